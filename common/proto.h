@@ -1,0 +1,132 @@
+/* The wire protocol between pam_otpsms.so (and otpsmsctl) and otpsmsd.
+ * Documented in docs/PROTOCOL.md. Explicit encode/decode, never raw structs. */
+#ifndef OTPSMS_PROTO_H
+#define OTPSMS_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define PROTO_VERSION 1
+#define PROTO_HDR_LEN 6          /* u32 len | u8 version | u8 type */
+#define PROTO_MAX_FRAME 2048     /* cap on len (version + type + body) */
+
+#define PROTO_ID_LEN 16
+#define PROTO_MAX_USER 256
+#define PROTO_MAX_SERVICE 64
+#define PROTO_MAX_RHOST 255
+#define PROTO_MAX_TTY 64
+#define PROTO_MAX_CODE 32        /* what a user may type; digits are 4..10 */
+#define PROTO_MAX_MASKED 64
+#define PROTO_MAX_ERRMSG 256
+
+enum proto_type {
+	PROTO_CHALLENGE_REQ = 1,
+	PROTO_CHALLENGE_RSP = 2,
+	PROTO_VERIFY_REQ = 3,
+	PROTO_VERIFY_RSP = 4,
+	PROTO_ERROR = 5,
+};
+
+/* PROTO_ERROR codes. Stable: the module maps them to PAM codes. */
+enum proto_err {
+	PROTO_E_VERSION = 1,     /* unsupported protocol version */
+	PROTO_E_MALFORMED = 2,   /* the request could not be parsed */
+	PROTO_E_DENIED = 3,      /* caller not allowed */
+	PROTO_E_NOUSER = 4,      /* no number for this user */
+	PROTO_E_DELIVERY = 5,    /* no carrier accepted the message */
+	PROTO_E_INTERNAL = 6,
+	PROTO_E_BUSY = 7,        /* too many clients */
+	PROTO_E_TIMEOUT = 8,     /* the daemon gave up on the request */
+	PROTO_E_NUMBER = 9,      /* the number cannot receive codes */
+	PROTO_E_RATE = 10,       /* rate limited: retry_after in the message */
+	PROTO_E_LOCKED = 11,     /* user locked out */
+};
+
+enum proto_verify_status {
+	PROTO_V_OK = 0,
+	PROTO_V_WRONG = 1,       /* wrong code, attempts remain */
+	PROTO_V_EXPIRED = 2,     /* unknown, expired or already used */
+	PROTO_V_MAXTRIES = 3,    /* wrong code, and it was the last attempt */
+};
+
+/* PROTO_CHALLENGE_RSP flags */
+#define PROTO_CF_REUSED 0x1      /* a pending code was reused, no new SMS */
+
+struct proto_challenge_req {
+	char user[PROTO_MAX_USER + 1];
+	char service[PROTO_MAX_SERVICE + 1];
+	char rhost[PROTO_MAX_RHOST + 1];
+	char ruser[PROTO_MAX_USER + 1];
+	char tty[PROTO_MAX_TTY + 1];
+	uint32_t flags;          /* reserved, 0 */
+};
+
+struct proto_challenge_rsp {
+	uint8_t id[PROTO_ID_LEN];
+	char masked[PROTO_MAX_MASKED + 1];
+	uint32_t ttl;            /* seconds */
+	uint32_t digits;
+	uint32_t flags;
+};
+
+struct proto_verify_req {
+	uint8_t id[PROTO_ID_LEN];
+	char user[PROTO_MAX_USER + 1];
+	char code[PROTO_MAX_CODE + 1];   /* secret: wipe after use */
+};
+
+struct proto_verify_rsp {
+	uint32_t status;
+	uint32_t attempts_left;
+};
+
+struct proto_error {
+	uint32_t code;
+	uint32_t retry_after;    /* seconds, for PROTO_E_RATE / PROTO_E_LOCKED; else 0 */
+	char message[PROTO_MAX_ERRMSG + 1];
+};
+
+struct proto_msg {
+	uint8_t version;
+	uint8_t type;
+	union {
+		struct proto_challenge_req creq;
+		struct proto_challenge_rsp crsp;
+		struct proto_verify_req vreq;
+		struct proto_verify_rsp vrsp;
+		struct proto_error err;
+	} u;
+};
+
+#define PROTO_OK 0
+#define PROTO_NEED_MORE 1        /* frame_check: incomplete, read more */
+#define PROTO_ETOOBIG (-10)      /* announced length over PROTO_MAX_FRAME */
+#define PROTO_ESHORT (-11)       /* length below the header */
+#define PROTO_EVERSION (-12)
+#define PROTO_ETYPE (-13)
+#define PROTO_ETRAILING (-14)    /* bytes left after the body */
+#define PROTO_EFIELD (-15)       /* a field failed to parse (see buf.h) */
+#define PROTO_ENOMEM (-16)
+
+/* Looks at the first n bytes of a stream: PROTO_OK with *framelen set to the
+ * whole frame's size (header included), PROTO_NEED_MORE, or an error. */
+int proto_frame_check(const uint8_t *p, size_t n, size_t *framelen);
+
+/* Appends one frame to out. The message's version field is ignored:
+ * PROTO_VERSION is written. */
+int proto_encode(struct buf *out, const struct proto_msg *m);
+
+/* Decodes one whole frame (as delimited by proto_frame_check). A frame with
+ * another version decodes its header only and returns PROTO_EVERSION with
+ * m->version set, so the peer can be told which version we speak. */
+int proto_decode(const uint8_t *frame, size_t len, struct proto_msg *m);
+
+/* Wipes a message that may hold a code. */
+void proto_msg_wipe(struct proto_msg *m);
+
+const char *proto_strerror(int r);
+const char *proto_err_name(uint32_t code);
+
+#endif

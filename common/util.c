@@ -1,0 +1,151 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+e164_valid(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return 0;
+	for (n = 1; s[n] != '\0'; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return 0;
+	n--;
+	return n >= 8 && n <= 15;
+}
+
+void
+mask_number(char *out, size_t outsz, const char *e164)
+{
+	size_t n;
+
+	if (!e164_valid(e164)) {
+		snprintf(out, outsz, "your phone");
+		return;
+	}
+	n = strlen(e164);
+	snprintf(out, outsz, "%.3s\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2%s",
+	    e164, e164 + n - 4);
+}
+
+void
+log_safe(char *out, size_t outsz, const char *in)
+{
+	size_t i;
+
+	if (outsz == 0)
+		return;
+	for (i = 0; in != NULL && in[i] != '\0' && i < outsz - 1; i++)
+		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
+	out[i] = '\0';
+}
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+open_secret(const char *path, uid_t owner_ok, char *err, size_t errsz)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_uid != 0 && st.st_uid != owner_ok) {
+		snprintf(err, errsz, "%s: must be owned by root (owner uid is %u)",
+		    path, (unsigned)st.st_uid);
+		goto fail;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errsz, "%s: holds secrets but is accessible by group or "
+		    "others (mode %04o); chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+char *
+read_secret(const char *path, uid_t owner_ok, size_t max, char *err, size_t errsz)
+{
+	char *s = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open_secret(path, owner_ok, err, errsz)) == -1)
+		return NULL;
+	if ((s = calloc(1, max + 2)) == NULL) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		goto fail;
+	}
+	while (len <= max && (n = read(fd, s + len, max + 1 - len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		len += (size_t)n;
+	}
+	if (len > max) {
+		snprintf(err, errsz, "%s: longer than %zu bytes", path, max);
+		goto fail;
+	}
+	s[len] = '\0';
+	if (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	if (len > 0 && s[len - 1] == '\r')
+		s[--len] = '\0';
+	if (len == 0 || strlen(s) != len) {
+		snprintf(err, errsz, "%s: empty or contains NUL bytes", path);
+		goto fail;
+	}
+	close(fd);
+	return s;
+fail:
+	close(fd);
+	if (s != NULL) {
+		explicit_bzero(s, max + 2);
+		free(s);
+	}
+	return NULL;
+}
+
+void
+freezero_str(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}

@@ -1,0 +1,58 @@
+/* Where pending challenges live. Only a keyed hash of the code is stored.
+ * The interface is asynchronous so that a shared backend (Redis) can sit
+ * behind it; the in-memory store answers at once (before the call returns). */
+#ifndef OTPSMS_STORE_H
+#define OTPSMS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+#define STORE_MAC_LEN 32
+
+struct challenge {
+	uint8_t id[PROTO_ID_LEN];
+	uint8_t mac[STORE_MAC_LEN];  /* HMAC-SHA-256(key, id || user || 0 || code) */
+	char user[PROTO_MAX_USER + 1];
+	char service[PROTO_MAX_SERVICE + 1];
+	uid_t uid;                   /* the caller that asked; only it may verify */
+	uint64_t expires_ms;         /* CLOCK_MONOTONIC */
+	unsigned attempts_left;
+};
+
+enum store_verdict {
+	STORE_OK,          /* matched: the challenge is gone (single use) */
+	STORE_WRONG,       /* no match, attempts remain */
+	STORE_MAXTRIES,    /* no match, last attempt: the challenge is gone */
+	STORE_EXPIRED,     /* unknown, expired, used, or another user's/caller's */
+	STORE_ERROR,       /* backend failure: fail closed */
+};
+
+typedef void store_put_fn(void *arg, int ok);
+typedef void store_verify_fn(void *arg, enum store_verdict v, unsigned attempts_left);
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	int (*put)(struct store *s, const struct challenge *c, store_put_fn *cb, void *arg);
+	/* mac is the caller's HMAC of the typed code under the same key. */
+	int (*verify)(struct store *s, const uint8_t id[PROTO_ID_LEN], const char *user,
+	    uid_t uid, const uint8_t mac[STORE_MAC_LEN], uint64_t now,
+	    store_verify_fn *cb, void *arg);
+	/* Drops expired entries; returns how many. */
+	size_t (*expire)(struct store *s, uint64_t now);
+	size_t (*count)(struct store *s);
+	void (*free)(struct store *s);
+};
+
+struct store {
+	const struct store_ops *ops;
+	void *priv;
+};
+
+struct store *store_memory_new(size_t max_entries);
+
+#endif
