@@ -5,6 +5,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 OTPSMSD="$top_builddir/otpsmsd"
+CLIENT="$top_builddir/tests/otpsms-client"
 PAM_MODULE="$top_builddir/.libs/pam_otpsms.so"
 
 _tap_n=0
@@ -62,7 +63,7 @@ cleanup_all() {
 write_config() {
 	_cfg=$1
 	mkdir -p "$TESTDIR/run" "$TESTDIR/spool"
-	is_root && chown "$(daemon_user)" "$TESTDIR/spool"
+	is_root && chown "$(daemon_user)" "$TESTDIR/spool" "$TESTDIR/run"
 	OUTBOX="$TESTDIR/spool/outbox.jsonl"
 	SOCKET="$TESTDIR/run/otpsmsd.sock"
 	{
@@ -85,6 +86,7 @@ write_config() {
 
 # start_daemon CONFIG: runs otpsmsd -f in the background, waits for its socket.
 start_daemon() {
+	rm -f "$SOCKET"
 	"$OTPSMSD" -f -c "$1" >"$TESTDIR/otpsmsd.log" 2>&1 &
 	DAEMON_PID=$!
 	_i=0

@@ -1,0 +1,232 @@
+/* otpsmsd: reads its configuration and secrets, opens its socket, drops root
+ * for good, and serves challenges from one event loop. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "carrier.h"
+#include "code.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "privdrop.h"
+#include "server.h"
+#include "store.h"
+#include "util.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/otpsms/otpsmsd.yaml"
+#define SWEEP_MS 10000
+#define MAX_PENDING 1000000
+
+static struct loop_timer sweep_timer;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: otpsmsd [-dft] [-c config]\n"
+	    "  -c FILE  configuration (default %s)\n"
+	    "  -d       debug logging\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -t       check the configuration and exit\n", DEFAULT_CONFIG);
+	exit(2);
+}
+
+static void
+on_signal(void *arg, int fd, uint32_t events)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: shutting down", si.ssi_signo);
+			loop_stop(d->loop);
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: reloading is not supported; restart the daemon "
+			    "to apply a new configuration");
+			break;
+		}
+	}
+}
+
+static void
+on_sweep(void *arg)
+{
+	struct daemon *d = arg;
+	size_t n;
+
+	n = d->store->ops->expire(d->store, now_ms());
+	if (n > 0)
+		log_debug("expired %zu pending challenge(s)", n);
+	(void)loop_timer_set(d->loop, &sweep_timer, SWEEP_MS);
+}
+
+static int
+detach(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, 0);
+		(void)dup2(fd, 1);
+		(void)dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return chdir("/");
+}
+
+static int
+report_errors(struct cfg_ctx *ctx, int to_stderr)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nerr; i++) {
+		if (to_stderr)
+			fprintf(stderr, "%s\n", ctx->errs[i]);
+		else
+			log_err("%s", ctx->errs[i]);
+	}
+	return ctx->nerr > 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = DEFAULT_CONFIG;
+	struct daemon d;
+	struct cfg_ctx ctx;
+	char err[512];
+	sigset_t mask;
+	uid_t uid;
+	gid_t gid;
+	size_t i;
+	int ch, foreground = 0, check = 0, debug = 0, lfd = -1, sfd = -1, ret = 1;
+
+	memset(&d, 0, sizeof(d));
+	while ((ch = getopt(argc, argv, "c:dft")) != -1) {
+		switch (ch) {
+		case 'c': cfgpath = optarg; break;
+		case 'd': debug = 1; break;
+		case 'f': foreground = 1; break;
+		case 't': check = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("otpsmsd", foreground || check, debug);
+	umask(077);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatal("curl_global_init failed");
+	if (http_check_async_dns(err, sizeof(err)) != 0)
+		fatal("%s", err);
+
+	cfg_ctx_init(&ctx, cfgpath);
+	ctx.secret_owner = geteuid();
+	ctx.check_only = check;
+	d.cfg = config_load(&ctx, cfgpath);
+	if (report_errors(&ctx, foreground || check) || d.cfg == NULL) {
+		cfg_ctx_free(&ctx);
+		return 1;
+	}
+	cfg_ctx_free(&ctx);
+	if (privdrop_lookup(d.cfg->user, &uid, &gid, err, sizeof(err)) != 0) {
+		if (check)
+			fprintf(stderr, "%s: user: %s\n", cfgpath, err);
+		else
+			log_err("%s", err);
+		goto out;
+	}
+	if (check) {
+		fprintf(stderr, "%s: configuration OK\n", cfgpath);
+		ret = 0;
+		goto out;
+	}
+
+	if ((lfd = server_listen(d.cfg->socket, uid, gid, err, sizeof(err))) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	privdrop_nodump();
+	if (privdrop(uid, gid, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (!foreground && detach() != 0) {
+		log_err("cannot detach: %s", strerror(errno));
+		goto out;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (code_init() != 0 ||
+	    (d.loop = loop_new()) == NULL ||
+	    (d.http = http_new(d.loop)) == NULL ||
+	    (d.store = store_memory_new(MAX_PENDING)) == NULL ||
+	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	    loop_add(d.loop, sfd, EPOLLIN, on_signal, &d) == -1 ||
+	    (d.server = server_new(&d, lfd)) == NULL) {
+		log_err("cannot initialise: %s", strerror(errno));
+		goto out;
+	}
+	lfd = -1;    /* the server owns it */
+	for (i = 0; i < d.cfg->n_carriers; i++) {
+		d.cfg->carriers[i]->http = d.http;
+		d.cfg->carriers[i]->loop = d.loop;
+	}
+	loop_timer_init(&sweep_timer, on_sweep, &d);
+	(void)loop_timer_set(d.loop, &sweep_timer, SWEEP_MS);
+
+	log_info("started: socket %s, %zu user(s), %zu carrier(s), running as uid %u",
+	    d.cfg->socket, d.cfg->n_users, d.cfg->n_carriers, (unsigned)getuid());
+	if (loop_run(d.loop) == 0)
+		ret = 0;
+	log_info("stopped");
+out:
+	if (d.server != NULL)
+		server_free(d.server);
+	if (d.cfg != NULL && ret == 0 && !check)
+		(void)unlink(d.cfg->socket);    /* may fail once root is gone */
+	if (lfd != -1)
+		close(lfd);
+	if (sfd != -1)
+		close(sfd);
+	if (d.store != NULL)
+		d.store->ops->free(d.store);
+	if (d.loop != NULL)
+		loop_timer_cancel(d.loop, &sweep_timer);
+	http_free(d.http);
+	loop_free(d.loop);
+	code_cleanup();
+	config_free(d.cfg);
+	curl_global_cleanup();
+	return ret;
+}

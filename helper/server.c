@@ -1,0 +1,440 @@
+/* Accepting callers on the Unix socket. Each connection carries one request:
+ * read one frame (bounded, with a deadline), dispatch it, write one reply,
+ * close. A bad client is dropped alone; the daemon goes on. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "challenge.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "proto.h"
+#include "server.h"
+
+#define ACCEPT_PAUSE_MS 1000
+
+enum client_state { C_READ, C_BUSY, C_WRITE };
+
+struct client {
+	struct server *srv;
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	enum client_state state;
+	struct buf in, out;
+	struct loop_timer deadline;
+	struct request *req;
+	struct client *next, *prev;
+};
+
+struct server {
+	struct daemon *d;
+	int fd;
+	struct loop_timer resume;
+	struct client *clients;
+	size_t nclients;
+};
+
+static void client_close(struct client *c);
+
+int
+server_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	char dir[sizeof(sun.sun_path)], *slash;
+	mode_t old;
+	int fd = -1;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errsz, "%s: socket path too long", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	strcpy(dir, path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == 0) {
+			if (geteuid() == 0 && chown(dir, uid, gid) == -1) {
+				snprintf(err, errsz, "chown %s: %s", dir, strerror(errno));
+				return -1;
+			}
+		} else if (errno != EEXIST) {
+			snprintf(err, errsz, "mkdir %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	/* A stale socket from an earlier run; anything else is left alone. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errsz, "%s exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		snprintf(err, errsz, "bind %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	umask(old);
+	if (geteuid() == 0 && chown(path, uid, gid) == -1) {
+		snprintf(err, errsz, "chown %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (listen(fd, 128) == -1) {
+		snprintf(err, errsz, "listen: %s", strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+uid_t
+client_uid(const struct client *c)
+{
+	return c->uid;
+}
+
+pid_t
+client_pid(const struct client *c)
+{
+	return c->pid;
+}
+
+static void
+on_client_timeout(void *arg)
+{
+	struct client *c = arg;
+
+	log_info("client pid %ld uid %u: deadline passed, closing",
+	    (long)c->pid, (unsigned)c->uid);
+	if (c->state == C_WRITE) {
+		client_close(c);
+		return;
+	}
+	if (c->req != NULL) {
+		request_detach(c->req);
+		c->req = NULL;
+	}
+	/* Tell the module, which fails closed on it, then close. */
+	client_error(c, PROTO_E_TIMEOUT, 0, "request timed out");
+}
+
+static void
+client_close(struct client *c)
+{
+	struct server *s = c->srv;
+
+	if (c->req != NULL)
+		request_detach(c->req);
+	loop_timer_cancel(s->d->loop, &c->deadline);
+	loop_del(s->d->loop, c->fd);
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		s->clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	s->nclients--;
+	free(c);
+}
+
+static void
+client_flush(struct client *c)
+{
+	ssize_t n;
+
+	while (buf_avail(&c->out) > 0) {
+		n = send(c->fd, buf_ptr(&c->out), buf_avail(&c->out), MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				(void)loop_mod(c->srv->d->loop, c->fd, EPOLLOUT);
+				return;
+			}
+			break;
+		}
+		c->out.off += (size_t)n;
+	}
+	client_close(c);
+}
+
+void
+client_attach(struct client *c, struct request *r)
+{
+	c->req = r;
+}
+
+void
+client_reply(struct client *c, const struct proto_msg *m)
+{
+	int r;
+
+	c->req = NULL;
+	c->state = C_WRITE;
+	if ((r = proto_encode(&c->out, m)) != PROTO_OK) {
+		log_err_f("cannot encode reply: %s", proto_strerror(r));
+		client_close(c);
+		return;
+	}
+	client_flush(c);
+}
+
+void
+client_error(struct client *c, unsigned code, unsigned retry_after, const char *msg)
+{
+	struct proto_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_ERROR;
+	m.u.err.code = code;
+	m.u.err.retry_after = retry_after;
+	snprintf(m.u.err.message, sizeof(m.u.err.message), "%s", msg);
+	client_reply(c, &m);
+}
+
+static void
+client_read(struct client *c)
+{
+	struct proto_msg m;
+	uint8_t *p;
+	size_t want, framelen;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		/* Read at most what one frame can be: one request per connection. */
+		want = PROTO_MAX_FRAME + 4 - c->in.len;
+		if (want == 0)
+			break;
+		if (buf_reserve(&c->in, want, &p) != 0) {
+			client_close(c);
+			return;
+		}
+		n = recv(c->fd, p, want, 0);
+		c->in.len -= want - (n > 0 ? (size_t)n : 0);
+		if (n == 0) {
+			client_close(c);   /* peer hung up before a whole request */
+			return;
+		}
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			client_close(c);
+			return;
+		}
+		if (proto_frame_check(c->in.d, c->in.len, &framelen) != PROTO_NEED_MORE)
+			break;
+	}
+	r = proto_frame_check(c->in.d, c->in.len, &framelen);
+	if (r == PROTO_NEED_MORE)
+		return;
+	if (r != PROTO_OK || framelen != c->in.len) {
+		log_warn("client pid %ld uid %u: %s, dropped", (long)c->pid,
+		    (unsigned)c->uid, r != PROTO_OK ? proto_strerror(r) : "data after the request");
+		client_error(c, PROTO_E_MALFORMED, 0, "malformed request");
+		return;
+	}
+	r = proto_decode(c->in.d, c->in.len, &m);
+	buf_reset(&c->in);
+	if (r == PROTO_EVERSION) {
+		log_warn("client pid %ld uid %u: protocol version %u, want %u",
+		    (long)c->pid, (unsigned)c->uid, m.version, PROTO_VERSION);
+		client_error(c, PROTO_E_VERSION, 0, "unsupported protocol version");
+		return;
+	}
+	if (r != PROTO_OK) {
+		log_warn("client pid %ld uid %u: %s, dropped", (long)c->pid,
+		    (unsigned)c->uid, proto_strerror(r));
+		client_error(c, PROTO_E_MALFORMED, 0, "malformed request");
+		return;
+	}
+	c->state = C_BUSY;
+	(void)loop_mod(c->srv->d->loop, c->fd, 0);
+	request_dispatch(c->srv->d, c, &m);
+	proto_msg_wipe(&m);
+}
+
+static void
+on_client_io(void *arg, int fd, uint32_t events)
+{
+	struct client *c = arg;
+
+	switch (c->state) {
+	case C_READ:
+		if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+			client_read(c);
+		break;
+	case C_WRITE:
+		client_flush(c);
+		break;
+	case C_BUSY:
+		break;
+	}
+}
+
+static void
+accept_pause(struct server *s)
+{
+	(void)loop_mod(s->d->loop, s->fd, 0);
+	(void)loop_timer_set(s->d->loop, &s->resume, ACCEPT_PAUSE_MS);
+}
+
+static void
+on_resume(void *arg)
+{
+	struct server *s = arg;
+
+	(void)loop_mod(s->d->loop, s->fd, EPOLLIN);
+}
+
+static void
+refuse(int fd, unsigned code, const char *msg)
+{
+	struct proto_msg m;
+	struct buf b;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_ERROR;
+	m.u.err.code = code;
+	snprintf(m.u.err.message, sizeof(m.u.err.message), "%s", msg);
+	buf_init(&b, PROTO_MAX_FRAME + 4);
+	/* Best effort on a fresh socket buffer; the close is what matters. */
+	if (proto_encode(&b, &m) == PROTO_OK)
+		(void)send(fd, b.d, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	buf_free(&b);
+	close(fd);
+}
+
+static void
+on_accept(void *arg, int lfd, uint32_t events)
+{
+	struct server *s = arg;
+	struct config *cfg = s->d->cfg;
+	struct ucred cred;
+	socklen_t len;
+	struct client *c;
+	int fd;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				log_warn("accept: %s; pausing new connections", strerror(errno));
+				accept_pause(s);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_err("accept: %s", strerror(errno));
+			return;
+		}
+		len = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+		    len != sizeof(cred)) {
+			log_err("SO_PEERCRED: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		/* Who is asking comes first: before a byte is parsed. */
+		if (!config_uid_allowed(cfg, cred.uid)) {
+			log_warn("refused connection from uid %u pid %ld: not in allow_uids",
+			    (unsigned)cred.uid, (long)cred.pid);
+			refuse(fd, PROTO_E_DENIED, "caller not allowed");
+			continue;
+		}
+		if (s->nclients >= cfg->max_clients) {
+			log_warn("refused connection from pid %ld: %zu clients already",
+			    (long)cred.pid, s->nclients);
+			refuse(fd, PROTO_E_BUSY, "daemon busy");
+			continue;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			refuse(fd, PROTO_E_INTERNAL, "out of memory");
+			continue;
+		}
+		c->srv = s;
+		c->fd = fd;
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+		c->state = C_READ;
+		buf_init(&c->in, PROTO_MAX_FRAME + 4);
+		buf_init(&c->out, PROTO_MAX_FRAME + 4);
+		c->in.wipe = 1;    /* requests carry codes */
+		loop_timer_init(&c->deadline, on_client_timeout, c);
+		if (loop_add(s->d->loop, fd, EPOLLIN, on_client_io, c) == -1 ||
+		    loop_timer_set(s->d->loop, &c->deadline, cfg->client_timeout_ms) == -1) {
+			loop_del(s->d->loop, fd);
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = s->clients;
+		if (s->clients != NULL)
+			s->clients->prev = c;
+		s->clients = c;
+		s->nclients++;
+	}
+}
+
+struct server *
+server_new(struct daemon *d, int listen_fd)
+{
+	struct server *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->d = d;
+	s->fd = listen_fd;
+	loop_timer_init(&s->resume, on_resume, s);
+	if (loop_add(d->loop, listen_fd, EPOLLIN, on_accept, s) == -1) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+server_free(struct server *s)
+{
+	if (s == NULL)
+		return;
+	while (s->clients != NULL)
+		client_close(s->clients);
+	loop_timer_cancel(s->d->loop, &s->resume);
+	loop_del(s->d->loop, s->fd);
+	close(s->fd);
+	free(s);
+}
+
+size_t
+server_clients(const struct server *s)
+{
+	return s->nclients;
+}

@@ -1,0 +1,189 @@
+/* A protocol-level client for tests and benchmarks:
+ *   otpsms-client -s SOCKET challenge USER [SERVICE [RHOST]]
+ *     -> "ID MASKED TTL DIGITS FLAGS", exit 0
+ *   otpsms-client -s SOCKET verify ID USER CODE
+ *     -> "ok" (exit 0) | "wrong N" | "expired" | "maxtries" (exit 1)
+ *   otpsms-client -s SOCKET raw HEX   (sends bytes as they are, prints the reply)
+ * Errors from the daemon: "error CODE RETRY_AFTER MESSAGE", exit 2;
+ * no daemon, timeout or a bad reply: a message on stderr, exit 3. */
+#include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "proto.h"
+#include "util.h"
+
+static int timeout_ms = 20000;
+
+static int
+xconnect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+exchange(const char *path, const uint8_t *req, size_t reqlen, struct proto_msg *rsp)
+{
+	uint8_t in[PROTO_MAX_FRAME + 4];
+	struct pollfd pfd;
+	size_t have = 0, flen;
+	ssize_t n;
+	int fd, r;
+
+	if ((fd = xconnect(path)) == -1) {
+		fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
+		return 3;
+	}
+	if (write(fd, req, reqlen) != (ssize_t)reqlen) {
+		fprintf(stderr, "write: %s\n", strerror(errno));
+		close(fd);
+		return 3;
+	}
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, timeout_ms) != 1) {
+			fprintf(stderr, "timeout\n");
+			close(fd);
+			return 3;
+		}
+		n = read(fd, in + have, sizeof(in) - have);
+		if (n <= 0) {
+			fprintf(stderr, "connection closed after %zu bytes\n", have);
+			close(fd);
+			return 3;
+		}
+		have += (size_t)n;
+		r = proto_frame_check(in, have, &flen);
+		if (r == PROTO_NEED_MORE && have < sizeof(in))
+			continue;
+		break;
+	}
+	close(fd);
+	if (r != PROTO_OK || (r = proto_decode(in, flen, rsp)) != PROTO_OK) {
+		fprintf(stderr, "bad reply: %s\n", proto_strerror(r));
+		return 3;
+	}
+	if (rsp->type == PROTO_ERROR) {
+		printf("error %u %u %s\n", rsp->u.err.code, rsp->u.err.retry_after,
+		    rsp->u.err.message);
+		return 2;
+	}
+	return 0;
+}
+
+static int
+unhex(const char *s, uint8_t *out, size_t max, size_t *len)
+{
+	size_t n = strlen(s), i;
+	unsigned v;
+
+	if (n % 2 || n / 2 > max)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	*len = n / 2;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = NULL;
+	struct proto_msg m, rsp;
+	struct buf b;
+	uint8_t raw[PROTO_MAX_FRAME * 2];
+	size_t rawlen, i;
+	int ch, r;
+
+	while ((ch = getopt(argc, argv, "s:t:")) != -1) {
+		switch (ch) {
+		case 's': sock = optarg; break;
+		case 't': timeout_ms = atoi(optarg) * 1000; break;
+		default: return 64;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (sock == NULL || argc < 2)
+		goto usage;
+	memset(&m, 0, sizeof(m));
+	buf_init(&b, PROTO_MAX_FRAME + 4);
+	if (strcmp(argv[0], "challenge") == 0 && argc <= 4) {
+		m.type = PROTO_CHALLENGE_REQ;
+		snprintf(m.u.creq.user, sizeof(m.u.creq.user), "%s", argv[1]);
+		snprintf(m.u.creq.service, sizeof(m.u.creq.service), "%s",
+		    argc > 2 ? argv[2] : "otpsms-client");
+		snprintf(m.u.creq.rhost, sizeof(m.u.creq.rhost), "%s", argc > 3 ? argv[3] : "");
+	} else if (strcmp(argv[0], "verify") == 0 && argc == 4) {
+		m.type = PROTO_VERIFY_REQ;
+		if (unhex(argv[1], m.u.vreq.id, PROTO_ID_LEN, &rawlen) != 0 ||
+		    rawlen != PROTO_ID_LEN)
+			goto usage;
+		snprintf(m.u.vreq.user, sizeof(m.u.vreq.user), "%s", argv[2]);
+		snprintf(m.u.vreq.code, sizeof(m.u.vreq.code), "%s", argv[3]);
+	} else if (strcmp(argv[0], "raw") == 0 && argc == 2) {
+		if (unhex(argv[1], raw, sizeof(raw), &rawlen) != 0)
+			goto usage;
+		r = exchange(sock, raw, rawlen, &rsp);
+		if (r == 0)
+			printf("type %u\n", rsp.type);
+		return r;
+	} else
+		goto usage;
+	if (proto_encode(&b, &m) != PROTO_OK) {
+		fprintf(stderr, "cannot encode\n");
+		return 64;
+	}
+	r = exchange(sock, b.d, b.len, &rsp);
+	buf_free(&b);
+	if (r != 0)
+		return r;
+	if (m.type == PROTO_CHALLENGE_REQ && rsp.type == PROTO_CHALLENGE_RSP) {
+		for (i = 0; i < PROTO_ID_LEN; i++)
+			printf("%02x", rsp.u.crsp.id[i]);
+		printf(" %s %u %u %u\n", rsp.u.crsp.masked, rsp.u.crsp.ttl,
+		    rsp.u.crsp.digits, rsp.u.crsp.flags);
+		return 0;
+	}
+	if (m.type == PROTO_VERIFY_REQ && rsp.type == PROTO_VERIFY_RSP) {
+		switch (rsp.u.vrsp.status) {
+		case PROTO_V_OK: printf("ok\n"); return 0;
+		case PROTO_V_WRONG: printf("wrong %u\n", rsp.u.vrsp.attempts_left); return 1;
+		case PROTO_V_EXPIRED: printf("expired\n"); return 1;
+		case PROTO_V_MAXTRIES: printf("maxtries\n"); return 1;
+		}
+	}
+	fprintf(stderr, "unexpected reply type %u\n", rsp.type);
+	return 3;
+usage:
+	fprintf(stderr, "usage: otpsms-client -s SOCKET challenge USER [SERVICE [RHOST]]\n"
+	    "       otpsms-client -s SOCKET verify ID USER CODE\n"
+	    "       otpsms-client -s SOCKET raw HEX\n");
+	return 64;
+}
