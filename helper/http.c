@@ -105,8 +105,15 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 		x->overflow = 1;
 		return 0;   /* makes curl fail with CURLE_WRITE_ERROR */
 	}
-	if ((nb = realloc(x->body, x->len + n + 1)) == NULL)
+	/* Replies may echo the message (and so the code): grow by copying, and
+	 * wipe what is left behind, instead of realloc. */
+	if ((nb = malloc(x->len + n + 1)) == NULL)
 		return 0;
+	if (x->body != NULL) {
+		memcpy(nb, x->body, x->len);
+		explicit_bzero(x->body, x->len + 1);
+		free(x->body);
+	}
 	x->body = nb;
 	memcpy(x->body + x->len, ptr, n);
 	x->len += n;
@@ -133,6 +140,8 @@ check_done(struct http *h)
 		h->active--;
 		x->done(x->arg, msg->data.result, status, x->body ? x->body : "", x->len);
 		curl_easy_cleanup(x->easy);
+		if (x->body != NULL)
+			explicit_bzero(x->body, x->len + 1);
 		free(x->body);
 		free(x);
 	}

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
+#include <malloc.h>
 
 #include "carrier.h"
 #include "code.h"
@@ -30,6 +32,16 @@
 #define MAX_PENDING 1000000
 
 static struct loop_timer sweep_timer;
+
+/* jansson keeps copies of what it parses and prints (carrier replies that
+ * echo the message, the file carrier's record): wipe them on free. */
+static void
+wipe_free(void *p)
+{
+	if (p != NULL)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
 
 static void
 usage(void)
@@ -137,6 +149,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	log_init("otpsmsd", foreground || check, debug);
+	json_set_alloc_funcs(malloc, wipe_free);
 	umask(077);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -56,7 +56,10 @@ exchange(const char *path, const uint8_t *req, size_t reqlen, struct proto_msg *
 		fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
 		return 3;
 	}
-	if (write(fd, req, reqlen) != (ssize_t)reqlen) {
+	/* A refused caller is closed before its request is read: the write may
+	 * fail, and the daemon's error reply is still there to read. */
+	if (send(fd, req, reqlen, MSG_NOSIGNAL) != (ssize_t)reqlen && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		fprintf(stderr, "write: %s\n", strerror(errno));
 		close(fd);
 		return 3;

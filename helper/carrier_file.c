@@ -1,0 +1,185 @@
+/* A carrier that appends each message as one JSON line to a file: for tests,
+ * for a relay that picks messages up, and as the last resort in a failover. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "carrier.h"
+#include "cfgtree.h"
+#include "util.h"
+
+struct file_carrier {
+	char *path;
+};
+
+static void
+fail(struct carrier_result *res, const char *what, int err)
+{
+	res->status = CARRIER_FAILOVER;
+	snprintf(res->detail, sizeof(res->detail), "%s: %s", what, strerror(err));
+}
+
+/* Builds the record plus '\n' in a malloc'd buffer (holds the code). */
+static char *
+file_record(const struct carrier *c, const struct carrier_msg *m, size_t *lenp)
+{
+	char when[32], *line = NULL;
+	struct tm tm;
+	json_t *o = NULL;
+	time_t now;
+	size_t need;
+
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		goto out;
+	/* Jansson keeps insertion order, so the lines read the same every time. */
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "time", when, "carrier", c->name,
+	    "user", m->user ? m->user : "", "to", m->to, "text", m->text);
+	if (o == NULL)
+		goto out;
+	if ((need = json_dumpb(o, NULL, 0, JSON_COMPACT)) == 0)
+		goto out;
+	if ((line = malloc(need + 1)) == NULL)
+		goto out;
+	if (json_dumpb(o, line, need, JSON_COMPACT) != need) {
+		explicit_bzero(line, need + 1);
+		free(line);
+		line = NULL;
+		goto out;
+	}
+	line[need] = '\n';
+	*lenp = need + 1;
+ out:
+	json_decref(o);
+	return line;
+}
+
+static int
+file_send(struct carrier *c, const struct carrier_msg *m,
+    carrier_done_fn *done, void *arg)
+{
+	struct file_carrier *fc = c->priv;
+	struct carrier_result res;
+	struct stat st;
+	char *line = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd = -1, r = -1;
+
+	if (fc == NULL || m->to == NULL || m->text == NULL)
+		goto out;
+	/* From here on done() is called, whatever happens. */
+	r = 0;
+	memset(&res, 0, sizeof(res));
+	res.status = CARRIER_FAILOVER;
+	if ((line = file_record(c, m, &len)) == NULL) {
+		/* jansson refuses text that is not UTF-8 */
+		snprintf(res.detail, sizeof(res.detail), "cannot encode the record");
+		goto out;
+	}
+	/* O_NOFOLLOW: a link planted in the spool directory redirects nothing;
+	 * O_NONBLOCK: neither does a FIFO stall the loop. Opening per message
+	 * lets logrotate move the file away at any time. */
+	if ((fd = open(fc->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600)) == -1) {
+		fail(&res, "open", errno);
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		fail(&res, "fstat", errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(res.detail, sizeof(res.detail), "not a regular file");
+		goto out;
+	}
+	/* One write() per record: O_APPEND makes it land whole at the end. */
+	do {
+		n = write(fd, line, len);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		fail(&res, "write", errno);
+		goto out;
+	}
+	if ((size_t)n != len) {
+		fail(&res, "short write", ENOSPC);
+		goto out;
+	}
+	n = close(fd);
+	fd = -1;
+	if (n == -1) {
+		fail(&res, "close", errno);
+		goto out;
+	}
+	res.status = CARRIER_ACCEPTED;
+ out:
+	if (fd != -1)
+		close(fd);
+	if (line != NULL) {
+		explicit_bzero(line, len);
+		free(line);
+	}
+	if (r == 0)
+		done(arg, &res);
+	return r;
+}
+
+static int
+file_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
+{
+	struct file_carrier *fc;
+	struct cfg_node *at;
+	char where[256];
+	int r = -1;
+
+	if ((fc = calloc(1, sizeof(*fc))) == NULL) {
+		cfg_err(ctx, map, "out of memory");
+		goto out;
+	}
+	if (cfg_str(ctx, map, "path", &fc->path, 1) != 1)
+		goto out;
+	if (fc->path[0] != '/') {
+		at = cfg_get(map, "path");
+		cfg_err(ctx, at, "%s: must be an absolute path",
+		    cfg_path(at, where, sizeof(where)));
+		goto out;
+	}
+	c->priv = fc;
+	fc = NULL;
+	r = 0;
+ out:
+	if (fc != NULL) {
+		free(fc->path);
+		free(fc);
+	}
+	return r;
+}
+
+static void
+file_free(struct carrier *c)
+{
+	struct file_carrier *fc = c->priv;
+
+	if (fc != NULL) {
+		free(fc->path);
+		free(fc);
+	}
+	c->priv = NULL;
+}
+
+const struct carrier_ops carrier_file_ops = {
+	.type = "file",
+	.configure = file_configure,
+	.send = file_send,
+	.free = file_free,
+};

@@ -1,0 +1,56 @@
+/* libFuzzer target: Twilio's reply to a message create, as the daemon would
+ * see it from a hostile or broken API endpoint. The first two bytes pick the
+ * HTTP status (100..999), the rest is the body.
+ *
+ * From the source tree, BUILD being a configured build directory (for its
+ * config.h):
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I$BUILD -Icommon -Ihelper \
+ *       tests/fuzz/fuzz_twilio_reply.c helper/carrier_twilio.c common/util.c \
+ *       common/log.c helper/cfgtree.c helper/http.c helper/loop.c \
+ *       -lcurl -ljansson -lyaml -o fuzz_twilio_reply
+ *   ./fuzz_twilio_reply -max_total_time=30 -max_len=4096 CORPUS_DIR
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier.h"
+#include "twilio.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct carrier_result res;
+	long status;
+	size_t i;
+
+	if (size < 2)
+		return 0;
+	status = 100 + ((data[0] << 8 | data[1]) % 900);
+	data += 2;
+	size -= 2;
+	if (size > TWILIO_REPLY_MAX)
+		size = TWILIO_REPLY_MAX;
+	/* The parser must honour len: a copy without a NUL lets ASan catch an
+	 * over-read. */
+	twilio_parse_reply(status, size ? (const char *)data : NULL, size, &res);
+
+	/* What the core relies on: a known status, terminated log-safe strings. */
+	if (res.status != CARRIER_ACCEPTED && res.status != CARRIER_RETRY &&
+	    res.status != CARRIER_FAILOVER && res.status != CARRIER_PERMANENT)
+		abort();
+	if (memchr(res.detail, '\0', sizeof(res.detail)) == NULL ||
+	    memchr(res.ref, '\0', sizeof(res.ref)) == NULL)
+		abort();
+	for (i = 0; res.detail[i] != '\0'; i++)
+		if ((unsigned char)res.detail[i] < 0x20 || (unsigned char)res.detail[i] >= 0x7f)
+			abort();
+	for (i = 0; res.ref[i] != '\0'; i++)
+		if ((unsigned char)res.ref[i] < 0x20 || (unsigned char)res.ref[i] >= 0x7f)
+			abort();
+	if (res.status == CARRIER_ACCEPTED && (status != 201 || res.ref[0] == '\0'))
+		abort();
+	return 0;
+}

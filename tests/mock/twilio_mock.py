@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""A local mock of Twilio's Messages API for otpsms tests (stdlib only).
+
+Requests are validated against Twilio's own OpenAPI description (--spec), so a
+driver that drifts from the real API fails here rather than in production.
+Behaviour per test: --mode ok|error400|error429|error500|hang|auth, or the
+contents of --mode-file, re-read on every request so one mock can change mid
+test. Every request that passes validation is appended to --log as one JSON
+line {"to", "from", "messaging_service_sid", "body", "auth_user", "mode"}.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import secrets
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
+MODES = ("ok", "error400", "error429", "error500", "hang", "auth")
+E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+MAX_BODY = 64 * 1024
+
+
+class Spec:
+    """What the mock needs from the OpenAPI description."""
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.doc = doc
+        item = doc["paths"][MESSAGES_PATH]
+        op = item["post"]
+        self.path_params = {}
+        for p in op.get("parameters", []) + item.get("parameters", []):
+            p = self.resolve(p)
+            if p.get("in") == "path":
+                self.path_params[p["name"]] = self.resolve(p.get("schema", {}))
+        body = op["requestBody"]["content"]
+        if "application/x-www-form-urlencoded" not in body:
+            raise SystemExit("spec: Messages POST takes no form body")
+        schema = self.resolve(body["application/x-www-form-urlencoded"]["schema"])
+        self.props = {k: self.resolve(v) for k, v in schema["properties"].items()}
+        self.required = list(schema.get("required", []))
+        schemes = doc.get("components", {}).get("securitySchemes", {})
+        self.basic = any(s.get("type") == "http" and s.get("scheme") == "basic"
+                         for s in schemes.values())
+        examples = (op["responses"]["201"]["content"]["application/json"]
+                    .get("examples", {}))
+        self.example = (examples.get("create") or next(iter(examples.values()), {})
+                        ).get("value", {})
+        # ^/2010-04-01/Accounts/(?P<AccountSid>[^/]+)/Messages.json$
+        rx = re.escape(MESSAGES_PATH).replace(r"\{AccountSid\}", r"(?P<AccountSid>[^/]+)")
+        self.path_rx = re.compile("^" + rx + "$")
+
+    def resolve(self, node):
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/") or seen > 20:
+                raise SystemExit("spec: unsupported $ref %s" % ref)
+            node = self.doc
+            for part in ref[2:].split("/"):
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+            seen += 1
+        return node
+
+
+def check_value(name, value, schema):
+    """None if value (a form string) fits schema, else a reason."""
+    t = schema.get("type", "string")
+    if t == "integer":
+        if not re.fullmatch(r"-?[0-9]+", value):
+            return "%s must be an integer" % name
+    elif t == "number":
+        try:
+            float(value)
+        except ValueError:
+            return "%s must be a number" % name
+    elif t == "boolean":
+        if value.lower() not in ("true", "false"):
+            return "%s must be true or false" % name
+    if "enum" in schema and value not in schema["enum"]:
+        return "%s must be one of %s" % (name, ", ".join(schema["enum"]))
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        return "%s is shorter than %d" % (name, schema["minLength"])
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        return "%s is longer than %d" % (name, schema["maxLength"])
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        return "%s does not match %s" % (name, schema["pattern"])
+    return None
+
+
+class Mock:
+    def __init__(self, args):
+        self.args = args
+        self.spec = Spec(args.spec)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def mode(self):
+        if self.args.mode_file:
+            try:
+                with open(self.args.mode_file, encoding="utf-8") as f:
+                    m = f.read().strip()
+                if m in MODES:
+                    return m
+                if m:
+                    sys.stderr.write("twilio_mock: unknown mode %r in %s\n"
+                                     % (m, self.args.mode_file))
+            except FileNotFoundError:
+                pass
+        return self.args.mode
+
+    def record(self, rec):
+        if not self.args.log:
+            return
+        line = json.dumps(rec, ensure_ascii=False) + "\n"
+        with self.lock:
+            with open(self.args.log, "a", encoding="utf-8") as f:
+                f.write(line)
+
+
+def error_body(code, message, status):
+    return {"code": code, "message": message,
+            "more_info": "https://www.twilio.com/docs/errors/%d" % code,
+            "status": status}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "twilio_mock/1"
+    mock = None  # set by main
+
+    def log_message(self, fmt, *args):
+        if self.mock.args.verbose:
+            sys.stderr.write("twilio_mock: " + (fmt % args) + "\n")
+
+    def reply(self, status, obj, ctype="application/json"):
+        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+        self.close_connection = True
+
+    def fail(self, status, code, message):
+        self.reply(status, error_body(code, message, status))
+
+    def do_GET(self):
+        self.fail(405, 20004, "Method not allowed")
+
+    do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def do_POST(self):
+        spec = self.mock.spec
+        url = urllib.parse.urlsplit(self.path)
+        m = spec.path_rx.match(url.path)
+        if m is None:
+            self.fail(404, 20404, "The requested resource %s was not found" % url.path)
+            return
+        sid = m.group("AccountSid")
+        schema = spec.path_params.get("AccountSid", {})
+        why = check_value("AccountSid", sid, schema)
+        if why:
+            self.fail(404, 20404, "The requested resource %s was not found (%s)"
+                      % (url.path, why))
+            return
+
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self.fail(411, 20001, "Content-Length required")
+            return
+        if length < 0 or length > MAX_BODY:
+            self.fail(413, 20001, "Request body too large")
+            return
+        raw = self.rfile.read(length)
+
+        # Credentials first, as Twilio does: 401 before anything else.
+        user, pw = self.basic_auth()
+        mode = self.mock.mode()
+        if not spec.basic or user is None:
+            self.fail(401, 20003, "Authenticate")
+            return
+        if user != self.mock.args.sid or pw != self.mock.args.token or user != sid:
+            self.fail(401, 20003, "Authenticate")
+            return
+
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            self.fail(415, 20001, "Unsupported media type %s" % ctype)
+            return
+        try:
+            text = raw.decode("utf-8")
+            pairs = urllib.parse.parse_qsl(text, keep_blank_values=True,
+                                           strict_parsing=bool(text),
+                                           encoding="utf-8", errors="strict")
+        except (UnicodeDecodeError, ValueError) as e:
+            self.fail(400, 20001, "Malformed form body: %s" % e)
+            return
+
+        form = {}
+        for k, v in pairs:
+            if k not in spec.props:
+                self.fail(400, 20001, "Unknown parameter %s" % k)
+                return
+            if k in form and spec.props[k].get("type") != "array":
+                self.fail(400, 20001, "Parameter %s given twice" % k)
+                return
+            form.setdefault(k, []).append(v)
+        for k in spec.required:
+            if k not in form:
+                self.fail(400, 21604, "A '%s' phone number is required." % k)
+                return
+        # The spec says in prose what its schema cannot: a sender and content.
+        if not any(k in form for k in ("From", "MessagingServiceSid")):
+            self.fail(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required")
+            return
+        if not any(k in form for k in ("Body", "MediaUrl", "ContentSid")):
+            self.fail(400, 21602, "Message body is required.")
+            return
+        for k, vals in form.items():
+            schema = spec.props[k]
+            item = spec.resolve(schema.get("items", {})) if schema.get("type") == "array" else schema
+            for v in vals:
+                why = check_value(k, v, item)
+                if why:
+                    self.fail(400, 20001, why)
+                    return
+        to = form["To"][0]
+        frm = form.get("From", [None])[0]
+        if not E164.match(to):
+            self.fail(400, 21211, "The 'To' number %s is not a valid phone number." % to)
+            return
+        if frm is not None and not E164.match(frm):
+            self.fail(400, 21212, "The 'From' number %s is not a valid phone number." % frm)
+            return
+        body = form.get("Body", [""])[0]
+        if len(body) > 1600:
+            self.fail(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+            return
+
+        self.mock.record({"to": to, "from": frm,
+                          "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
+                          "body": body, "auth_user": user, "mode": mode,
+                          "user_agent": self.headers.get("User-Agent", "")})
+        self.answer(mode, sid, to, frm, form, body)
+
+    def basic_auth(self):
+        h = self.headers.get("Authorization", "")
+        if not h.lower().startswith("basic "):
+            return None, None
+        try:
+            dec = base64.b64decode(h[6:].strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+        if ":" not in dec:
+            return None, None
+        user, pw = dec.split(":", 1)
+        return user, pw
+
+    def answer(self, mode, sid, to, frm, form, body):
+        if mode == "hang":
+            # Hold the connection open until the client gives up or we stop.
+            while not self.mock.stop.wait(0.2):
+                pass
+            self.close_connection = True
+            return
+        if mode == "auth":
+            self.fail(401, 20003, "Authenticate")
+        elif mode == "error400":
+            self.fail(400, 21211, "The 'To' number %s is not a valid phone number." % to)
+        elif mode == "error429":
+            self.fail(429, 20429, "Too Many Requests")
+        elif mode == "error500":
+            self.reply(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>",
+                       "text/html")
+        else:
+            self.reply(201, self.message(sid, to, frm, form, body))
+
+    def message(self, account, to, frm, form, body):
+        msg = dict(self.mock.spec.example)
+        msid = "SM" + secrets.token_hex(16)
+        now = formatdate(time.time(), usegmt=True).replace("GMT", "+0000")
+        mg = form.get("MessagingServiceSid", [None])[0]
+        msg.update({
+            "account_sid": account, "sid": msid, "status": "queued",
+            "to": to, "from": frm, "body": body, "messaging_service_sid": mg,
+            "direction": "outbound-api", "date_created": now, "date_updated": now,
+            "date_sent": None, "num_segments": "1", "num_media": "0",
+            "error_code": None, "error_message": None,
+            "uri": "/2010-04-01/Accounts/%s/Messages/%s.json" % (account, msid),
+            "subresource_uris": {
+                "media": "/2010-04-01/Accounts/%s/Messages/%s/Media.json" % (account, msid)},
+        })
+        return msg
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--spec", required=True, help="twilio_api_v2010.json")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--sid", default="AC" + "0" * 32)
+    ap.add_argument("--token", default="secret-token")
+    ap.add_argument("--mode", default="ok", choices=MODES)
+    ap.add_argument("--mode-file")
+    ap.add_argument("--log")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+
+    mock = Mock(args)
+    Handler.mock = mock
+    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    srv.daemon_threads = True
+
+    def on_term(signum, frame):
+        mock.stop.set()
+        # shutdown() waits for serve_forever, which runs on this thread.
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    port = srv.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, args.port_file)   # readers never see a partial port
+    try:
+        srv.serve_forever(poll_interval=0.1)
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
