@@ -85,6 +85,22 @@ valgrind_units() {
 			rc=1
 		fi
 	done
+	# The daemon itself under valgrind, driven through its socket.
+	for t in tests/daemon/protocol.sh tests/carriers/twilio.sh; do
+		log="$out/werror/valgrind-$(basename "$t" .sh).log"
+		top_srcdir="$top" top_builddir="$out/werror" \
+		    OTPSMSD_WRAPPER="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite" \
+		    sh "$top/$t" >"$log" 2>&1
+		p=$(grep -c '^ok' "$log")
+		f=$(grep -c '^not ok' "$log")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		echo "valgrind daemon $t: $p passed, $f failed"
+		if [ "$f" -ne 0 ] || ! grep -q '^1\.\.' "$log"; then
+			grep -A 20 '^not ok\|^Bail' "$log" | head -n 60
+			rc=1
+		fi
+	done
 	return $rc
 }
 

@@ -89,12 +89,13 @@ write_config() {
 # start_daemon CONFIG: runs otpsmsd -f in the background, waits for its socket.
 start_daemon() {
 	rm -f "$SOCKET"
-	"$OTPSMSD" -f -c "$1" >"$TESTDIR/otpsmsd.log" 2>&1 &
+	# OTPSMSD_WRAPPER: e.g. "valgrind -q --leak-check=full" (scripts/test.sh)
+	${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$1" >"$TESTDIR/otpsmsd.log" 2>&1 &
 	DAEMON_PID=$!
 	_i=0
 	while [ ! -S "$SOCKET" ]; do
 		_i=$((_i + 1))
-		if [ $_i -gt 100 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+		if [ $_i -gt 300 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 			cat "$TESTDIR/otpsmsd.log" | sed 's/^/# daemon: /'
 			bail "otpsmsd did not start"
 		fi
@@ -109,9 +110,10 @@ stop_daemon() {
 		kill "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 		DAEMON_PID=
-		if grep -q 'Sanitizer\|runtime error:' "$TESTDIR/otpsmsd.log" 2>/dev/null; then
-			fail "otpsmsd ran clean under the sanitizers"
-			sed 's/^/#   /' "$TESTDIR/otpsmsd.log" | head -n 60
+		if grep -q 'Sanitizer\|runtime error:\|^==[0-9]*==' "$TESTDIR/otpsmsd.log" 2>/dev/null; then
+			fail "otpsmsd ran clean under the sanitizers or valgrind"
+			grep -A 40 'Sanitizer\|runtime error:\|^==[0-9]*==' "$TESTDIR/otpsmsd.log" |
+			    head -n 80 | sed 's/^/#   /'
 		fi
 	fi
 }
