@@ -66,7 +66,7 @@ open_secret(const char *path, uid_t owner_ok, char *err, size_t errsz)
 	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}

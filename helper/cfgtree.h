@@ -18,7 +18,13 @@ struct cfg_node {
 	struct cfg_node **items;   /* CFG_SEQ: items; CFG_MAP: values */
 	struct cfg_node **keys;    /* CFG_MAP: key nodes (scalars) */
 	unsigned char *used;       /* CFG_MAP: set by the accessors */
+	struct cfg_node *parent;   /* the enclosing map or sequence, NULL at the root */
+	size_t index;              /* position in parent (keys[index] or items[index]) */
 };
+
+#define CFG_FILE_MAX (1024 * 1024)  /* a YAML file is read whole, up to this */
+#define CFG_SCALAR_MAX 4096         /* longest scalar (paths, messages, tokens) */
+#define CFG_DEPTH_MAX 32            /* deepest nesting of maps and sequences */
 
 #define CFG_MAX_ERRORS 64
 
@@ -26,8 +32,11 @@ struct cfg_ctx {
 	const char *file;          /* for messages */
 	char *errs[CFG_MAX_ERRORS];
 	size_t nerr;
-	uid_t secret_owner;        /* besides root, who may own secret files */
+	uid_t secret_owner;        /* besides root, who may own secret files;
+	                            * cfg_ctx_init sets geteuid() */
 	int check_only;            /* -t: secrets are still read and checked */
+	int no_files;              /* fuzzing: *_file and users_file are checked
+	                            * as names but never opened */
 };
 
 void cfg_ctx_init(struct cfg_ctx *ctx, const char *file);
@@ -37,7 +46,9 @@ void cfg_err(struct cfg_ctx *ctx, const struct cfg_node *at, const char *fmt, ..
     __attribute__((format(printf, 3, 4)));
 
 /* Parses a whole YAML file (bounded size; aliases and multiple documents are
- * refused). Returns the root or NULL with errors recorded. */
+ * refused). Returns the root or NULL with errors recorded. The file must be a
+ * regular file owned by root or ctx->secret_owner and not writable by group or
+ * others: it says which numbers to send codes to. An empty file is an empty map. */
 struct cfg_node *cfg_parse_file(struct cfg_ctx *ctx, const char *path);
 struct cfg_node *cfg_parse_string(struct cfg_ctx *ctx, const char *text, size_t len);
 void cfg_node_free(struct cfg_node *n);
@@ -60,15 +71,30 @@ int cfg_uint(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 int cfg_bool(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     int *out, int required);
 /* Integer seconds or a string with a unit: "90s", "5m", "1h" (also "500ms"
- * when ms_ok). Bounds in milliseconds; *out_ms in milliseconds. */
+ * with cfg_duration_ms). Bounds and *out_ms in milliseconds. */
 int cfg_duration(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
+    unsigned *out_ms, unsigned min_ms, unsigned max_ms, int required);
+/* The same, also accepting milliseconds ("500ms"): for network timeouts.
+ * cfg_duration refuses them, since a TTL in ms would only be a typo. */
+int cfg_duration_ms(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     unsigned *out_ms, unsigned min_ms, unsigned max_ms, int required);
 /* A secret given inline as KEY or in a file as KEY_file (exactly one of the
  * two). The file must pass open_secret(); the value is malloc'd, wipe it. */
 int cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     char **out, size_t max, int required);
 
-/* Parses a duration string or integer as above; 0 on success. */
+/* Parses a duration string or integer as above; 0 on success, -1 if it is
+ * not a duration, -2 if it is too large. */
 int cfg_parse_duration(const char *s, int ms_ok, unsigned *out_ms);
+
+/* Where n is, for messages: "code.ttl", "carriers[1].name", "" for the root. */
+const char *cfg_path(const struct cfg_node *n, char *buf, size_t bufsz);
+/* A plain ~, null or empty value (key: with nothing after it). */
+int cfg_is_null(const struct cfg_node *n);
+
+/* Builds a map in code (e.g. a default carrier's settings); line 0 means no
+ * position, so messages about it read "FILE: ...". */
+struct cfg_node *cfg_map_new(void);
+int cfg_map_set(struct cfg_node *map, const char *key, const char *value);
 
 #endif

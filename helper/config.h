@@ -1,0 +1,48 @@
+/* otpsmsd's configuration (otpsmsd.yaml(5)). */
+#ifndef OTPSMS_CONFIG_H
+#define OTPSMS_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cfgtree.h"
+
+struct carrier;
+
+struct user_entry {
+	char *name;
+	char *number;        /* E.164, validated */
+};
+
+struct config {
+	char *user;          /* daemon's user, default "otpsms" */
+	char *socket;        /* default /run/otpsms/otpsmsd.sock */
+	uid_t *allow_uids;   /* default { 0 } */
+	size_t n_allow_uids;
+	unsigned digits;     /* 4..10, default 6 */
+	unsigned ttl_ms;     /* 30 s .. 10 min, default 300 s */
+	unsigned max_attempts;   /* 1..10, default 3 */
+	char *message;       /* template: {code} {host} {ttl} {user} {service} */
+	char *host;          /* for {host}: default gethostname() */
+	struct user_entry *users;    /* sorted by name (bsearch) */
+	size_t n_users;
+	char *users_file;    /* NULL if users are inline */
+	struct carrier **carriers;   /* in order; default: one file carrier */
+	size_t n_carriers;
+	unsigned max_clients;        /* concurrent connections, default 256 */
+	unsigned client_timeout_ms;  /* per connection deadline, default 30 s */
+};
+
+/* Loads and checks path. Returns NULL when any error was recorded in ctx
+ * (all errors are collected, not just the first). */
+struct config *config_load(struct cfg_ctx *ctx, const char *path);
+/* The same checks on a tree already parsed (tests, fuzzing); the tree stays
+ * the caller's to free. */
+struct config *config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root);
+void config_free(struct config *c);
+
+/* NULL if the user has no number. */
+const struct user_entry *config_find_user(const struct config *c, const char *name);
+int config_uid_allowed(const struct config *c, uid_t uid);
+
+#endif
