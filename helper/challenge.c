@@ -162,24 +162,17 @@ on_stored(void *arg, int ok)
 	try_carrier(r);
 }
 
+/* A new code: make it, store its hash, render the text, send it. */
 static void
-start_challenge(struct daemon *d, struct client *cl, struct request *r,
-    const struct proto_challenge_req *q)
+issue_new(struct request *r)
 {
-	struct config *cfg = d->cfg;
-	const struct user_entry *u;
+	struct config *cfg = r->d->cfg;
 	struct template_vars tv;
+	uint64_t now = now_ms();
 
-	if ((u = config_find_user(cfg, q->user)) == NULL) {
-		audit(r, "refused", "reason=\"no number for user\"");
-		finish_error(r, PROTO_E_NOUSER, "no phone number for user");
-		return;
-	}
-	snprintf(r->to, sizeof(r->to), "%s", u->number);
-	mask_number(r->masked, sizeof(r->masked), u->number);
 	if (code_random_id(r->ch.id) != 0 ||
 	    code_generate(r->code, sizeof(r->code), cfg->digits) != 0 ||
-	    code_mac(r->ch.id, q->user, r->code, r->ch.mac) != 0) {
+	    code_mac(r->ch.id, r->ch.user, r->code, r->ch.mac) != 0) {
 		finish_error(r, PROTO_E_INTERNAL, "cannot make a code");
 		return;
 	}
@@ -193,15 +186,64 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 		finish_error(r, PROTO_E_INTERNAL, "message too long");
 		return;
 	}
+	r->ch.created_ms = now;
+	r->ch.expires_ms = now + cfg->ttl_ms;
+	r->ch.attempts_left = cfg->max_attempts;
+	/* Stored before it is sent: never text a code we could not check. The
+	 * callbacks may finish (and free) r before put returns. */
+	r->d->store->ops->put(r->d->store, &r->ch, on_stored, r);
+}
+
+/* One login, one SMS: a retry of the same login reuses the pending code. */
+static void
+on_pending(void *arg, const struct challenge *c)
+{
+	struct request *r = arg;
+	struct proto_msg m;
+	uint64_t now = now_ms();
+
+	if (c == NULL || now - c->created_ms >= r->d->cfg->reuse_window_ms) {
+		issue_new(r);
+		return;
+	}
+	code_id_hex(c->id, r->id_hex);
+	audit(r, "code reused", "to=%s attempts_left=%u", r->masked, c->attempts_left);
+	if (r->client != NULL) {
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_CHALLENGE_RSP;
+		memcpy(m.u.crsp.id, c->id, PROTO_ID_LEN);
+		snprintf(m.u.crsp.masked, sizeof(m.u.crsp.masked), "%s", r->masked);
+		m.u.crsp.ttl = (uint32_t)((c->expires_ms - now + 999) / 1000);
+		m.u.crsp.digits = r->d->cfg->digits;
+		m.u.crsp.flags = PROTO_CF_REUSED;
+		client_reply(r->client, &m);
+	}
+	request_free(r);
+}
+
+static void
+start_challenge(struct daemon *d, struct client *cl, struct request *r,
+    const struct proto_challenge_req *q)
+{
+	struct config *cfg = d->cfg;
+	const struct user_entry *u;
+
+	if ((u = config_find_user(cfg, q->user)) == NULL) {
+		audit(r, "refused", "reason=\"no number for user\"");
+		finish_error(r, PROTO_E_NOUSER, "no phone number for user");
+		return;
+	}
+	snprintf(r->to, sizeof(r->to), "%s", u->number);
+	mask_number(r->masked, sizeof(r->masked), u->number);
 	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);
 	snprintf(r->ch.service, sizeof(r->ch.service), "%s", q->service);
 	r->ch.uid = client_uid(cl);
-	r->ch.expires_ms = now_ms() + cfg->ttl_ms;
-	r->ch.attempts_left = cfg->max_attempts;
-	r->client = cl;
-	/* Stored before it is sent: never text a code we could not check. The
-	 * callbacks may finish (and free) r before put returns. */
-	d->store->ops->put(d->store, &r->ch, on_stored, r);
+	if (cfg->reuse_window_ms == 0) {
+		issue_new(r);
+		return;
+	}
+	d->store->ops->find_pending(d->store, r->ch.user, r->ch.service, r->ch.uid,
+	    now_ms(), on_pending, r);
 }
 
 static void

@@ -186,6 +186,7 @@ read_code(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 	cfg_uint(ctx, code, "digits", &c->digits, 4, 10, 0);
 	cfg_duration(ctx, code, "ttl", &c->ttl_ms, 30 * 1000, 10 * 60 * 1000, 0);
 	cfg_uint(ctx, code, "max_attempts", &c->max_attempts, 1, 10, 0);
+	cfg_duration(ctx, code, "reuse_window", &c->reuse_window_ms, 0, 10 * 60 * 1000, 0);
 	cfg_check_unused(ctx, code);
 }
 
@@ -442,6 +443,7 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	c->digits = 6;
 	c->ttl_ms = 300 * 1000;
 	c->max_attempts = 3;
+	c->reuse_window_ms = 120 * 1000;
 	c->max_clients = 256;
 	c->client_timeout_ms = 30 * 1000;
 	if (!cfg_want_map(ctx, root, "top level"))

@@ -22,6 +22,7 @@ struct config {
 	unsigned digits;     /* 4..10, default 6 */
 	unsigned ttl_ms;     /* 30 s .. 10 min, default 300 s */
 	unsigned max_attempts;   /* 1..10, default 3 */
+	unsigned reuse_window_ms;    /* reuse a pending code this long; 0 = never */
 	char *message;       /* template: {code} {host} {ttl} {user} {service} */
 	char *host;          /* for {host}: default gethostname() */
 	struct user_entry *users;    /* sorted by name (bsearch) */

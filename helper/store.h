@@ -18,7 +18,8 @@ struct challenge {
 	char user[PROTO_MAX_USER + 1];
 	char service[PROTO_MAX_SERVICE + 1];
 	uid_t uid;                   /* the caller that asked; only it may verify */
-	uint64_t expires_ms;         /* CLOCK_MONOTONIC */
+	uint64_t created_ms;         /* CLOCK_MONOTONIC */
+	uint64_t expires_ms;
 	unsigned attempts_left;
 };
 
@@ -32,6 +33,8 @@ enum store_verdict {
 
 typedef void store_put_fn(void *arg, int ok);
 typedef void store_verify_fn(void *arg, enum store_verdict v, unsigned attempts_left);
+/* c is NULL when nothing is pending; valid only during the call. */
+typedef void store_find_fn(void *arg, const struct challenge *c);
 
 struct store;
 
@@ -42,6 +45,9 @@ struct store_ops {
 	int (*verify)(struct store *s, const uint8_t id[PROTO_ID_LEN], const char *user,
 	    uid_t uid, const uint8_t mac[STORE_MAC_LEN], uint64_t now,
 	    store_verify_fn *cb, void *arg);
+	/* The newest unexpired challenge for (user, service, uid), if any. */
+	int (*find_pending)(struct store *s, const char *user, const char *service,
+	    uid_t uid, uint64_t now, store_find_fn *cb, void *arg);
 	/* Drops expired entries; returns how many. */
 	size_t (*expire)(struct store *s, uint64_t now);
 	size_t (*count)(struct store *s);

@@ -41,6 +41,28 @@ r=$("$CLIENT" -s "$SOCKET" verify "$id" alice 000002)
 [ "$code" = 000000 ] || [ "$code" = 000001 ] || [ "$code" = 000002 ] || is "$r" "maxtries" "third wrong code burns it"
 is "$("$CLIENT" -s "$SOCKET" verify "$id" alice "$code")" "expired" "burned code no longer verifies"
 
+# One login, one SMS: the same user and service again reuses the pending code.
+out=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
+id=${out%% *}
+code=$(last_code)
+n=$(outbox_count)
+out2=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
+is "${out2%% *}" "$id" "a retry of the same login reuses the pending challenge"
+is "${out2##* }" 1 "the reply says it was reused"
+is "$(outbox_count)" "$n" "no second SMS"
+grep -q "code reused: user=alice service=sshd" "$TESTDIR/otpsmsd.log"
+ok "audit line for the reuse"
+out3=$("$CLIENT" -s "$SOCKET" challenge alice sudo)
+[ "${out3%% *}" != "$id" ] && [ "$(outbox_count)" -gt "$n" ]
+ok "another service gets its own code"
+"$CLIENT" -s "$SOCKET" verify "$id" alice 99999x >/dev/null
+"$CLIENT" -s "$SOCKET" challenge alice sshd >/dev/null
+is "$("$CLIENT" -s "$SOCKET" verify "$id" alice "$wrong")" "wrong 1" "attempts count across the reused login"
+is "$("$CLIENT" -s "$SOCKET" verify "$id" alice "$code")" "ok" "the reused code verifies"
+out4=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
+[ "${out4%% *}" != "$id" ]
+ok "after verification a new login gets a new code"
+
 r=$("$CLIENT" -s "$SOCKET" challenge carol)
 is "$?" 2 "user without a number: error reply"
 case "$r" in "error 4 "*) pass "error is NOUSER" ;; *) fail "error is NOUSER: $r" ;; esac
@@ -85,12 +107,12 @@ wait $slow
 i=0
 pids=
 while [ $i -lt 50 ]; do
-	"$CLIENT" -s "$SOCKET" challenge bob >/dev/null &
+	"$CLIENT" -s "$SOCKET" challenge bob "svc$i" >/dev/null &
 	pids="$pids $!"
 	i=$((i + 1))
 done
 wait $pids
-is "$(grep -c '"+15017122661"' "$OUTBOX")" 51 "50 concurrent challenges all sent"
+is "$(grep -c '"+15017122661"' "$OUTBOX")" 51 "50 concurrent challenges (distinct services) all sent"
 
 # A caller not in allow_uids is refused before anything is parsed.
 if is_root; then

@@ -27,12 +27,24 @@ on_verify(void *arg, enum store_verdict v, unsigned l)
 	left = l;
 }
 
+static const struct challenge *found;
+static struct challenge found_copy;
+
+static void
+on_find(void *arg, const struct challenge *c)
+{
+	found = c ? &found_copy : NULL;
+	if (c)
+		found_copy = *c;
+}
+
 static void
 make(struct challenge *c, const char *user, const char *code, uint64_t exp, unsigned att)
 {
 	memset(c, 0, sizeof(*c));
 	code_random_id(c->id);
 	strcpy(c->user, user);
+	strcpy(c->service, "sshd");
 	c->uid = 0;
 	c->expires_ms = exp;
 	c->attempts_left = att;
@@ -56,6 +68,7 @@ test_store(void)
 {
 	struct store *s = store_memory_new(100000);
 	struct challenge c, c2;
+	size_t base;
 	int i, bad;
 
 	ok(s != NULL, "memory store");
@@ -83,17 +96,37 @@ test_store(void)
 	ok(check(s, &c, "alice", 1000, "123456", 10) == STORE_EXPIRED, "another caller uid cannot use it");
 	ok(check(s, &c, "alice", 0, "123456", 10) == STORE_OK, "and did not burn attempts");
 
+	/* pending challenges by owner, for reuse */
+	make(&c, "alice", "123456", 1000, 3);
+	s->ops->put(s, &c, on_put, NULL);
+	make(&c2, "alice", "654321", 1000, 3);
+	s->ops->put(s, &c2, on_put, NULL);
+	s->ops->find_pending(s, "alice", "sshd", 0, 10, on_find, NULL);
+	ok(found && memcmp(found->id, c2.id, PROTO_ID_LEN) == 0, "newest pending challenge found");
+	s->ops->find_pending(s, "alice", "sudo", 0, 10, on_find, NULL);
+	ok(found == NULL, "not for another service");
+	s->ops->find_pending(s, "alice", "sshd", 1000, 10, on_find, NULL);
+	ok(found == NULL, "not for another caller");
+	s->ops->find_pending(s, "alicf", "sshd", 0, 10, on_find, NULL);
+	ok(found == NULL, "not for another user");
+	s->ops->find_pending(s, "alice", "sshd", 0, 1000, on_find, NULL);
+	ok(found == NULL, "not once expired");
+	ok(check(s, &c2, "alice", 0, "654321", 10) == STORE_OK, "verify the newest");
+	s->ops->find_pending(s, "alice", "sshd", 0, 10, on_find, NULL);
+	ok(found == NULL, "a verified challenge is not pending");
+
 	/* many entries: growth, tombstones, expiry sweep */
 	bad = 0;
+	base = s->ops->count(s);
 	for (i = 0; i < 5000; i++) {
 		make(&c2, "u", "1111", i < 2500 ? 50 : 5000, 3);
 		s->ops->put(s, &c2, on_put, NULL);
 		bad += !put_ok;
 	}
 	is_int(bad, 0, "5000 puts");
-	is_int(s->ops->count(s), 5000, "count");
+	is_int(s->ops->count(s), base + 5000, "count");
 	is_int(s->ops->expire(s, 100), 2500, "sweep drops the expired half");
-	is_int(s->ops->count(s), 2500, "count after sweep");
+	is_int(s->ops->count(s), base + 2500, "count after sweep");
 	ok(check(s, &c2, "u", 0, "1111", 100) == STORE_OK, "a survivor still verifies");
 	s->ops->free(s);
 
