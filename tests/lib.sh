@@ -206,7 +206,9 @@ e2e_install() {
 		echo "# $E2E_MARK: written by ${0##*/}, removed when it exits"
 		cat
 	} > "$1.otpsms-tmp" || bail "cannot write $1"
-	chmod "$2" "$1.otpsms-tmp" && mv -f "$1.otpsms-tmp" "$1" || bail "cannot install $1"
+	if ! chmod "$2" "$1.otpsms-tmp" || ! mv -f "$1.otpsms-tmp" "$1"; then
+		bail "cannot install $1"
+	fi
 }
 
 # e2e_pam_auth [OPTIONS]: the auth line for the built module and this test's
@@ -332,7 +334,7 @@ e2e_ssh() {
 	done
 	shift "$_n"
 	E2E_ANSWER=$_answer SSH_ASKPASS=$TESTDIR/askpass SSH_ASKPASS_REQUIRE=force \
-	    DISPLAY= SSH_AUTH_SOCK= \
+	    DISPLAY='' SSH_AUTH_SOCK='' \
 	    timeout -k 5 30 ssh -F /dev/null "$@" -p "$SSHD_PORT" -i "$E2E_KEY" \
 	    -o IdentitiesOnly=yes -o BatchMode=no \
 	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
