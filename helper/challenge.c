@@ -247,11 +247,12 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 }
 
 static void
-on_verified(void *arg, enum store_verdict v, unsigned left)
+on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 {
 	struct request *r = arg;
 	struct proto_msg m;
 
+	log_safe(r->service, sizeof(r->service), service[0] ? service : "-");
 	memset(&m, 0, sizeof(m));
 	m.type = PROTO_VERIFY_RSP;
 	switch (v) {

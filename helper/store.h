@@ -32,7 +32,9 @@ enum store_verdict {
 };
 
 typedef void store_put_fn(void *arg, int ok);
-typedef void store_verify_fn(void *arg, enum store_verdict v, unsigned attempts_left);
+/* service: the challenge's PAM service, for the audit line; "" if unknown. */
+typedef void store_verify_fn(void *arg, enum store_verdict v, unsigned attempts_left,
+    const char *service);
 /* c is NULL when nothing is pending; valid only during the call. */
 typedef void store_find_fn(void *arg, const struct challenge *c);
 

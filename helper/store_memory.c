@@ -239,17 +239,21 @@ mem_verify(struct store *s, const uint8_t id[PROTO_ID_LEN], const char *user,
 	struct memstore *m = s->priv;
 	struct challenge *c;
 	enum store_verdict v = STORE_EXPIRED;
+	char service[PROTO_MAX_SERVICE + 1] = "";
 	unsigned left = 0;
 
 	if ((c = find(m, id)) == NULL)
 		goto out;
+	memcpy(service, c->service, sizeof(service));
 	if (c->expires_ms <= now) {
 		kill_slot(m, c);
 		goto out;
 	}
 	/* Another caller or user cannot use (or burn) this challenge. */
-	if (c->uid != uid || strcmp(c->user, user) != 0)
+	if (c->uid != uid || strcmp(c->user, user) != 0) {
+		service[0] = '\0';    /* not theirs: tell them nothing */
 		goto out;
+	}
 	if (CRYPTO_memcmp(c->mac, mac, STORE_MAC_LEN) == 0) {
 		kill_slot(m, c);
 		v = STORE_OK;
@@ -263,7 +267,7 @@ mem_verify(struct store *s, const uint8_t id[PROTO_ID_LEN], const char *user,
 	left = --c->attempts_left;
 	v = STORE_WRONG;
 out:
-	cb(arg, v, left);
+	cb(arg, v, left, service);
 	return 0;
 }
 

@@ -21,7 +21,7 @@ on_put(void *arg, int okk)
 }
 
 static void
-on_verify(void *arg, enum store_verdict v, unsigned l)
+on_verify(void *arg, enum store_verdict v, unsigned l, const char *service)
 {
 	verdict = v;
 	left = l;
