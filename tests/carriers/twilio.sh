@@ -6,12 +6,12 @@
 
 CLIENT="$top_builddir/tests/otpsms-client"
 MOCK="$top_srcdir/tests/mock/twilio_mock.py"
-SPEC="${TWILIO_SPEC:-$top_srcdir/../shared/carrier-specs/twilio/twilio_api_v2010.json}"
+SPEC="${TWILIO_SPEC:-$top_srcdir/tests/mock/specs/twilio/twilio_api_v2010.json}"
 
 [ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
 [ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
-[ -f "$SPEC" ] || skip_all "Twilio OpenAPI description not found at $SPEC"
+[ -f "$SPEC" ] || bail "Twilio OpenAPI description not found at $SPEC"
 
 make_testdir
 SID=AC$(python3 -c 'import secrets; print(secrets.token_hex(16))')
