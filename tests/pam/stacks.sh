@@ -1,0 +1,453 @@
+#!/bin/sh
+# pam_otpsms through real libpam (pam_start_confdir) against a real otpsmsd,
+# and against fake daemons that misbehave. Every case asserts the exact code
+# pam_authenticate() returns; then three stack shapes (required, sufficient,
+# [success=1 default=ignore]) show that the right code authenticates and that
+# no error path does.
+. "$top_srcdir/tests/lib.sh"
+
+PAMTEST="$top_builddir/tests/pam/pamtest"
+[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
+[ -f "$PAM_MODULE" ] || skip_all "pam_otpsms.so not built"
+[ -x "$PAMTEST" ] || skip_all "pamtest not built"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+for d in /lib/x86_64-linux-gnu/security /usr/lib/x86_64-linux-gnu/security \
+    /lib/security /usr/lib/security /lib64/security /usr/lib64/security; do
+	if [ -f "$d/pam_deny.so" ] && [ -f "$d/pam_permit.so" ]; then
+		PAM_SYSDIR=$d
+		break
+	fi
+done
+[ -n "${PAM_SYSDIR:-}" ] || skip_all "pam_deny.so/pam_permit.so not found"
+DENY=$PAM_SYSDIR/pam_deny.so
+PERMIT=$PAM_SYSDIR/pam_permit.so
+
+make_testdir
+CONF=$TESTDIR/pam.d
+mkdir -p "$CONF"
+DU=$(daemon_user)
+
+# The main daemon: defaults (6 digits, 5 minutes, 3 attempts, a pending code
+# reused for 2 minutes per user, service and caller), with a message that
+# names the service so that the tests can tell whose code is whose.
+MESSAGE='message: "{code} is your code for {service}"'
+write_config "$TESTDIR/otpsmsd.yaml" "$MESSAGE"
+start_daemon "$TESTDIR/otpsmsd.yaml"
+
+# A second daemon on its own socket and outbox: codes live 30 s, one attempt.
+SOCKET2=$TESTDIR/run/short.sock
+OUTBOX2=$TESTDIR/spool/short.jsonl
+write_config "$TESTDIR/short.yaml" "$MESSAGE
+code: {ttl: 30s, max_attempts: 1}"
+sed -i -e "s|^socket: .*|socket: $SOCKET2|" -e "s|path: .*|path: $OUTBOX2|" \
+    "$TESTDIR/short.yaml"
+${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$TESTDIR/short.yaml" >"$TESTDIR/short.log" 2>&1 &
+DAEMON2_PID=$!
+at_cleanup 'kill $DAEMON2_PID 2>/dev/null; wait $DAEMON2_PID 2>/dev/null'
+
+# code USER SERVICE OUTBOX [wrong]: the newest code texted to USER for
+# SERVICE; with "wrong", every digit plus one: a wrong answer of the right
+# shape.
+cat > "$TESTDIR/code" <<'EOF'
+exec python3 - "$@" <<'PY'
+import json, re, sys
+user, service, outbox = sys.argv[1:4]
+code = None
+for line in open(outbox):
+    m = json.loads(line)
+    t = re.fullmatch(r"(\d{4,10}) is your code for (.*)", m["text"])
+    if m.get("user") == user and t and t.group(2) == service:
+        code = t.group(1)
+if code is None:
+    sys.exit(1)
+if len(sys.argv) > 4:
+    code = "".join(str((int(c) + 1) % 10) for c in code)
+print(code)
+PY
+EOF
+# Commands for pamtest -A: right USER SERVICE [OUTBOX], wrong likewise.
+right() { echo "sh $TESTDIR/code $1 $2 ${3:-$OUTBOX}"; }
+wrong() { echo "sh $TESTDIR/code $1 $2 ${3:-$OUTBOX} wrong"; }
+
+# Fake daemons: each listens on run/MODE.sock and misbehaves in one way.
+cat > "$TESTDIR/fake.py" <<'EOF'
+import os, socket, struct, sys
+
+mode, path = sys.argv[1], sys.argv[2]
+
+def frame(version, typ, body=b""):
+    return struct.pack(">IBB", 2 + len(body), version, typ) + body
+
+def pstr(s):
+    return struct.pack(">I", len(s)) + s
+
+def error(code, retry, msg):
+    return frame(1, 5, struct.pack(">II", code, retry) + pstr(msg))
+
+challenge = frame(1, 2, b"\x01" * 16 + pstr("+44\u2022\u2022\u2022\u2022\u20220123".encode())
+                  + struct.pack(">III", 300, 6, 0))
+replies = {
+    "garbage": b"HTTP/1.0 200 OK\r\n\r\nthis is not a frame\n",
+    "version": frame(2, 5, struct.pack(">II", 1, 0) + pstr(b"v2")),
+    # A "verified" answer to a challenge request: must not pass.
+    "badtype": frame(1, 4, struct.pack(">II", 0, 0)),
+    # Announces 100 bytes, sends 10, closes.
+    "truncated": struct.pack(">IBB", 100, 1, 2) + b"\0" * 8,
+    # A valid challenge followed by bytes after the frame.
+    "trailing": challenge + b"\0",
+    "peer": challenge,
+    "locked": error(11, 60, b"locked out"),
+    "delivery": error(5, 0, b"no carrier accepted the message"),
+    "number": error(9, 0, b"number cannot receive codes"),
+    "internal": error(6, 0, b"\x1b[31mred\nnewline"),
+}
+# Answered at once, before the request is read, then closed: how otpsmsd
+# turns away a caller that is not allowed or when it is busy.
+at_once = {
+    "denied": error(3, 0, b"caller not allowed"),
+    "rate": error(10, 42, b"rate limited"),
+}
+
+def read_frame(c):
+    data = b""
+    c.settimeout(5)
+    try:
+        while True:
+            if len(data) >= 4 and len(data) >= 4 + struct.unpack(">I", data[:4])[0]:
+                return data
+            chunk = c.recv(4096)
+            if not chunk:
+                return data
+            data += chunk
+    except OSError:
+        return data
+
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+if mode == "peer":
+    # The listener's credentials are taken at listen(): bind as root (the
+    # socket file stays root's), listen as uid 1.
+    os.setgroups([])
+    os.setresgid(1, 1, 1)
+    os.setresuid(1, 1, 1)
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    if mode == "mute":
+        held.append(c)          # accept, never answer, never close
+        continue
+    if mode in at_once:
+        c.sendall(at_once[mode])
+        c.close()
+        continue
+    req = read_frame(c)
+    typ = req[5] if len(req) > 5 else 0
+    if mode == "verify-garbage":
+        reply = challenge if typ == 1 else b"\xff" * 64
+    elif mode == "verify-nouser":
+        # The user vanished between the challenge and the verify.
+        reply = challenge if typ == 1 else error(4, 0, b"no phone number for user")
+    else:
+        reply = replies[mode]
+    try:
+        c.sendall(reply)
+    except OSError:
+        pass
+    c.close()
+EOF
+start_fake() {  # start_fake MODE [SOCKET]
+	_sock=${2:-$TESTDIR/run/$1.sock}
+	python3 "$TESTDIR/fake.py" "$1" "$_sock" 2>>"$TESTDIR/fake.log" &
+	at_cleanup "kill $! 2>/dev/null"
+	_i=0
+	while [ ! -S "$_sock" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && bail "fake daemon $1 did not start"
+		sleep 0.05
+	done
+}
+FAKES="garbage version badtype truncated trailing verify-garbage mute locked delivery number internal denied rate verify-nouser"
+for f in $FAKES; do start_fake "$f"; done
+
+_i=0
+while [ ! -S "$SOCKET2" ]; do
+	_i=$((_i + 1))
+	if [ $_i -gt 300 ] || ! kill -0 "$DAEMON2_PID" 2>/dev/null; then
+		sed 's/^/# daemon2: /' "$TESTDIR/short.log"
+		bail "second otpsmsd did not start"
+	fi
+	sleep 0.05
+done
+
+# Module arguments per variant.
+args_for() {
+	_a="daemon_user=$DU"
+	case $1 in
+	live) echo "$_a socket=$SOCKET" ;;
+	nullok) echo "$_a socket=$SOCKET nullok" ;;
+	short) echo "$_a socket=$SOCKET2" ;;
+	down) echo "$_a socket=$TESTDIR/run/missing.sock" ;;
+	mute) echo "$_a socket=$TESTDIR/run/mute.sock timeout=2" ;;
+	badopt) echo "$_a socket=$SOCKET bogus_option" ;;
+	badtimeout) echo "$_a socket=$SOCKET timeout=0" ;;
+	*) echo "$_a socket=$TESTDIR/run/$1.sock" ;;
+	esac
+}
+STACKS="required sufficient jump"
+VARIANTS="live nullok short down mute badopt badtimeout owner peer $FAKES"
+for st in $STACKS; do
+	for v in $VARIANTS; do
+		m="$PAM_MODULE $(args_for "$v")"
+		case $st in
+		required) printf 'auth required %s\n' "$m" ;;
+		sufficient) printf 'auth sufficient %s\nauth required %s\n' "$m" "$DENY" ;;
+		jump) printf 'auth [success=1 default=ignore] %s\nauth requisite %s\nauth required %s\n' \
+		    "$m" "$DENY" "$PERMIT" ;;
+		esac > "$CONF/$st-$v"
+	done
+done
+
+printf 'auth required %s %s nullok\n' "$PAM_MODULE" "$(args_for verify-nouser)" \
+    > "$CONF/nullok-verify-nouser"
+
+# The probe shows what the module itself returned: PAM_IGNORE jumps over
+# pam_deny to PAM_SUCCESS, anything else ends the stack with that code.
+for v in live nullok; do
+	printf 'auth [ignore=1 default=die] %s %s\nauth requisite %s\nauth required %s\n' \
+	    "$PAM_MODULE" "$(args_for $v)" "$DENY" "$PERMIT" > "$CONF/probe-$v"
+done
+
+# pamrun SERVICE USER PAMTEST-ARGS...: $RES is the code's name; the prompts
+# and messages are in $TESTDIR/err.
+pamrun() {
+	_svc=$1 _usr=$2
+	shift 2
+	RES=$("$PAMTEST" -d "$CONF" -s "$_svc" -u "$_usr" "$@" 2>"$TESTDIR/err" | tail -n 1)
+	# With --enable-sanitizers the module runs under ASan/UBSan in pamtest.
+	if grep -q 'Sanitizer\|runtime error:' "$TESTDIR/err"; then
+		echo "== $_svc $_usr" >> "$TESTDIR/san.log"
+		cat "$TESTDIR/err" >> "$TESTDIR/san.log"
+	fi
+}
+expect() {  # expect WANT DESCRIPTION
+	is "$RES" "$1" "$2"
+	[ "$RES" = "$1" ] || sed 's/^/#   stderr: /' "$TESTDIR/err"
+}
+refused() {  # refused DESCRIPTION: anything but success (and not empty)
+	[ -n "$RES" ] && [ "$RES" != PAM_SUCCESS ]
+	ok "$1 (got ${RES:-nothing})"
+}
+saw() { grep -qF -- "$1" "$TESTDIR/err"; ok "$2"; }
+elapsed_ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+daemon_verifies() { grep -cE 'verified|wrong code|expired' "$TESTDIR/otpsmsd.log"; }
+
+# Expiry runs in the background while the rest goes on: the "user" reads the
+# code when the prompt arrives and types it 31 s later.
+"$PAMTEST" -d "$CONF" -s required-short -u alice \
+    -A "c=\$($(right alice required-short "$OUTBOX2")); sleep 31; echo \$c" \
+    2>"$TESTDIR/ttl.err" | tail -n 1 > "$TESTDIR/ttl.res" &
+TTL_JOB=$!
+
+diag "the required stack, one case each"
+n0=$(outbox_count)
+pamrun required-live alice -A "$(right alice required-live)"
+expect PAM_SUCCESS "right code: PAM_SUCCESS"
+is "$(outbox_count)" $((n0 + 1)) "one text sent"
+saw "prompt: Code sent to +44•••••0123. Verification code: " \
+    "one prompt, with the masked number from the daemon"
+used=$($(right alice required-live))
+
+n0=$(outbox_count)
+pamrun required-live alice -a "$used"
+expect PAM_AUTH_ERR "the same right code a second time: PAM_AUTH_ERR"
+is "$(outbox_count)" $((n0 + 1)) "a verified code is not reused: a new one was sent"
+
+n0=$(outbox_count)
+pamrun required-live alice -A "$(right alice required-live)"
+expect PAM_SUCCESS "a retry gets the pending code: PAM_SUCCESS"
+saw "prompt: Code sent earlier to +44•••••0123. Verification code: " \
+    "and says it was sent earlier (PROTO_CF_REUSED)"
+is "$(outbox_count)" "$n0" "no second text"
+
+pamrun required-live alice -r 192.0.2.7 -A "$(right alice required-live)"
+expect PAM_SUCCESS "with a remote host"
+grep -q 'rhost=192.0.2.7' "$TESTDIR/otpsmsd.log"
+ok "the daemon got PAM_RHOST"
+
+pamrun required-live bob -A "$(wrong bob required-live)"
+expect PAM_AUTH_ERR "wrong code: PAM_AUTH_ERR"
+saw "prompt: Code sent to +15•••••2661. Verification code: " "bob's number masked"
+saw "error: Wrong code." "the user is told"
+
+pamrun required-live alice -A "echo \"  \$($(right alice required-live))	 \""
+expect PAM_SUCCESS "surrounding whitespace is stripped"
+
+# Answers that cannot be codes are refused by the module: six of them use
+# none of the pending code's three attempts.
+v0=$(daemon_verifies)
+[ "$v0" -gt 0 ]
+ok "the daemon logs its verifies ($v0 so far)"
+for a in "12ab" "" "   " "123456789012345678901234567890123" "+123456" "１２３４５６"; do
+	pamrun required-live alice -a "$a"
+	expect PAM_AUTH_ERR "answer \"$a\" is not a code: PAM_AUTH_ERR"
+done
+is "$(daemon_verifies)" "$v0" "answers that are not codes never reach the daemon"
+pamrun required-live alice -A "$(right alice required-live)"
+expect PAM_SUCCESS "and the pending code still works after six of them"
+
+# Three wrong answers to one pending code: the third is the last attempt.
+pamrun required-live bob -A "$(right bob required-live)"
+expect PAM_SUCCESS "bob's pending code (one attempt used) verifies"
+pamrun required-live bob -A "$(wrong bob required-live)"
+r1=$RES
+pamrun required-live bob -A "$(wrong bob required-live)"
+r2=$RES
+pamrun required-live bob -A "$(wrong bob required-live)"
+is "$r1 $r2 $RES" "PAM_AUTH_ERR PAM_AUTH_ERR PAM_MAXTRIES" \
+    "three wrong answers: PAM_AUTH_ERR, PAM_AUTH_ERR, PAM_MAXTRIES"
+saw "error: Wrong code; no attempts left." "the user is told"
+burned=$($(right bob required-live))
+n0=$(outbox_count)
+pamrun required-live bob -a "$burned"
+expect PAM_AUTH_ERR "then the right code fails: PAM_AUTH_ERR"
+is "$(outbox_count)" $((n0 + 1)) "a burned code is not reused: a new one was sent"
+
+# With max_attempts 1 the first wrong answer is the last one.
+pamrun required-short bob -A "$(wrong bob required-short "$OUTBOX2")"
+expect PAM_MAXTRIES "last attempt wrong (max_attempts 1): PAM_MAXTRIES"
+burned=$($(right bob required-short "$OUTBOX2"))
+pamrun required-short bob -a "$burned"
+expect PAM_MAXTRIES "then the burned code fails (a wrong answer to the new one): PAM_MAXTRIES"
+
+pamrun required-live carol -a 123456
+expect PAM_USER_UNKNOWN "user without a number: PAM_USER_UNKNOWN"
+pamrun probe-live carol -a 123456
+expect PAM_USER_UNKNOWN "probe: the module itself returns PAM_USER_UNKNOWN"
+pamrun probe-nullok carol -a 123456
+expect PAM_SUCCESS "user without a number, nullok: the module returns PAM_IGNORE (probe)"
+pamrun required-nullok carol -a 123456
+expect PAM_PERM_DENIED "so a stack of nothing but pam_otpsms nullok is PAM_PERM_DENIED"
+pamrun required-nullok alice -A "$(right alice required-nullok)"
+expect PAM_SUCCESS "nullok changes nothing for a user with a number"
+pamrun required-nullok alice -A "$(wrong alice required-nullok)"
+expect PAM_AUTH_ERR "nor for a wrong code"
+
+pamrun required-down alice -a 123456
+expect PAM_AUTHINFO_UNAVAIL "daemon down (no socket): PAM_AUTHINFO_UNAVAIL"
+saw "error: SMS verification is unavailable; try again later." \
+    "the user is told it is unavailable"
+t0=$(date +%s%N)
+pamrun required-mute alice -a 123456
+ms=$(elapsed_ms "$t0")
+expect PAM_AUTHINFO_UNAVAIL "daemon mute: PAM_AUTHINFO_UNAVAIL"
+[ "$ms" -ge 1800 ] && [ "$ms" -lt 5000 ]
+ok "after the 2 s timeout (${ms} ms)"
+for f in garbage version badtype truncated trailing verify-garbage internal denied; do
+	pamrun "required-$f" alice -a 123456
+	expect PAM_AUTHINFO_UNAVAIL "fake daemon \"$f\": PAM_AUTHINFO_UNAVAIL"
+done
+pamrun required-delivery alice -a 123456
+expect PAM_AUTHINFO_UNAVAIL "no carrier delivered: PAM_AUTHINFO_UNAVAIL"
+saw "error: No carrier could deliver the code." "and the user is told"
+pamrun required-number alice -a 123456
+expect PAM_AUTHINFO_UNAVAIL "number cannot receive codes: PAM_AUTHINFO_UNAVAIL"
+saw "error: Your phone number cannot receive codes; contact your administrator." \
+    "and the user is told"
+pamrun required-rate alice -a 123456
+expect PAM_AUTH_ERR "rate limited (answered before the request was read): PAM_AUTH_ERR"
+saw "error: Too many codes requested; try again in 42 seconds." \
+    "and the user is told when to retry"
+pamrun required-locked alice -a 123456
+expect PAM_AUTH_ERR "locked out: PAM_AUTH_ERR"
+saw "error: Too many failed attempts; try again in 60 seconds." \
+    "and the user is told when to retry"
+pamrun required-verify-nouser alice -a 123456
+expect PAM_USER_UNKNOWN "no number at verify time: PAM_USER_UNKNOWN"
+pamrun nullok-verify-nouser alice -a 123456
+expect PAM_USER_UNKNOWN "even with nullok: a code was sent, so never PAM_IGNORE"
+
+if is_root; then
+	# A socket owned by someone else is not even connected to.
+	start_fake mute "$TESTDIR/run/owner.sock"
+	chown 1 "$TESTDIR/run/owner.sock"
+	t0=$(date +%s%N)
+	pamrun required-owner alice -a 123456
+	ms=$(elapsed_ms "$t0")
+	expect PAM_AUTHINFO_UNAVAIL "socket owned by another user: PAM_AUTHINFO_UNAVAIL"
+	[ "$ms" -lt 1500 ]
+	ok "refused before connecting (${ms} ms)"
+	start_fake peer
+	pamrun required-peer alice -a 123456
+	expect PAM_AUTHINFO_UNAVAIL "root's socket, served by another uid (SO_PEERCRED): PAM_AUTHINFO_UNAVAIL"
+else
+	for i in 1 2 3; do pass "# SKIP socket owner and peer checks need root"; done
+fi
+
+pamrun required-badopt alice -a 123456
+expect PAM_SERVICE_ERR "unknown module option: PAM_SERVICE_ERR"
+pamrun required-badtimeout alice -a 123456
+expect PAM_SERVICE_ERR "timeout=0: PAM_SERVICE_ERR"
+
+n0=$(outbox_count)
+pamrun required-live alice -n
+expect PAM_CONV_ERR "NULL conversation function: PAM_CONV_ERR"
+is "$(outbox_count)" "$n0" "and no text was sent"
+pamrun required-live alice
+expect PAM_CONV_ERR "conversation that fails: PAM_CONV_ERR"
+
+diag "stacks: the right code passes, no error path does"
+for st in $STACKS; do
+	pamrun "$st-live" alice -A "$(right alice "$st-live")"
+	expect PAM_SUCCESS "$st: right code authenticates"
+	pamrun "$st-live" alice -A "$(wrong alice "$st-live")"
+	refused "$st: wrong code does not"
+	pamrun "$st-live" alice -a "not-a-code"
+	refused "$st: an answer that is not a code does not"
+	pamrun "$st-live" carol -a 123456
+	refused "$st: no number does not"
+	pamrun "$st-nullok" carol -a 123456
+	refused "$st: no number with nullok does not"
+	pamrun "$st-live" alice -n
+	refused "$st: NULL conversation does not"
+	pamrun "$st-badopt" alice -a 123456
+	refused "$st: unknown option does not"
+	for v in down $FAKES; do
+		pamrun "$st-$v" alice -a 123456
+		refused "$st: daemon $v does not"
+	done
+	if is_root; then
+		pamrun "$st-owner" alice -a 123456
+		refused "$st: socket owned by another user does not"
+		pamrun "$st-peer" alice -a 123456
+		refused "$st: socket served by another uid does not"
+	fi
+done
+
+diag "waiting for the expiry case"
+wait "$TTL_JOB"
+RES=$(cat "$TESTDIR/ttl.res")
+cp "$TESTDIR/ttl.err" "$TESTDIR/err"
+expect PAM_AUTH_ERR "right code typed after its 30 s ttl: PAM_AUTH_ERR"
+
+for pid in "$DAEMON_PID" "$DAEMON2_PID"; do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		fail "otpsmsd $pid survived the tests"
+		sed 's/^/# daemon: /' "$TESTDIR/otpsmsd.log" "$TESTDIR/short.log"
+	else
+		pass "otpsmsd $pid survived the tests"
+	fi
+done
+if [ -s "$TESTDIR/san.log" ]; then
+	fail "pam_otpsms ran clean under the sanitizers"
+	head -n 60 "$TESTDIR/san.log" | sed 's/^/#   /'
+else
+	pass "pam_otpsms ran clean under the sanitizers (when enabled)"
+fi
+# The main daemon's log is checked by stop_daemon at exit; this one here.
+kill "$DAEMON2_PID" 2>/dev/null
+wait "$DAEMON2_PID" 2>/dev/null
+! grep -q 'Sanitizer\|runtime error:\|^==[0-9]*==' "$TESTDIR/short.log"
+ok "the second otpsmsd ran clean under the sanitizers or valgrind"
+
+done_testing
