@@ -40,7 +40,9 @@ PORT=$(cat "$TESTDIR/twilio-port")
 # The token lives in a private file, as in production.
 (umask 077 && printf '%s\n' "$TOKEN" > "$TESTDIR/twilio.token")
 
-write_config "$TESTDIR/otpsmsd.yaml" "carriers:
+# Every case asks for a new code: no reuse of a pending one (see code.reuse_window).
+write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
+carriers:
   - name: twilio
     type: twilio
     timeout: 2s
