@@ -111,8 +111,11 @@ fuzz() {
 		[ -x "$f" ] || continue
 		name=$(basename "$f")
 		mkdir -p "$out/fuzz/corpus-$name"
+		seeds=
+		[ -d "$top/tests/fuzz/seeds/$name" ] && seeds="$top/tests/fuzz/seeds/$name"
+		# shellcheck disable=SC2086
 		if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-		    "$out/fuzz/corpus-$name" "$top/tests/fuzz/seeds/$name" \
+		    "$out/fuzz/corpus-$name" $seeds \
 		    >"$out/fuzz/$name.log" 2>&1; then
 			passed=$((passed + 1))
 			echo "ok - $name: $(grep -c . "$out/fuzz/$name.log") log lines, $(tail -n 1 "$out/fuzz/$name.log")"
