@@ -42,7 +42,8 @@ encode_body(struct buf *b, const struct proto_msg *m)
 		    (r = buf_put_str(b, m->u.crsp.masked)) != 0 ||
 		    (r = buf_put_u32(b, m->u.crsp.ttl)) != 0 ||
 		    (r = buf_put_u32(b, m->u.crsp.digits)) != 0 ||
-		    (r = buf_put_u32(b, m->u.crsp.flags)) != 0)
+		    (r = buf_put_u32(b, m->u.crsp.flags)) != 0 ||
+		    (r = buf_put_u32(b, m->u.crsp.channels)) != 0)
 			break;
 		break;
 	case PROTO_VERIFY_REQ:
@@ -60,6 +61,16 @@ encode_body(struct buf *b, const struct proto_msg *m)
 		if ((r = buf_put_u32(b, m->u.err.code)) != 0 ||
 		    (r = buf_put_u32(b, m->u.err.retry_after)) != 0 ||
 		    (r = buf_put_str(b, m->u.err.message)) != 0)
+			break;
+		break;
+	case PROTO_CTL_REQ:
+		if ((r = buf_put_u32(b, m->u.creq_ctl.op)) != 0 ||
+		    (r = buf_put_str(b, m->u.creq_ctl.arg)) != 0)
+			break;
+		break;
+	case PROTO_CTL_RSP:
+		if ((r = buf_put_u32(b, m->u.crsp_ctl.status)) != 0 ||
+		    (r = buf_put_str(b, m->u.crsp_ctl.text)) != 0)
 			break;
 		break;
 	}
@@ -85,6 +96,10 @@ check_lengths(const struct proto_msg *m)
 		    strlen(m->u.vreq.code) <= PROTO_MAX_CODE;
 	case PROTO_ERROR:
 		return strlen(m->u.err.message) <= PROTO_MAX_ERRMSG;
+	case PROTO_CTL_REQ:
+		return strlen(m->u.creq_ctl.arg) <= PROTO_MAX_CTLARG;
+	case PROTO_CTL_RSP:
+		return strlen(m->u.crsp_ctl.text) <= PROTO_MAX_CTLTEXT;
 	default:
 		return 1;
 	}
@@ -97,7 +112,7 @@ proto_encode(struct buf *out, const struct proto_msg *m)
 	uint8_t *hdr;
 	int r;
 
-	if (m->type < PROTO_CHALLENGE_REQ || m->type > PROTO_ERROR)
+	if (m->type < PROTO_CHALLENGE_REQ || m->type > PROTO_CTL_RSP)
 		return PROTO_ETYPE;
 	if (!check_lengths(m))
 		return PROTO_EFIELD;
@@ -141,7 +156,8 @@ decode_body(struct buf *b, struct proto_msg *m)
 		    (r = buf_get_str(b, m->u.crsp.masked, PROTO_MAX_MASKED)) != 0 ||
 		    (r = buf_get_u32(b, &m->u.crsp.ttl)) != 0 ||
 		    (r = buf_get_u32(b, &m->u.crsp.digits)) != 0 ||
-		    (r = buf_get_u32(b, &m->u.crsp.flags)) != 0)
+		    (r = buf_get_u32(b, &m->u.crsp.flags)) != 0 ||
+		    (r = buf_get_u32(b, &m->u.crsp.channels)) != 0)
 			break;
 		break;
 	case PROTO_VERIFY_REQ:
@@ -159,6 +175,16 @@ decode_body(struct buf *b, struct proto_msg *m)
 		if ((r = buf_get_u32(b, &m->u.err.code)) != 0 ||
 		    (r = buf_get_u32(b, &m->u.err.retry_after)) != 0 ||
 		    (r = buf_get_str(b, m->u.err.message, PROTO_MAX_ERRMSG)) != 0)
+			break;
+		break;
+	case PROTO_CTL_REQ:
+		if ((r = buf_get_u32(b, &m->u.creq_ctl.op)) != 0 ||
+		    (r = buf_get_str(b, m->u.creq_ctl.arg, PROTO_MAX_CTLARG)) != 0)
+			break;
+		break;
+	case PROTO_CTL_RSP:
+		if ((r = buf_get_u32(b, &m->u.crsp_ctl.status)) != 0 ||
+		    (r = buf_get_str(b, m->u.crsp_ctl.text, PROTO_MAX_CTLTEXT)) != 0)
 			break;
 		break;
 	}

@@ -27,6 +27,8 @@ enum proto_type {
 	PROTO_VERIFY_REQ = 3,
 	PROTO_VERIFY_RSP = 4,
 	PROTO_ERROR = 5,
+	PROTO_CTL_REQ = 6,       /* otpsmsctl: root-only administration */
+	PROTO_CTL_RSP = 7,
 };
 
 /* PROTO_ERROR codes. Stable: the module maps them to PAM codes. */
@@ -54,13 +56,32 @@ enum proto_verify_status {
 /* PROTO_CHALLENGE_RSP flags */
 #define PROTO_CF_REUSED 0x1      /* a pending code was reused, no new SMS */
 
+/* PROTO_CHALLENGE_REQ flags: what the user asked for at the prompt. */
+#define PROTO_RF_RESEND 0x1      /* send the pending code again */
+#define PROTO_RF_VOICE 0x2       /* ... by a voice call */
+#define PROTO_RF_WHATSAPP 0x4    /* ... by WhatsApp */
+
+/* PROTO_CHALLENGE_RSP channels: how else the code can be sent. */
+#define PROTO_CH_SMS 0x1
+#define PROTO_CH_VOICE 0x2
+#define PROTO_CH_WHATSAPP 0x4
+
+/* PROTO_CTL_REQ operations (root only) and PROTO_CTL_RSP status. */
+enum proto_ctl_op {
+	PROTO_CTL_STATUS = 1,    /* arg "": text is a status report */
+	PROTO_CTL_LOCKED = 2,    /* arg "": text lists locked users */
+	PROTO_CTL_UNLOCK = 3,    /* arg: user name */
+};
+#define PROTO_MAX_CTLARG 256
+#define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */
+
 struct proto_challenge_req {
 	char user[PROTO_MAX_USER + 1];
 	char service[PROTO_MAX_SERVICE + 1];
 	char rhost[PROTO_MAX_RHOST + 1];
 	char ruser[PROTO_MAX_USER + 1];
 	char tty[PROTO_MAX_TTY + 1];
-	uint32_t flags;          /* reserved, 0 */
+	uint32_t flags;          /* PROTO_RF_* */
 };
 
 struct proto_challenge_rsp {
@@ -68,7 +89,8 @@ struct proto_challenge_rsp {
 	char masked[PROTO_MAX_MASKED + 1];
 	uint32_t ttl;            /* seconds */
 	uint32_t digits;
-	uint32_t flags;
+	uint32_t flags;          /* PROTO_CF_* */
+	uint32_t channels;       /* PROTO_CH_*: what a resend may ask for */
 };
 
 struct proto_verify_req {
@@ -88,6 +110,16 @@ struct proto_error {
 	char message[PROTO_MAX_ERRMSG + 1];
 };
 
+struct proto_ctl_req {
+	uint32_t op;
+	char arg[PROTO_MAX_CTLARG + 1];
+};
+
+struct proto_ctl_rsp {
+	uint32_t status;         /* 0 ok, else a PROTO_E_* code */
+	char text[PROTO_MAX_CTLTEXT + 1];
+};
+
 struct proto_msg {
 	uint8_t version;
 	uint8_t type;
@@ -97,6 +129,8 @@ struct proto_msg {
 		struct proto_verify_req vreq;
 		struct proto_verify_rsp vrsp;
 		struct proto_error err;
+		struct proto_ctl_req creq_ctl;
+		struct proto_ctl_rsp crsp_ctl;
 	} u;
 };
 

@@ -107,6 +107,7 @@ on_sent(void *arg, const struct carrier_result *res)
 			snprintf(m.u.crsp.masked, sizeof(m.u.crsp.masked), "%s", r->masked);
 			m.u.crsp.ttl = r->d->cfg->ttl_ms / 1000;
 			m.u.crsp.digits = r->d->cfg->digits;
+			m.u.crsp.channels = PROTO_CH_SMS;
 			client_reply(r->client, &m);
 		}
 		request_free(r);
@@ -216,6 +217,7 @@ on_pending(void *arg, const struct challenge *c)
 		m.u.crsp.ttl = (uint32_t)((c->expires_ms - now + 999) / 1000);
 		m.u.crsp.digits = r->d->cfg->digits;
 		m.u.crsp.flags = PROTO_CF_REUSED;
+		m.u.crsp.channels = PROTO_CH_SMS;
 		client_reply(r->client, &m);
 	}
 	request_free(r);
