@@ -24,6 +24,7 @@ struct carrier_result {
 };
 
 struct carrier_msg {
+	unsigned channel;    /* PROTO_CH_SMS, PROTO_CH_VOICE or PROTO_CH_WHATSAPP */
 	const char *to;      /* E.164 */
 	const char *text;    /* holds the code: copy only into buffers you wipe */
 	const char *user;    /* for the log and for file carriers' records */
@@ -37,6 +38,7 @@ struct carrier;
 
 struct carrier_ops {
 	const char *type;
+	unsigned channels;   /* PROTO_CH_* this driver can send on */
 	/* Reads the driver's keys from the carrier's map (name, type and timeout
 	 * are already read) and sets c->priv. Returns 0, or -1 with errors
 	 * recorded in ctx. Runs before privileges are dropped (secret files). */

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "carrier.h"
+#include "proto.h"
 #include "cfgtree.h"
 #include "util.h"
 
@@ -179,6 +180,7 @@ file_free(struct carrier *c)
 
 const struct carrier_ops carrier_file_ops = {
 	.type = "file",
+	.channels = PROTO_CH_SMS,
 	.configure = file_configure,
 	.send = file_send,
 	.free = file_free,

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "carrier.h"
+#include "proto.h"
 #include "cfgtree.h"
 #include "http.h"
 #include "log.h"
@@ -514,6 +515,7 @@ twilio_free(struct carrier *c)
 
 const struct carrier_ops carrier_twilio_ops = {
 	.type = "twilio",
+	.channels = PROTO_CH_SMS,
 	.configure = twilio_configure,
 	.send = twilio_send,
 	.free = twilio_free,

@@ -137,6 +137,7 @@ try_carrier(struct request *r)
 
 	for (; r->carrier < cfg->n_carriers; r->carrier++) {
 		c = cfg->carriers[r->carrier];
+		msg.channel = PROTO_CH_SMS;
 		msg.to = r->to;
 		msg.text = r->text;
 		msg.user = r->user;

@@ -11,10 +11,14 @@
 #include "proto.h"
 
 #define STORE_MAC_LEN 32
+/* The code sealed (AES-256-GCM, nonce | ciphertext | tag) under a key that
+ * lives in the daemon's memory only, so a resend can repeat the same code. */
+#define STORE_SEALED_LEN (12 + 10 + 16)
 
 struct challenge {
 	uint8_t id[PROTO_ID_LEN];
 	uint8_t mac[STORE_MAC_LEN];  /* HMAC-SHA-256(key, id || user || 0 || code) */
+	uint8_t sealed[STORE_SEALED_LEN];   /* all zero when not kept */
 	char user[PROTO_MAX_USER + 1];
 	char service[PROTO_MAX_SERVICE + 1];
 	uid_t uid;                   /* the caller that asked; only it may verify */
