@@ -8,6 +8,7 @@
 static const struct carrier_ops *const drivers[] = {
 	&carrier_file_ops,
 	&carrier_twilio_ops,
+	&carrier_vonage_ops,
 };
 
 const struct carrier_ops *
@@ -24,5 +25,5 @@ carrier_lookup(const char *type)
 const char *
 carrier_types(void)
 {
-	return "file, twilio";
+	return "file, twilio, vonage";
 }

@@ -4,6 +4,7 @@
 #define OTPSMS_CARRIER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct cfg_ctx;
 struct cfg_node;
@@ -27,7 +28,15 @@ struct carrier_msg {
 	unsigned channel;    /* PROTO_CH_SMS, PROTO_CH_VOICE or PROTO_CH_WHATSAPP */
 	const char *to;      /* E.164 */
 	const char *text;    /* holds the code: copy only into buffers you wipe */
+	const char *code;    /* the code alone (voice, WhatsApp templates): secret */
 	const char *user;    /* for the log and for file carriers' records */
+	/* Per route (NULL: the carrier's own setting). Drivers that have no use
+	 * for a field ignore it. */
+	const char *from;    /* sender: E.164 or an alphanumeric sender ID */
+	const char *dlt_entity_id;   /* India DLT principal entity id */
+	const char *dlt_template_id; /* India DLT content template id */
+	const char *language;        /* voice: BCP 47 tag, e.g. "en-GB" */
+	const char *voice;           /* voice: the carrier's voice name */
 };
 
 /* Called exactly once per send() that returned 0, possibly before send()
@@ -49,6 +58,15 @@ struct carrier_ops {
 	void (*free)(struct carrier *c);   /* frees priv, wiping secrets */
 };
 
+/* The circuit breaker and counters of one carrier (helper/route.c). */
+struct carrier_health {
+	unsigned fails;              /* consecutive failures */
+	uint64_t open_until_ms;      /* breaker open until then; 0: closed */
+	int probing;                 /* half open: one probe in flight */
+	unsigned long accepted, failed, retried, refused;
+	char last_error[128];        /* log-safe */
+};
+
 struct carrier {
 	char *name;
 	const struct carrier_ops *ops;
@@ -56,7 +74,21 @@ struct carrier {
 	struct http *http;   /* set before the first send */
 	struct loop *loop;
 	void *priv;
+	unsigned channels;   /* PROTO_CH_* as configured; 0: ops->channels */
+	/* Set by route_carrier_defaults / route_read_carrier. */
+	unsigned retries;            /* RETRY answers retried on this carrier */
+	unsigned retry_backoff_ms;   /* first backoff, doubled each time */
+	unsigned breaker_failures;   /* consecutive failures that open it; 0: never */
+	unsigned breaker_cooldown_ms;
+	struct carrier_health health;
 };
+
+/* What this carrier can send on, as configured. */
+static inline unsigned
+carrier_channels(const struct carrier *c)
+{
+	return c->channels != 0 ? c->channels : c->ops->channels;
+}
 
 /* The driver table, by type name; NULL if unknown. */
 const struct carrier_ops *carrier_lookup(const char *type);
@@ -65,5 +97,6 @@ const char *carrier_types(void);
 
 extern const struct carrier_ops carrier_file_ops;
 extern const struct carrier_ops carrier_twilio_ops;
+extern const struct carrier_ops carrier_vonage_ops;
 
 #endif

@@ -153,6 +153,161 @@ twilio_build_form(char *out, size_t outsz, const char *to,
 	return r;
 }
 
+/* Letters, digits and - . _ only: safe inside an XML attribute as is. */
+static int
+attr_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 1;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.' ||
+		    s[i] == '_'))
+			return 0;
+	return i > 0 && i <= 64;
+}
+
+/* Appends s at out[*off], XML-escaped when esc. */
+static int
+xml_add(char *out, size_t outsz, size_t *off, const char *s, int esc)
+{
+	const char *rep;
+	char one[2];
+	size_t n;
+
+	for (; *s != '\0'; s++) {
+		rep = NULL;
+		if (esc) {
+			switch (*s) {
+			case '&': rep = "&amp;"; break;
+			case '<': rep = "&lt;"; break;
+			case '>': rep = "&gt;"; break;
+			case '"': rep = "&quot;"; break;
+			case '\'': rep = "&apos;"; break;
+			}
+		}
+		if (rep == NULL) {
+			one[0] = *s;
+			one[1] = '\0';
+			rep = one;
+		}
+		n = strlen(rep);
+		if (outsz - *off <= n)
+			return -1;
+		memcpy(out + *off, rep, n);
+		*off += n;
+	}
+	out[*off] = '\0';
+	return 0;
+}
+
+int
+twilio_build_twiml(char *out, size_t outsz, const char *intro,
+    const char *code, const char *language, const char *voice)
+{
+	char say[160], digits[32];
+	size_t off = 0, i, nd, d = 0;
+	int n, r = -1;
+
+	if (outsz == 0 || outsz > INT_MAX || intro == NULL || code == NULL)
+		goto out;
+	nd = strlen(code);
+	if (nd < 4 || nd > 10 || strspn(code, "0123456789") != nd ||
+	    !attr_valid(language) || !attr_valid(voice))
+		goto out;
+	/* "1, 2, 3, 4, 5, 6.": read one by one, not as a number. */
+	for (i = 0; i < nd; i++) {
+		digits[d++] = code[i];
+		if (i + 1 < nd) {
+			digits[d++] = ',';
+			digits[d++] = ' ';
+		}
+	}
+	digits[d++] = '.';
+	digits[d] = '\0';
+	n = snprintf(say, sizeof(say), "<Say%s%s%s%s%s%s>",
+	    language ? " language=\"" : "", language ? language : "",
+	    language ? "\"" : "", voice ? " voice=\"" : "", voice ? voice : "",
+	    voice ? "\"" : "");
+	if (n < 0 || (size_t)n >= sizeof(say))
+		goto out;
+	if (xml_add(out, outsz, &off, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "<Response>", 0) == -1 ||
+	    xml_add(out, outsz, &off, say, 0) == -1 ||
+	    xml_add(out, outsz, &off, intro, 1) == -1 ||
+	    xml_add(out, outsz, &off, "</Say><Pause length=\"1\"/>", 0) == -1)
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (xml_add(out, outsz, &off, say, 0) == -1 ||
+		    xml_add(out, outsz, &off, digits, 0) == -1 ||
+		    xml_add(out, outsz, &off, i == 0 ? "</Say><Pause length=\"1\"/>" :
+		    "</Say>", 0) == -1)
+			goto out;
+	if (xml_add(out, outsz, &off, "</Response>", 0) == -1)
+		goto out;
+	r = (int)off;
+ out:
+	explicit_bzero(digits, sizeof(digits));
+	if (r == -1 && outsz > 0)
+		explicit_bzero(out, outsz);
+	return r;
+}
+
+int
+twilio_build_call_form(char *out, size_t outsz, const char *to,
+    const char *from, const char *twiml)
+{
+	size_t off = 0;
+	int r = -1;
+
+	if (outsz == 0 || outsz > INT_MAX || to == NULL || from == NULL ||
+	    twiml == NULL)
+		goto out;
+	if (form_add(out, outsz, &off, "To", to) == -1 ||
+	    form_add(out, outsz, &off, "From", from) == -1 ||
+	    form_add(out, outsz, &off, "Twiml", twiml) == -1)
+		goto out;
+	r = (int)off;
+ out:
+	if (r == -1 && outsz > 0)
+		explicit_bzero(out, outsz);
+	return r;
+}
+
+int
+twilio_build_whatsapp_form(char *out, size_t outsz, const char *to,
+    const char *from, const char *content_sid, const char *code)
+{
+	char wto[32], wfrom[32], vars[48];
+	size_t off = 0, nd;
+	int r = -1;
+
+	if (outsz == 0 || outsz > INT_MAX || to == NULL || from == NULL ||
+	    content_sid == NULL || code == NULL)
+		goto out;
+	nd = strlen(code);
+	/* Digits only, so the JSON needs no escaping. */
+	if (nd < 4 || nd > 10 || strspn(code, "0123456789") != nd)
+		goto out;
+	if ((size_t)snprintf(wto, sizeof(wto), "whatsapp:%s", to) >= sizeof(wto) ||
+	    (size_t)snprintf(wfrom, sizeof(wfrom), "whatsapp:%s", from) >= sizeof(wfrom))
+		goto out;
+	snprintf(vars, sizeof(vars), "{\"1\":\"%s\"}", code);
+	if (form_add(out, outsz, &off, "To", wto) == -1 ||
+	    form_add(out, outsz, &off, "From", wfrom) == -1 ||
+	    form_add(out, outsz, &off, "ContentSid", content_sid) == -1 ||
+	    form_add(out, outsz, &off, "ContentVariables", vars) == -1)
+		goto out;
+	r = (int)off;
+ out:
+	explicit_bzero(vars, sizeof(vars));
+	if (r == -1 && outsz > 0)
+		explicit_bzero(out, outsz);
+	return r;
+}
+
 static int
 is_permanent(long code)
 {

@@ -891,21 +891,70 @@ cfg_duration_ms(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 	return get_duration(ctx, map, key, out_ms, min_ms, max_ms, 1, required);
 }
 
+/* KEY_credential: NAME, a systemd credential (LoadCredential=), read from
+ * $CREDENTIALS_DIRECTORY/NAME under the same rules as a secret file. */
+static int
+read_credential(struct cfg_ctx *ctx, struct cfg_node *map, const char *ckey,
+    size_t max, char **out)
+{
+	struct cfg_node *n = NULL;
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[256], file[4096], err[512], safe[512];
+
+	if (get_scalar(ctx, map, ckey, 1, "a credential name", 1, &n) != 1)
+		return -1;
+	cfg_path(n, path, sizeof(path));
+	if (n->value[0] == '\0' || strchr(n->value, '/') != NULL ||
+	    strcmp(n->value, ".") == 0 || strcmp(n->value, "..") == 0 ||
+	    strlen(n->value) > 255) {
+		cfg_err(ctx, n, "%s: a credential name is 1 to 255 bytes without '/'", path);
+		return -1;
+	}
+	if (ctx->no_files) {
+		if ((*out = strdup("not read")) == NULL)
+			return -1;
+		return 1;
+	}
+	if (dir == NULL || dir[0] != '/') {
+		cfg_err(ctx, n, "%s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= "
+		    "in the systemd unit)", path);
+		return -1;
+	}
+	snprintf(file, sizeof(file), "%s/%s", dir, n->value);
+	if ((*out = read_secret(file, ctx->secret_owner, max, err, sizeof(err))) == NULL) {
+		log_safe(safe, sizeof(safe), err);
+		cfg_err(ctx, n, "%s: %s", path, safe);
+		return -1;
+	}
+	return 1;
+}
+
 int
 cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     char **out, size_t max, int required)
 {
-	struct cfg_node *inl, *file, *later;
-	char fkey[128], path[256], err[512], safe[512];
+	struct cfg_node *inl, *file, *later, *cred;
+	char fkey[128], ckey[128], path[256], err[512], safe[512];
 	char *s = NULL;
 	int r = -1;
 
-	if ((size_t)snprintf(fkey, sizeof(fkey), "%s_file", key) >= sizeof(fkey)) {
+	if ((size_t)snprintf(fkey, sizeof(fkey), "%s_file", key) >= sizeof(fkey) ||
+	    (size_t)snprintf(ckey, sizeof(ckey), "%s_credential", key) >= sizeof(ckey)) {
 		cfg_err(ctx, map, "%s: key name too long", key);
 		goto out;
 	}
 	inl = cfg_get(map, key);
 	file = cfg_get(map, fkey);
+	if ((cred = cfg_get(map, ckey)) != NULL) {
+		if (inl != NULL || file != NULL) {
+			cfg_path(map, path, sizeof(path));
+			cfg_err(ctx, cred->parent->keys[cred->index], "%s%sgive one of "
+			    "%s, %s or %s", path, path[0] ? ": " : "", key, fkey, ckey);
+			goto out;
+		}
+		r = read_credential(ctx, map, ckey, max, &s);
+		goto out;
+	}
 	if (inl != NULL && file != NULL) {
 		later = inl->line > file->line ||
 		    (inl->line == file->line && inl->col > file->col) ? inl : file;

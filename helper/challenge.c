@@ -13,6 +13,10 @@
 #include "code.h"
 #include "config.h"
 #include "log.h"
+#include "loop.h"
+#include "policy.h"
+#include "route.h"
+#include "seal.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -28,12 +32,23 @@ struct request {
 	char text[TEMPLATE_MAX];     /* secret: holds the code */
 	char to[20];
 	char masked[PROTO_MAX_MASKED + 1];
-	size_t carrier;              /* index of the carrier being tried */
+	/* delivery: try_carrier and on_sent */
+	const struct route *route;   /* NULL: the carriers in order */
+	struct carrier *const *cars; /* the route's carriers, in order */
+	size_t n_cars;
+	size_t carrier;              /* index in cars of the one being tried */
+	int routed;                  /* route chosen, text rendered for it */
+	int pass;                    /* 0: skip open breakers; 1: only those */
+	uint32_t skipped;            /* bit i: cars[i] skipped on pass 0 */
+	unsigned retries;            /* RETRY answers from cars[carrier] */
+	unsigned channel;            /* PROTO_CH_*; 0 is SMS */
+	struct loop_timer backoff;   /* before retrying a throttled carrier */
 	/* for the audit line, already log-safe */
 	char user[PROTO_MAX_USER + 1];
 	char service[PROTO_MAX_SERVICE + 1];
 	char rhost[PROTO_MAX_RHOST + 1];
 	char id_hex[17];
+	int resend;                  /* the pending code, sent again */
 };
 
 static void
@@ -87,27 +102,107 @@ finish_error(struct request *r, unsigned code, const char *msg)
 }
 
 static void try_carrier(struct request *r);
+static void on_sent(void *arg, const struct carrier_result *res);
+
+/* Seconds a pending challenge has left, rounded up. */
+static uint32_t
+ttl_left(const struct challenge *c)
+{
+	uint64_t now = now_ms();
+
+	return c->expires_ms > now ?
+	    (uint32_t)((c->expires_ms - now + 999) / 1000) : 0;
+}
+
+/* The channels the number's carriers can send on, for a later resend. */
+static unsigned
+route_channels(const struct request *r)
+{
+	unsigned ch = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_cars; i++)
+		ch |= carrier_channels(r->cars[i]);
+	return ch ? ch : PROTO_CH_SMS;
+}
+
+/* Starts one send through cars[carrier]; 0 if on_sent will be called. */
+static int
+send_current(struct request *r)
+{
+	struct carrier *c = r->cars[r->carrier];
+	const struct route *rt = r->route;
+	struct carrier_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.channel = r->channel ? r->channel : PROTO_CH_SMS;
+	msg.to = r->to;
+	msg.text = r->text;
+	msg.code = r->code;
+	msg.user = r->user;
+	if (rt != NULL) {
+		msg.from = rt->from;
+		msg.dlt_entity_id = rt->dlt_entity_id;
+		msg.dlt_template_id = rt->dlt_template_id;
+		msg.language = rt->language;
+		msg.voice = rt->voice;
+	}
+	/* done may run before send returns: r may be gone after this. */
+	if (c->ops->send(c, &msg, on_sent, r) == 0)
+		return 0;
+	log_warn("carrier %s could not start a send", c->name);
+	route_breaker_done(c, CARRIER_FAILOVER, "could not start a send", now_ms());
+	return -1;
+}
+
+static void
+on_backoff(void *arg)
+{
+	struct request *r = arg;
+
+	if (send_current(r) == 0)
+		return;
+	r->carrier++;
+	r->retries = 0;
+	try_carrier(r);
+}
 
 static void
 on_sent(void *arg, const struct carrier_result *res)
 {
 	struct request *r = arg;
-	struct carrier *c = r->d->cfg->carriers[r->carrier];
+	struct carrier *c = r->cars[r->carrier];
 	struct proto_msg m;
+	unsigned ms;
 
+	/* Throttled: the same carrier again after a short, growing pause. */
+	if (res->status == CARRIER_RETRY && r->retries < c->retries) {
+		r->retries++;
+		c->health.retried++;
+		ms = route_backoff_ms(c, r->retries);
+		log_warn("carrier %s throttled for user=%s to=%s: %s; retry %u of %u "
+		    "in %u ms", c->name, r->user, r->masked, res->detail, r->retries,
+		    c->retries, ms);
+		if (loop_timer_set(r->d->loop, &r->backoff, ms) == 0)
+			return;
+	}
+	route_breaker_done(c, res->status, res->detail, now_ms());
 	switch (res->status) {
 	case CARRIER_ACCEPTED:
 		wipe_secrets(r);
 		audit(r, "code sent", "to=%s carrier=%s ref=%s", r->masked, c->name,
 		    res->ref[0] ? res->ref : "-");
+		if (r->d->policy != NULL)    /* limits count what went out */
+			policy_sent(r->d->policy, r->ch.user, r->to);
 		if (r->client != NULL) {
 			memset(&m, 0, sizeof(m));
 			m.type = PROTO_CHALLENGE_RSP;
 			memcpy(m.u.crsp.id, r->ch.id, PROTO_ID_LEN);
 			snprintf(m.u.crsp.masked, sizeof(m.u.crsp.masked), "%s", r->masked);
-			m.u.crsp.ttl = r->d->cfg->ttl_ms / 1000;
+			m.u.crsp.ttl = r->resend ? ttl_left(&r->ch) :
+			    r->d->cfg->ttl_ms / 1000;
 			m.u.crsp.digits = r->d->cfg->digits;
-			m.u.crsp.channels = PROTO_CH_SMS;
+			m.u.crsp.channels = route_channels(r);
 			client_reply(r->client, &m);
 		}
 		request_free(r);
@@ -120,31 +215,75 @@ on_sent(void *arg, const struct carrier_result *res)
 	case CARRIER_RETRY:
 	case CARRIER_FAILOVER:
 		log_warn("carrier %s failed for user=%s to=%s: %s%s", c->name, r->user,
-		    r->masked, res->detail, r->carrier + 1 < r->d->cfg->n_carriers ?
+		    r->masked, res->detail, r->carrier + 1 < r->n_cars ?
 		    "; trying the next carrier" : "");
 		r->carrier++;
+		r->retries = 0;
 		try_carrier(r);
 		return;
 	}
 }
 
+/* Picks the number's route once, and renders its own message if it has one
+ * (r->code is still here: it is wiped only once the text went out). */
+static int
+route_request(struct request *r)
+{
+	struct config *cfg = r->d->cfg;
+	struct template_vars tv;
+
+	r->route = route_lookup(cfg, r->to);
+	r->cars = route_carriers(cfg, r->route, &r->n_cars);
+	loop_timer_init(&r->backoff, on_backoff, r);
+	r->routed = 1;
+	if (r->route == NULL || r->route->message == NULL)
+		return 0;
+	tv.code = r->code;
+	tv.host = cfg->host;
+	tv.ttl_s = cfg->ttl_ms / 1000;
+	tv.user = r->user;
+	tv.service = r->service;
+	return template_render(r->text, sizeof(r->text), r->route->message, &tv);
+}
+
+/* The carriers of the route in order, skipping those whose breaker is open;
+ * when every one was skipped or failed, the skipped ones get a last chance
+ * rather than failing the login outright. */
 static void
 try_carrier(struct request *r)
 {
-	struct config *cfg = r->d->cfg;
-	struct carrier_msg msg;
+	unsigned ch = r->channel ? r->channel : PROTO_CH_SMS;
 	struct carrier *c;
 
-	for (; r->carrier < cfg->n_carriers; r->carrier++) {
-		c = cfg->carriers[r->carrier];
-		msg.channel = PROTO_CH_SMS;
-		msg.to = r->to;
-		msg.text = r->text;
-		msg.user = r->user;
-		/* done may run before send returns: r may be gone after this. */
-		if (c->ops->send(c, &msg, on_sent, r) == 0)
+	if (!r->routed && route_request(r) != 0) {
+		finish_error(r, PROTO_E_INTERNAL, "message too long");
+		return;
+	}
+	for (;;) {
+		if (r->carrier >= r->n_cars) {
+			if (r->pass != 0 || r->skipped == 0)
+				break;
+			log_warn("user=%s to=%s: every other carrier failed; trying "
+			    "those cooling down after failures", r->user, r->masked);
+			r->pass = 1;
+			r->carrier = 0;
+			continue;
+		}
+		c = r->cars[r->carrier];
+		if (!(carrier_channels(c) & ch) ||
+		    (r->pass == 1 && !(r->skipped & (1u << r->carrier)))) {
+			r->carrier++;
+			continue;
+		}
+		if (r->pass == 0 && !route_breaker_allow(c, now_ms())) {
+			log_debug("carrier %s: circuit open, skipped", c->name);
+			r->skipped |= 1u << r->carrier;
+			r->carrier++;
+			continue;
+		}
+		if (send_current(r) == 0)
 			return;
-		log_warn("carrier %s could not start a send", c->name);
+		r->carrier++;
 	}
 	audit(r, "send failed", "to=%s reason=\"no carrier accepted the message\"",
 	    r->masked);
@@ -174,7 +313,8 @@ issue_new(struct request *r)
 
 	if (code_random_id(r->ch.id) != 0 ||
 	    code_generate(r->code, sizeof(r->code), cfg->digits) != 0 ||
-	    code_mac(r->ch.id, r->ch.user, r->code, r->ch.mac) != 0) {
+	    code_mac(r->ch.id, r->ch.user, r->code, r->ch.mac) != 0 ||
+	    seal_code(r->ch.id, r->code, r->ch.sealed) != 0) {
 		finish_error(r, PROTO_E_INTERNAL, "cannot make a code");
 		return;
 	}
@@ -194,6 +334,86 @@ issue_new(struct request *r)
 	/* Stored before it is sent: never text a code we could not check. The
 	 * callbacks may finish (and free) r before put returns. */
 	r->d->store->ops->put(r->d->store, &r->ch, on_stored, r);
+}
+
+/* The channels the number's carriers can send on, when nothing is sent. */
+static unsigned
+number_channels(const struct request *r)
+{
+	struct carrier *const *cars;
+	unsigned ch = 0;
+	size_t i, n = 0;
+
+	cars = route_carriers(r->d->cfg, route_lookup(r->d->cfg, r->to), &n);
+	for (i = 0; i < n; i++)
+		ch |= cars[i]->ops->channels;
+	return ch ? ch : PROTO_CH_SMS;
+}
+
+/* A resend asked for at the prompt: the same pending code, through the
+ * carriers again (on the channel asked for), attempts not reset. With nothing
+ * pending (expired, used, burned) it is a first request: a new code. */
+static void
+on_resend_pending(void *arg, const struct challenge *c)
+{
+	struct request *r = arg;
+	struct config *cfg = r->d->cfg;
+	struct template_vars tv;
+
+	if (c == NULL) {
+		issue_new(r);
+		return;
+	}
+	r->ch = *c;
+	code_id_hex(c->id, r->id_hex);
+	if (seal_open(c->id, c->sealed, r->code, sizeof(r->code)) != 0) {
+		/* Not kept (a store without the seal) or not ours. */
+		audit(r, "resend failed", "reason=\"code not kept\"");
+		finish_error(r, PROTO_E_INTERNAL, "cannot resend the code");
+		return;
+	}
+	tv.code = r->code;
+	tv.host = cfg->host;
+	tv.ttl_s = ttl_left(c);
+	tv.user = r->user;
+	tv.service = r->service;
+	if (template_render(r->text, sizeof(r->text), cfg->message, &tv) != 0) {
+		finish_error(r, PROTO_E_INTERNAL, "message too long");
+		return;
+	}
+	r->resend = 1;
+	audit(r, "resend", "to=%s channel=%s attempts_left=%u", r->masked,
+	    r->channel == PROTO_CH_VOICE ? "voice" :
+	    r->channel == PROTO_CH_WHATSAPP ? "whatsapp" : "sms", c->attempts_left);
+	/* Hook for resend limits and backoff (issue 4): a resend is one more
+	 * send to this number; refuse it here with PROTO_E_RATE and its
+	 * retry_after. The pending code stays valid either way. */
+	try_carrier(r);
+}
+
+/* RESEND: validates the channel, then looks for the pending code. */
+static void
+start_resend(struct daemon *d, struct request *r, uint32_t flags)
+{
+	unsigned ch = PROTO_CH_SMS;
+
+	if ((flags & PROTO_RF_VOICE) && (flags & PROTO_RF_WHATSAPP)) {
+		finish_error(r, PROTO_E_MALFORMED, "two channels asked for");
+		return;
+	}
+	if (flags & PROTO_RF_VOICE)
+		ch = PROTO_CH_VOICE;
+	else if (flags & PROTO_RF_WHATSAPP)
+		ch = PROTO_CH_WHATSAPP;
+	if (!(number_channels(r) & ch)) {
+		audit(r, "resend refused", "to=%s reason=\"no carrier for this "
+		    "channel\"", r->masked);
+		finish_error(r, PROTO_E_DELIVERY, "no carrier for this channel");
+		return;
+	}
+	r->channel = ch;
+	d->store->ops->find_pending(d->store, r->ch.user, r->ch.service, r->ch.uid,
+	    now_ms(), on_resend_pending, r);
 }
 
 /* One login, one SMS: a retry of the same login reuses the pending code. */
@@ -218,7 +438,7 @@ on_pending(void *arg, const struct challenge *c)
 		m.u.crsp.ttl = (uint32_t)((c->expires_ms - now + 999) / 1000);
 		m.u.crsp.digits = r->d->cfg->digits;
 		m.u.crsp.flags = PROTO_CF_REUSED;
-		m.u.crsp.channels = PROTO_CH_SMS;
+		m.u.crsp.channels = number_channels(r);
 		client_reply(r->client, &m);
 	}
 	request_free(r);
@@ -230,6 +450,9 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 {
 	struct config *cfg = d->cfg;
 	const struct user_entry *u;
+	char why[128];
+	unsigned retry;
+	int e;
 
 	if ((u = config_find_user(cfg, q->user)) == NULL) {
 		audit(r, "refused", "reason=\"no number for user\"");
@@ -238,9 +461,25 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 	}
 	snprintf(r->to, sizeof(r->to), "%s", u->number);
 	mask_number(r->masked, sizeof(r->masked), u->number);
+	/* Lockout, country policy, limits: before any code is made or sent. */
+	if (d->policy != NULL && (e = policy_check_send(d->policy, q->user,
+	    u->number, &retry, why, sizeof(why))) != 0) {
+		audit(r, e == PROTO_E_LOCKED ? "locked out" : "send refused",
+		    "to=%s reason=\"%s\" retry_after=%u", r->masked, why, retry);
+		if (r->client != NULL)
+			client_error(r->client, (unsigned)e, retry,
+			    e == PROTO_E_LOCKED ? "user locked out" :
+			    e == PROTO_E_RATE ? "rate limited" : "number refused by policy");
+		request_free(r);
+		return;
+	}
 	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);
 	snprintf(r->ch.service, sizeof(r->ch.service), "%s", q->service);
 	r->ch.uid = client_uid(cl);
+	if (q->flags & PROTO_RF_RESEND) {
+		start_resend(d, r, q->flags);
+		return;
+	}
 	if (cfg->reuse_window_ms == 0) {
 		issue_new(r);
 		return;
@@ -254,6 +493,7 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 {
 	struct request *r = arg;
 	struct proto_msg m;
+	unsigned lock;
 
 	log_safe(r->service, sizeof(r->service), service[0] ? service : "-");
 	memset(&m, 0, sizeof(m));
@@ -262,6 +502,8 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 	case STORE_OK:
 		audit(r, "verified", NULL);
 		m.u.vrsp.status = PROTO_V_OK;
+		if (r->d->policy != NULL)
+			(void)policy_verified(r->d->policy, r->ch.user, 1);
 		break;
 	case STORE_WRONG:
 		audit(r, "wrong code", "attempts_left=%u", left);
@@ -282,6 +524,11 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 		finish_error(r, PROTO_E_INTERNAL, "cannot check the code");
 		return;
 	}
+	/* Wrong codes count towards the user's lockout. */
+	if (r->d->policy != NULL && (v == STORE_WRONG || v == STORE_MAXTRIES) &&
+	    (lock = policy_verified(r->d->policy, r->ch.user, 0)) != 0)
+		audit(r, "locked out", "reason=\"too many wrong codes\" "
+		    "retry_after=%u", lock);
 	if (r->client != NULL)
 		client_reply(r->client, &m);
 	request_free(r);
@@ -295,6 +542,7 @@ start_verify(struct daemon *d, struct client *cl, struct request *r,
 
 	memcpy(r->ch.id, q->id, PROTO_ID_LEN);
 	code_id_hex(q->id, r->id_hex);
+	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);    /* lockout key */
 	if (code_mac(q->id, q->user, q->code, mac) != 0) {
 		finish_error(r, PROTO_E_INTERNAL, "cannot check the code");
 		return;

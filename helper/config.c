@@ -16,6 +16,7 @@
 
 #include "carrier.h"
 #include "cfgtree.h"
+#include "route.h"
 #include "template.h"
 #include "util.h"
 
@@ -322,8 +323,9 @@ read_users(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 		read_users_file(ctx, file, c);
 }
 
-/* Sets up one carrier and appends it; its map is NULL for the default. */
-static void
+/* Sets up one carrier and appends it; its map is NULL for the default.
+ * Returns it, or NULL when out of memory. */
+static struct carrier *
 add_carrier(struct cfg_ctx *ctx, struct config *c, struct cfg_node *map,
     const char *name, const struct carrier_ops *ops, unsigned timeout_ms)
 {
@@ -333,13 +335,15 @@ add_carrier(struct cfg_ctx *ctx, struct config *c, struct cfg_node *map,
 	    (car->name = strdup(name)) == NULL) {
 		free(car);
 		cfg_err(ctx, map, "out of memory");
-		return;
+		return NULL;
 	}
 	car->ops = ops;
 	car->timeout_ms = timeout_ms;
+	route_carrier_defaults(car);
 	/* configure() leaves priv NULL when it fails, and free() takes that. */
 	ops->configure(car, ctx, map);
 	c->carriers[c->n_carriers++] = car;
+	return car;
 }
 
 static void
@@ -347,6 +351,7 @@ read_carrier(struct cfg_ctx *ctx, struct config *c, struct cfg_node *map,
     struct cfg_node **names, size_t *nnames)
 {
 	const struct carrier_ops *ops = NULL;
+	struct carrier *car;
 	struct cfg_node *nn;
 	char path[256], shown[CARRIER_NAME_MAX + 8];
 	char *name = NULL, *type = NULL;
@@ -383,8 +388,10 @@ read_carrier(struct cfg_ctx *ctx, struct config *c, struct cfg_node *map,
 	if (ops == NULL)
 		goto out;
 	/* Drivers put the name in their messages: only a checked one. */
-	add_carrier(ctx, c, map, name != NULL && carrier_name_valid(name) ?
+	car = add_carrier(ctx, c, map, name != NULL && carrier_name_valid(name) ?
 	    name : "(unnamed)", ops, timeout_ms);
+	if (car != NULL)
+		route_read_carrier(ctx, map, car);
 	cfg_check_unused(ctx, map);
  out:
 	free(name);
@@ -456,6 +463,8 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	read_host(ctx, root, c);
 	read_users(ctx, root, c);
 	read_carriers(ctx, root, c);
+	config_read_policy(ctx, root, c);    /* after users: checks their numbers */
+	route_read_config(ctx, root, c);
 	cfg_uint(ctx, root, "max_clients", &c->max_clients, 1, 65536, 0);
 	cfg_duration(ctx, root, "client_timeout", &c->client_timeout_ms,
 	    1000, 5 * 60 * 1000, 0);
@@ -490,6 +499,7 @@ config_free(struct config *c)
 
 	if (c == NULL)
 		return;
+	route_free_config(c);
 	for (i = 0; i < c->n_carriers; i++) {
 		car = c->carriers[i];
 		if (car->ops != NULL && car->ops->free != NULL)
@@ -509,6 +519,7 @@ config_free(struct config *c)
 	free(c->allow_uids);
 	free(c->message);
 	free(c->host);
+	config_free_policy(c);
 	free(c);
 }
 

@@ -6,8 +6,12 @@
 #include <sys/types.h>
 
 #include "cfgtree.h"
+#include "countries.h"
+#include "ratelimit.h"
+#include "lockout.h"
 
 struct carrier;
+struct route;
 
 struct user_entry {
 	char *name;
@@ -30,8 +34,20 @@ struct config {
 	char *users_file;    /* NULL if users are inline */
 	struct carrier **carriers;   /* in order; default: one file carrier */
 	size_t n_carriers;
+	struct route *routes;        /* by E.164 prefix (route.h); may be none */
+	size_t n_routes;
 	unsigned max_clients;        /* concurrent connections, default 256 */
 	unsigned client_timeout_ms;  /* per connection deadline, default 30 s */
+	/* Hardening (config_policy.c, docs/security.md). */
+	char *state_dir;             /* where limits and lockouts persist */
+	int state_dir_explicit;      /* set: it must work; default: if usable */
+	struct limits_conf limits;
+	struct lockout_conf lockout;
+	struct country_policy countries;
+	gid_t *allow_gids;           /* allow_groups, resolved */
+	size_t n_allow_gids;
+	int allow_self;              /* others may ask for their own user only */
+	unsigned max_clients_per_uid;    /* for non-root callers, default 8 */
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx
@@ -45,5 +61,10 @@ void config_free(struct config *c);
 /* NULL if the user has no number. */
 const struct user_entry *config_find_user(const struct config *c, const char *name);
 int config_uid_allowed(const struct config *c, uid_t uid);
+
+/* config_policy.c: the hardening keys; defaults are set even when absent. */
+void config_read_policy(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c);
+void config_free_policy(struct config *c);
+int config_gid_allowed(const struct config *c, gid_t gid);
 
 #endif

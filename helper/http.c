@@ -8,6 +8,8 @@
 #include "log.h"
 #include "loop.h"
 
+#define HTTP_MAX_CONNECTS 512     /* idle keep-alive connections, all carriers */
+
 struct http {
 	CURLM *multi;
 	struct loop *loop;
@@ -164,6 +166,10 @@ http_new(struct loop *l)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	/* Keep-alive pool: curl sizes its cache by the handles in flight and
+	 * closes what does not fit as each transfer ends, so a busy carrier paid
+	 * a TCP (and TLS) handshake per message. A fixed cache keeps them. */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_MAX_CONNECTS);
 	return h;
 }
 

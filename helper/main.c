@@ -22,13 +22,18 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "policy.h"
 #include "privdrop.h"
+#include "sandbox.h"
+#include "route.h"
 #include "server.h"
 #include "store.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/otpsms/otpsmsd.yaml"
-#define SWEEP_MS 10000
+#define SWEEP_MS 10000            /* for a store that cannot say what is due */
+#define SWEEP_SLACK_MS 1000       /* verify checks expiry itself: the sweep only
+                                   * frees memory, so due ones are batched */
 #define MAX_PENDING 1000000
 
 static struct loop_timer sweep_timer;
@@ -75,16 +80,34 @@ on_signal(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* Arms the sweep for when, unless it is already due sooner. */
+static void
+sweep_at(void *arg, uint64_t when)
+{
+	struct daemon *d = arg;
+	uint64_t now = now_ms();
+
+	when += SWEEP_SLACK_MS;
+	if (loop_timer_armed(&sweep_timer) && sweep_timer.when <= when)
+		return;
+	(void)loop_timer_set(d->loop, &sweep_timer, when > now ? when - now : 0);
+}
+
+/* Runs only when something is due: an idle daemon does not wake up. */
 static void
 on_sweep(void *arg)
 {
 	struct daemon *d = arg;
+	uint64_t next;
 	size_t n;
 
 	n = d->store->ops->expire(d->store, now_ms());
 	if (n > 0)
 		log_debug("expired %zu pending challenge(s)", n);
-	(void)loop_timer_set(d->loop, &sweep_timer, SWEEP_MS);
+	if (d->store->ops->next_expiry == NULL)
+		(void)loop_timer_set(d->loop, &sweep_timer, SWEEP_MS);
+	else if ((next = d->store->ops->next_expiry(d->store)) != 0)
+		sweep_at(d, next);
 }
 
 static int
@@ -129,7 +152,7 @@ main(int argc, char **argv)
 	const char *cfgpath = DEFAULT_CONFIG;
 	struct daemon d;
 	struct cfg_ctx ctx;
-	char err[512];
+	char err[512], warn[1200];
 	sigset_t mask;
 	uid_t uid;
 	gid_t gid;
@@ -175,6 +198,8 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		fprintf(stderr, "%s: configuration OK\n", cfgpath);
+		/* Which carriers each user's code goes through. */
+		route_print(stdout, d.cfg);
 		ret = 0;
 		goto out;
 	}
@@ -185,6 +210,17 @@ main(int argc, char **argv)
 	}
 	privdrop_nodump();
 	if (privdrop(uid, gid, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	/* Limits and lockouts, with their state read as the daemon's user. */
+	if ((d.policy = policy_new(d.cfg, err, sizeof(err), warn, sizeof(warn))) == NULL) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (warn[0] != '\0')
+		log_warn("%s", warn);
+	if (sandbox_check_nocaps(err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -216,7 +252,19 @@ main(int argc, char **argv)
 		d.cfg->carriers[i]->loop = d.loop;
 	}
 	loop_timer_init(&sweep_timer, on_sweep, &d);
-	(void)loop_timer_set(d.loop, &sweep_timer, SWEEP_MS);
+	if (d.store->ops->next_expiry == NULL)
+		(void)loop_timer_set(d.loop, &sweep_timer, SWEEP_MS);
+	d.store->expiry_changed = sweep_at;
+	d.store->expiry_arg = &d;
+	/* Everything is open and read: from here on, the least we need. */
+	if (sandbox_lock_memory() == 1)
+		log_info("memory locked (no swap for codes and secrets)");
+	if ((ch = sandbox_seccomp(err, sizeof(err))) == -1) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (ch == 0)
+		log_info("seccomp allow-list loaded");
 
 	log_info("started: socket %s, %zu user(s), %zu carrier(s), running as uid %u",
 	    d.cfg->socket, d.cfg->n_users, d.cfg->n_carriers, (unsigned)getuid());
@@ -239,6 +287,7 @@ out:
 	http_free(d.http);
 	loop_free(d.loop);
 	code_cleanup();
+	policy_free(d.policy);
 	config_free(d.cfg);
 	curl_global_cleanup();
 	return ret;

@@ -16,8 +16,10 @@
 #include "buf.h"
 #include "challenge.h"
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "loop.h"
+#include "peer.h"
 #include "proto.h"
 #include "server.h"
 
@@ -34,6 +36,7 @@ struct client {
 	struct buf in, out;
 	struct loop_timer deadline;
 	struct request *req;
+	enum peer_trust trust;       /* peer.h: what this caller may ask */
 	struct client *next, *prev;
 };
 
@@ -221,6 +224,7 @@ static void
 client_read(struct client *c)
 {
 	struct proto_msg m;
+	char why[128];
 	uint8_t *p;
 	size_t want, framelen;
 	ssize_t n;
@@ -277,7 +281,18 @@ client_read(struct client *c)
 	}
 	c->state = C_BUSY;
 	(void)loop_mod(c->srv->d->loop, c->fd, 0);
-	request_dispatch(c->srv->d, c, &m);
+	/* allow_self callers ask for themselves; control is root's. */
+	if (!peer_may_send(c->trust, c->uid, &m, why, sizeof(why))) {
+		log_warn("refused request type %u from uid %u pid %ld: %s", m.type,
+		    (unsigned)c->uid, (long)c->pid, why);
+		proto_msg_wipe(&m);
+		client_error(c, PROTO_E_DENIED, 0, "caller not allowed");
+		return;
+	}
+	if (m.type == PROTO_CTL_REQ)
+		control_handle(c->srv->d, c, &m.u.creq_ctl);
+	else
+		request_dispatch(c->srv->d, c, &m);
 	proto_msg_wipe(&m);
 }
 
@@ -332,14 +347,27 @@ refuse(int fd, unsigned code, const char *msg)
 	close(fd);
 }
 
+static unsigned
+clients_of(const struct server *s, uid_t uid)
+{
+	const struct client *c;
+	unsigned n = 0;
+
+	for (c = s->clients; c != NULL; c = c->next)
+		n += c->uid == uid;
+	return n;
+}
+
 static void
 on_accept(void *arg, int lfd, uint32_t events)
 {
 	struct server *s = arg;
 	struct config *cfg = s->d->cfg;
+	enum peer_trust trust;
 	struct ucred cred;
 	socklen_t len;
 	struct client *c;
+	char why[128];
 	int fd;
 
 	for (;;) {
@@ -363,10 +391,18 @@ on_accept(void *arg, int lfd, uint32_t events)
 			continue;
 		}
 		/* Who is asking comes first: before a byte is parsed. */
-		if (!config_uid_allowed(cfg, cred.uid)) {
-			log_warn("refused connection from uid %u pid %ld: not in allow_uids",
-			    (unsigned)cred.uid, (long)cred.pid);
+		if ((trust = peer_admit(cfg, fd, &cred, why, sizeof(why))) == PEER_REFUSED) {
+			log_warn("refused connection from uid %u pid %ld: %s",
+			    (unsigned)cred.uid, (long)cred.pid, why);
 			refuse(fd, PROTO_E_DENIED, "caller not allowed");
+			continue;
+		}
+		/* One local user cannot take every slot (root: sshd, sudo). */
+		if (cred.uid != 0 && clients_of(s, cred.uid) >= cfg->max_clients_per_uid) {
+			log_warn("refused connection from uid %u pid %ld: %u connections "
+			    "of that uid already", (unsigned)cred.uid, (long)cred.pid,
+			    cfg->max_clients_per_uid);
+			refuse(fd, PROTO_E_BUSY, "too many connections");
 			continue;
 		}
 		if (s->nclients >= cfg->max_clients) {
@@ -383,6 +419,7 @@ on_accept(void *arg, int lfd, uint32_t events)
 		c->fd = fd;
 		c->uid = cred.uid;
 		c->pid = cred.pid;
+		c->trust = trust;
 		c->state = C_READ;
 		buf_init(&c->in, PROTO_MAX_FRAME + 4);
 		buf_init(&c->out, PROTO_MAX_FRAME + 4);

@@ -18,6 +18,7 @@ struct daemon {
 	struct http *http;
 	struct store *store;
 	struct server *server;
+	struct policy *policy;   /* limits and lockouts (policy.h); NULL: none */
 };
 
 struct client;

@@ -56,6 +56,9 @@ struct store_ops {
 	    uid_t uid, uint64_t now, store_find_fn *cb, void *arg);
 	/* Drops expired entries; returns how many. */
 	size_t (*expire)(struct store *s, uint64_t now);
+	/* When expire has work next (CLOCK_MONOTONIC ms), 0 if nothing is
+	 * pending. NULL: the owner sweeps on a period instead. */
+	uint64_t (*next_expiry)(struct store *s);
 	size_t (*count)(struct store *s);
 	void (*free)(struct store *s);
 };
@@ -63,6 +66,10 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	void *priv;
+	/* Set by the owner (may stay NULL): called from put when the earliest
+	 * expiry becomes earlier, so an idle daemon sleeps until one is due. */
+	void (*expiry_changed)(void *arg, uint64_t when_ms);
+	void *expiry_arg;
 };
 
 struct store *store_memory_new(size_t max_entries);

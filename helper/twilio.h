@@ -26,6 +26,28 @@ int twilio_pct_encode(char *out, size_t outsz, const char *in);
 int twilio_build_form(char *out, size_t outsz, const char *to,
     const char *from_or_null, const char *mgsid_or_null, const char *body);
 
+#define TWILIO_TWIML_MAX 1024
+#define TWILIO_DEFAULT_INTRO "Your login code is"
+#define TWILIO_DEFAULT_LANGUAGE "en-US"
+
+/* The TwiML of a voice call: the intro, then the digits one by one
+ * ("1, 2, 3, 4, 5, 6."), twice, with a pause between. language and voice
+ * (either may be NULL) are <Say> attributes; the intro is XML-escaped.
+ * Returns the length, or -1 (out wiped) when code is not 4 to 10 digits,
+ * language or voice hold other than letters, digits, '-', '.', '_', or it
+ * does not fit. out holds the code afterwards: wipe it. */
+int twilio_build_twiml(char *out, size_t outsz, const char *intro,
+    const char *code, const char *language, const char *voice);
+
+/* Form of a call create (Calls.json): To, From, Twiml. */
+int twilio_build_call_form(char *out, size_t outsz, const char *to,
+    const char *from, const char *twiml);
+
+/* Form of a WhatsApp message from a pre-approved template: To and From as
+ * whatsapp:+E164, ContentSid, ContentVariables {"1":"CODE"}. */
+int twilio_build_whatsapp_form(char *out, size_t outsz, const char *to,
+    const char *from, const char *content_sid, const char *code);
+
 /* Classifies Twilio's answer to a message create into res (always filled).
  * body need not be NUL-terminated. Returns 0 when the reply was a well-formed
  * Twilio answer (a message or an error object), -1 when it was not. */

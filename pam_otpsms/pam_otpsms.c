@@ -1,10 +1,13 @@
 /* pam_otpsms: an SMS one-time code as a second factor.
  *
- * Entry points only: options live in options.c, the daemon conversation in
+ * Entry points and the conversation: options live in options.c, who is asked
+ * in policy.c, prompts and answers in answer.c, the daemon exchange in
  * client.c. The module never sees a code it did not get from the user; it
- * asks otpsmsd for a challenge, prompts once, and sends back what was typed.
- * Every path ends in the one log line and the one return at "out:", and only
- * a VERIFY_RSP with status OK to our own challenge yields PAM_SUCCESS. */
+ * asks otpsmsd for a challenge, prompts (up to prompts= answers: codes,
+ * resends, fallbacks), and sends back what was typed. Every path ends in the
+ * one log line and the one return at "out:"; only a VERIFY_RSP with status OK
+ * to our own challenge yields PAM_SUCCESS, and only an exemption that was
+ * configured (nullok, groups, trusted_nets) yields PAM_IGNORE. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -12,13 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #define PAM_SM_AUTH
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>
 
+#include "answer.h"
 #include "client.h"
 #include "options.h"
+#include "policy.h"
 #include "proto.h"
 #include "util.h"
 
@@ -26,7 +32,6 @@
 #define MSG_DELIVERY "No carrier could deliver the code."
 #define MSG_NUMBER \
 	"Your phone number cannot receive codes; contact your administrator."
-#define BULLET "\xe2\x80\xa2"   /* U+2022, what mask_number() writes */
 
 struct ctx {
 	pam_handle_t *pamh;
@@ -39,6 +44,15 @@ struct ctx {
 	char name[PROTO_MAX_USER + 1];
 	int prio;                               /* of the outcome line */
 	char outcome[256];
+	int ignore_ok;          /* PAM_IGNORE has a configured cause */
+	int verified;           /* the daemon said OK to our challenge */
+	const struct pam_conv *conv;
+	/* The challenge being answered. */
+	uint8_t id[PROTO_ID_LEN];
+	char masked[PROTO_MAX_MASKED + 1];
+	unsigned digits, channels;
+	enum prompt_state state;
+	struct proto_challenge_req creq;        /* for resends */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -65,28 +79,6 @@ tell_user(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The masked number is shown on the user's terminal: keep printable ASCII and
- * the bullet, so not even a trusted daemon can send terminal escapes. */
-static void
-display_safe(char *out, size_t outsz, const char *in)
-{
-	size_t i = 0, o = 0, bl = strlen(BULLET);
-
-	while (in[i] != '\0' && o + 1 < outsz) {
-		if (strncmp(in + i, BULLET, bl) == 0) {
-			if (o + bl >= outsz)
-				break;
-			memcpy(out + o, BULLET, bl);
-			o += bl;
-			i += bl;
-			continue;
-		}
-		out[o++] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
-		i++;
-	}
-	out[o] = '\0';
-}
-
 /* Informational items are truncated rather than refused: they feed the
  * daemon's logs and message template, and a long rhost must not lock anyone
  * out. NULL items are sent as empty strings. */
@@ -100,11 +92,24 @@ copy_item(pam_handle_t *pamh, int item, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", (const char *)v);
 }
 
+/* "14:05" (local time) retry_after seconds from now, for the user. */
+static const char *
+clock_after(char *out, size_t outsz, uint32_t secs)
+{
+	struct tm tm;
+	time_t t = time(NULL) + (time_t)secs;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, outsz, "%H:%M", &tm) == 0)
+		snprintf(out, outsz, "later");
+	return out;
+}
+
 /* A PROTO_ERROR reply, from either exchange. */
 static int
 error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
 {
-	char msg[128];
+	char msg[128], when[16];
 	int r;
 
 	log_safe(msg, sizeof(msg), e->message);
@@ -115,6 +120,7 @@ error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
 		if (challenge && c->opts.nullok) {
 			outcome(c, LOG_INFO, "no phone number, ignored "
 			    "(nullok)");
+			c->ignore_ok = 1;
 			r = PAM_IGNORE;
 		} else {
 			outcome(c, LOG_NOTICE, "no phone number");
@@ -129,8 +135,9 @@ error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
 		r = PAM_AUTH_ERR;
 		break;
 	case PROTO_E_LOCKED:
-		tell_user(c, "Too many failed attempts; try again in %u "
-		    "seconds.", (unsigned)e->retry_after);
+		tell_user(c, "Too many failed attempts; locked out for %u "
+		    "seconds, until %s.", (unsigned)e->retry_after,
+		    clock_after(when, sizeof(when), e->retry_after));
 		outcome(c, LOG_NOTICE, "locked out, retry after %u s",
 		    (unsigned)e->retry_after);
 		r = PAM_AUTH_ERR;
@@ -170,7 +177,8 @@ client_to_pam(struct ctx *c, int cr, const char *what, const char *err)
 	return cr == CLIENT_ENOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
 }
 
-/* One PAM_PROMPT_ECHO_OFF message; *answer is malloc'd, the caller wipes it. */
+/* One prompt (echo off unless the echo option); *answer is malloc'd, the
+ * caller wipes it. */
 static int
 converse(struct ctx *c, const struct pam_conv *conv, const char *prompt,
     char **answer)
@@ -181,7 +189,7 @@ converse(struct ctx *c, const struct pam_conv *conv, const char *prompt,
 	int r;
 
 	*answer = NULL;
-	msg.msg_style = PAM_PROMPT_ECHO_OFF;
+	msg.msg_style = c->opts.echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF;
 	msg.msg = prompt;
 	r = conv->conv(1, &msgp, &resp, conv->appdata_ptr);
 	if (r == PAM_SUCCESS && (resp == NULL || resp[0].resp == NULL))
@@ -218,31 +226,6 @@ converse(struct ctx *c, const struct pam_conv *conv, const char *prompt,
 	return r;
 }
 
-/* Strips surrounding whitespace and accepts only 1..PROTO_MAX_CODE digits.
- * Anything else cannot be a code, so it is refused here without asking the
- * daemon: the attempt is not counted and the pending code is not burned. */
-static int
-answer_to_code(const char *a, char *code, size_t codesz)
-{
-	size_t start = 0, end = strlen(a), i;
-
-	while (start < end && (a[start] == ' ' || a[start] == '\t' ||
-	    a[start] == '\r' || a[start] == '\n'))
-		start++;
-	while (end > start && (a[end - 1] == ' ' || a[end - 1] == '\t' ||
-	    a[end - 1] == '\r' || a[end - 1] == '\n'))
-		end--;
-	if (end == start || end - start > PROTO_MAX_CODE ||
-	    end - start >= codesz)
-		return -1;
-	for (i = start; i < end; i++)
-		if (a[i] < '0' || a[i] > '9')
-			return -1;
-	memcpy(code, a + start, end - start);
-	code[end - start] = '\0';
-	return 0;
-}
-
 static int
 verify_to_pam(struct ctx *c, const struct proto_verify_rsp *v)
 {
@@ -251,6 +234,7 @@ verify_to_pam(struct ctx *c, const struct proto_verify_rsp *v)
 	switch (v->status) {
 	case PROTO_V_OK:
 		outcome(c, LOG_INFO, "verified");
+		c->verified = 1;
 		r = PAM_SUCCESS;
 		break;
 	case PROTO_V_WRONG:
@@ -279,21 +263,319 @@ verify_to_pam(struct ctx *c, const struct proto_verify_rsp *v)
 	return r;
 }
 
+/* Exemptions: trusted_nets, skip_groups, only_groups. Returns PAM_IGNORE for
+ * an exempt user, a failure code, or -1 to go on and ask. */
+static int
+exempt(struct ctx *c, const char *rhost)
+{
+	char err[256];
+	int member, pr, r = -1;
+
+	if (c->opts.n_nets > 0 && opts_net_match(&c->opts, rhost)) {
+		outcome(c, LOG_INFO, "remote host in trusted_nets, ignored");
+		c->ignore_ok = 1;
+		return PAM_IGNORE;
+	}
+	if (c->opts.skip_groups[0] != '\0') {
+		pr = policy_in_groups(c->name, c->opts.skip_groups, &member,
+		    err, sizeof(err));
+		if (pr != POLICY_OK)
+			goto fail;
+		if (member) {
+			outcome(c, LOG_INFO, "member of skip_groups, ignored");
+			c->ignore_ok = 1;
+			return PAM_IGNORE;
+		}
+	}
+	if (c->opts.only_groups[0] != '\0') {
+		pr = policy_in_groups(c->name, c->opts.only_groups, &member,
+		    err, sizeof(err));
+		if (pr != POLICY_OK)
+			goto fail;
+		if (!member) {
+			outcome(c, LOG_INFO, "not in only_groups, ignored");
+			c->ignore_ok = 1;
+			return PAM_IGNORE;
+		}
+	}
+	return -1;
+fail:
+	/* Never "not a member" on a failed lookup: fail closed. */
+	switch (pr) {
+	case POLICY_ENOUSER:
+		outcome(c, LOG_NOTICE, "groups: %s", err);
+		r = PAM_USER_UNKNOWN;
+		break;
+	case POLICY_ENOGROUP:
+		outcome(c, LOG_ERR, "configuration error: %s", err);
+		r = PAM_SERVICE_ERR;
+		break;
+	case POLICY_ENOMEM:
+		outcome(c, LOG_ERR, "out of memory");
+		r = PAM_BUF_ERR;
+		break;
+	default:
+		tell_user(c, "%s", MSG_UNAVAIL);
+		outcome(c, LOG_ERR, "unavailable: groups: %s", err);
+		r = PAM_AUTHINFO_UNAVAIL;
+		break;
+	}
+	return r;
+}
+
+/* A challenge request (first, or a resend with flags) and its reply. On a
+ * CHALLENGE_RSP the challenge state is taken from it and PAM_SUCCESS is
+ * returned; otherwise the PAM code, and *rspt tells an ERROR reply apart. */
+static int
+challenge(struct ctx *c, uint32_t flags, struct proto_error *perr, int *iserr)
+{
+	struct proto_msg req, rsp;
+	char err[256];
+	int cr, r;
+
+	*iserr = 0;
+	memset(&req, 0, sizeof(req));
+	memset(&rsp, 0, sizeof(rsp));
+	req.type = PROTO_CHALLENGE_REQ;
+	req.u.creq = c->creq;
+	req.u.creq.flags = flags;
+	err[0] = '\0';
+	if ((cr = client_exchange(&c->ccfg, &req, &rsp, err, sizeof(err))) !=
+	    CLIENT_OK) {
+		r = client_to_pam(c, cr, flags ? "resend" : "challenge", err);
+		goto out;
+	}
+	if (rsp.type == PROTO_ERROR) {
+		*perr = rsp.u.err;
+		*iserr = 1;
+		r = PAM_AUTH_ERR;
+		goto out;
+	}
+	if (rsp.type != PROTO_CHALLENGE_RSP) {
+		r = client_to_pam(c, CLIENT_EPROTO, "challenge",
+		    "unexpected reply type");
+		goto out;
+	}
+	memcpy(c->id, rsp.u.crsp.id, PROTO_ID_LEN);
+	answer_display_safe(c->masked, sizeof(c->masked), rsp.u.crsp.masked);
+	c->digits = rsp.u.crsp.digits;
+	c->channels = rsp.u.crsp.channels;
+	c->state = flags ? PS_AGAIN : (rsp.u.crsp.flags & PROTO_CF_REUSED) ?
+	    PS_EARLIER : PS_SENT;
+	if (c->opts.debug)
+		pam_syslog(c->pamh, LOG_DEBUG, "user=%s challenge %s: ttl=%u "
+		    "digits=%u channels=0x%x%s", c->user, flags ? "resent" :
+		    "issued", (unsigned)rsp.u.crsp.ttl, c->digits, c->channels,
+		    (rsp.u.crsp.flags & PROTO_CF_REUSED) ? " reused" : "");
+	r = PAM_SUCCESS;
+out:
+	proto_msg_wipe(&rsp);
+	return r;
+}
+
+/* A resend or fallback asked for at the prompt. *again is set when the
+ * conversation goes on (sent, or refused for now with the code still
+ * pending); otherwise the PAM code ends the authentication. */
+static int
+resend(struct ctx *c, enum answer_kind k, int *again)
+{
+	struct proto_error e;
+	unsigned ch = k == ANS_VOICE ? PROTO_CH_VOICE :
+	    k == ANS_WHATSAPP ? PROTO_CH_WHATSAPP : PROTO_CH_SMS;
+	uint32_t flags = PROTO_RF_RESEND | (k == ANS_VOICE ? PROTO_RF_VOICE :
+	    k == ANS_WHATSAPP ? PROTO_RF_WHATSAPP : 0);
+	const char *what = k == ANS_VOICE ? "A voice call" :
+	    k == ANS_WHATSAPP ? "WhatsApp" : "Sending the code again";
+	int iserr, r;
+
+	*again = 0;
+	if (!(c->channels & ch)) {
+		tell_user(c, "%s is not available.", what);
+		*again = 1;
+		return PAM_AUTH_ERR;
+	}
+	if ((r = challenge(c, flags, &e, &iserr)) == PAM_SUCCESS) {
+		*again = 1;
+		return r;
+	}
+	if (!iserr)
+		return r;
+	/* The pending code is still good after these: keep prompting. */
+	switch (e.code) {
+	case PROTO_E_RATE:
+		tell_user(c, "Too many codes requested; try again in %u "
+		    "seconds.", (unsigned)e.retry_after);
+		*again = 1;
+		return PAM_AUTH_ERR;
+	case PROTO_E_DELIVERY:
+		tell_user(c, "%s failed: no carrier could deliver the code.",
+		    what);
+		*again = 1;
+		return PAM_AUTH_ERR;
+	default:
+		return error_to_pam(c, &e, 0);
+	}
+}
+
+/* One verify. *again is set for a wrong code with attempts left. */
+static int
+verify(struct ctx *c, const char *code, int *again)
+{
+	struct proto_msg req, rsp;
+	char err[256];
+	int cr, r;
+
+	*again = 0;
+	memset(&req, 0, sizeof(req));
+	memset(&rsp, 0, sizeof(rsp));
+	req.type = PROTO_VERIFY_REQ;
+	memcpy(req.u.vreq.id, c->id, PROTO_ID_LEN);
+	memcpy(req.u.vreq.user, c->name, sizeof(req.u.vreq.user));
+	snprintf(req.u.vreq.code, sizeof(req.u.vreq.code), "%s", code);
+	err[0] = '\0';
+	cr = client_exchange(&c->ccfg, &req, &rsp, err, sizeof(err));
+	proto_msg_wipe(&req);
+	if (cr != CLIENT_OK)
+		r = client_to_pam(c, cr, "verify", err);
+	else if (rsp.type == PROTO_ERROR)
+		r = error_to_pam(c, &rsp.u.err, 0);
+	else if (rsp.type == PROTO_VERIFY_RSP) {
+		r = verify_to_pam(c, &rsp.u.vrsp);
+		*again = rsp.u.vrsp.status == PROTO_V_WRONG;
+	} else
+		r = client_to_pam(c, CLIENT_EPROTO, "verify",
+		    "unexpected reply type");
+	proto_msg_wipe(&rsp);
+	return r;
+}
+
+/* forward_pass: the password goes on to the next module, only once the code
+ * was verified, so a wrong code tells nobody whether the password was good. */
+static int
+forward_password(struct ctx *c, const char *pass)
+{
+	int r;
+
+	if ((r = pam_set_item(c->pamh, PAM_AUTHTOK, pass)) != PAM_SUCCESS) {
+		outcome(c, LOG_ERR, "cannot set PAM_AUTHTOK: %s",
+		    pam_strerror(c->pamh, r));
+		c->verified = 0;
+	}
+	return r;
+}
+
+/* use_first_pass: the answer an earlier module read, no prompt. */
+static int
+first_pass(struct ctx *c, char *code, size_t codesz, char *pass,
+    size_t passsz)
+{
+	const void *item = NULL;
+	int again, r;
+
+	if (pam_get_item(c->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS ||
+	    item == NULL) {
+		outcome(c, LOG_NOTICE, "use_first_pass: no PAM_AUTHTOK");
+		return PAM_AUTHTOK_RECOVERY_ERR;
+	}
+	/* A code texted just now cannot be in an answer typed before it:
+	 * say so and fail without using an attempt (RADIUS-style clients
+	 * then ask again, and get the pending code). */
+	if (c->state != PS_EARLIER) {
+		tell_user(c, "Code sent to %s. Enter it at the next prompt.",
+		    c->masked[0] != '\0' ? c->masked : "your phone");
+		outcome(c, LOG_NOTICE, "use_first_pass: code sent, none to "
+		    "check yet");
+		return PAM_AUTH_ERR;
+	}
+	if (answer_parse(item, c->opts.forward_pass, c->digits, code, codesz,
+	    pass, passsz) != ANS_CODE) {
+		outcome(c, LOG_NOTICE, "use_first_pass: PAM_AUTHTOK holds no "
+		    "code");
+		return PAM_AUTH_ERR;
+	}
+	r = verify(c, code, &again);
+	if (r == PAM_SUCCESS && c->opts.forward_pass)
+		r = forward_password(c, pass);
+	return r;
+}
+
+/* Up to prompts= answers: codes, resends, fallbacks. */
+static int
+ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
+{
+	char prompt[320];
+	char *answer = NULL;
+	enum answer_kind k;
+	int n, again = 0, left, r = PAM_MAXTRIES;
+
+	for (n = 1; n <= c->opts.prompts; n++) {
+		left = c->opts.prompts - n;
+		/* A resend is offered only when an answer remains to type the
+		 * code it sends. */
+		answer_prompt(prompt, sizeof(prompt), c->state, c->masked,
+		    c->channels, left > 0, c->opts.forward_pass,
+		    c->opts.prompt);
+		if ((r = converse(c, c->conv, prompt, &answer)) != PAM_SUCCESS)
+			return r;
+		k = answer_parse(answer, c->opts.forward_pass, c->digits, code,
+		    codesz, pass, passsz);
+		explicit_bzero(answer, strlen(answer));
+		free(answer);
+		answer = NULL;
+		switch (k) {
+		case ANS_CODE:
+			r = verify(c, code, &again);
+			explicit_bzero(code, codesz);
+			if (r == PAM_SUCCESS && c->opts.forward_pass)
+				r = forward_password(c, pass);
+			explicit_bzero(pass, passsz);
+			if (!again)
+				return r;
+			break;
+		case ANS_NOTCODE:
+			explicit_bzero(pass, passsz);
+			tell_user(c, "Wrong code.");
+			outcome(c, LOG_NOTICE, "answer is not a code, refused "
+			    "without asking the daemon");
+			r = PAM_AUTH_ERR;
+			break;
+		default:
+			if (left == 0) {
+				outcome(c, LOG_NOTICE, "resend asked for with "
+				    "no answer left");
+				r = PAM_AUTH_ERR;
+				break;
+			}
+			r = resend(c, k, &again);
+			if (!again)
+				return r;
+			if (r == PAM_SUCCESS)
+				outcome(c, LOG_INFO, "code sent again");
+			break;
+		}
+	}
+	/* One answer only (prompts=1): its verdict as it is. More: every
+	 * answer was used without a verified code. */
+	if (c->opts.prompts == 1)
+		return r;
+	outcome(c, LOG_NOTICE, "no verified code after %d answers (last: %s)",
+	    c->opts.prompts, pam_strerror(c->pamh, r));
+	return PAM_MAXTRIES;
+}
+
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct ctx c;
-	struct proto_msg req, rsp;
-	const struct pam_conv *conv = NULL;
+	struct proto_error e;
 	const void *item = NULL;
 	const char *user = NULL;
-	char err[256], masked[PROTO_MAX_MASKED + 1], prompt[256];
-	char *answer = NULL;
-	int cr, r = PAM_SERVICE_ERR;
+	char err[256], code[PROTO_MAX_CODE + 1], pass[PAM_MAX_RESP_SIZE];
+	int cr, iserr, r = PAM_SERVICE_ERR;
 
 	memset(&c, 0, sizeof(c));
-	memset(&req, 0, sizeof(req));
-	memset(&rsp, 0, sizeof(rsp));
+	memset(code, 0, sizeof(code));
+	memset(pass, 0, sizeof(pass));
 	c.pamh = pamh;
 	c.silent = (flags & PAM_SILENT) != 0;
 	c.prio = LOG_ERR;
@@ -303,13 +585,12 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		item = "?";
 	log_safe(c.user, sizeof(c.user), item);
 
-	copy_item(pamh, PAM_SERVICE, req.u.creq.service,
-	    sizeof(req.u.creq.service));
-	copy_item(pamh, PAM_RHOST, req.u.creq.rhost, sizeof(req.u.creq.rhost));
-	copy_item(pamh, PAM_RUSER, req.u.creq.ruser, sizeof(req.u.creq.ruser));
-	copy_item(pamh, PAM_TTY, req.u.creq.tty, sizeof(req.u.creq.tty));
-	log_safe(c.service, sizeof(c.service), req.u.creq.service);
-	log_safe(c.rhost, sizeof(c.rhost), req.u.creq.rhost);
+	copy_item(pamh, PAM_SERVICE, c.creq.service, sizeof(c.creq.service));
+	copy_item(pamh, PAM_RHOST, c.creq.rhost, sizeof(c.creq.rhost));
+	copy_item(pamh, PAM_RUSER, c.creq.ruser, sizeof(c.creq.ruser));
+	copy_item(pamh, PAM_TTY, c.creq.tty, sizeof(c.creq.tty));
+	log_safe(c.service, sizeof(c.service), c.creq.service);
+	log_safe(c.rhost, sizeof(c.rhost), c.creq.rhost);
 
 	if (opts_parse(&c.opts, argc, argv, err, sizeof(err)) != OPT_OK) {
 		outcome(&c, LOG_ERR, "configuration error: %s", err);
@@ -318,8 +599,15 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	if (c.opts.debug)
 		pam_syslog(pamh, LOG_DEBUG, "socket=%s timeout=%d "
-		    "daemon_user=%s nullok=%d", c.opts.socket, c.opts.timeout,
-		    c.opts.daemon_user, c.opts.nullok);
+		    "daemon_user=%s nullok=%d prompts=%d echo=%d "
+		    "forward_pass=%d use_first_pass=%d trusted_nets=%zu "
+		    "only_groups=%s skip_groups=%s conf=%s", c.opts.socket,
+		    c.opts.timeout, c.opts.daemon_user, c.opts.nullok,
+		    c.opts.prompts, c.opts.echo, c.opts.forward_pass,
+		    c.opts.use_first_pass, c.opts.n_nets,
+		    c.opts.only_groups[0] ? c.opts.only_groups : "-",
+		    c.opts.skip_groups[0] ? c.opts.skip_groups : "-",
+		    c.opts.conf[0] ? c.opts.conf : "-");
 
 	if ((r = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS) {
 		outcome(&c, LOG_NOTICE, "cannot get user name: %s",
@@ -327,7 +615,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		if (r == PAM_CONV_AGAIN)
 			r = PAM_INCOMPLETE;
 		else if (r == PAM_IGNORE)
-			r = PAM_USER_UNKNOWN;   /* only nullok may ignore */
+			r = PAM_USER_UNKNOWN;   /* only our options may ignore */
 		goto out;
 	}
 	r = PAM_SERVICE_ERR;
@@ -338,12 +626,15 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	memcpy(c.name, user, strlen(user) + 1);
-	memcpy(req.u.creq.user, c.name, sizeof(req.u.creq.user));
+	memcpy(c.creq.user, c.name, sizeof(c.creq.user));
+
+	if ((r = exempt(&c, c.creq.rhost)) != -1)
+		goto out;
 
 	/* Before anything is texted, make sure the code can be asked for. */
 	item = NULL;
 	if (pam_get_item(pamh, PAM_CONV, &item) != PAM_SUCCESS ||
-	    (conv = item) == NULL || conv->conv == NULL) {
+	    (c.conv = item) == NULL || c.conv->conv == NULL) {
 		outcome(&c, LOG_ERR, "no conversation function");
 		r = PAM_CONV_ERR;
 		goto out;
@@ -364,86 +655,28 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	c.ccfg.socket = c.opts.socket;
 	c.ccfg.timeout_ms = c.opts.timeout * 1000;
 
-	/* Exchange 1: the challenge. */
-	req.type = PROTO_CHALLENGE_REQ;
-	err[0] = '\0';
-	if ((cr = client_exchange(&c.ccfg, &req, &rsp, err, sizeof(err))) !=
-	    CLIENT_OK) {
-		r = client_to_pam(&c, cr, "challenge", err);
+	if ((r = challenge(&c, 0, &e, &iserr)) != PAM_SUCCESS) {
+		if (iserr)
+			r = error_to_pam(&c, &e, 1);
 		goto out;
 	}
-	if (rsp.type == PROTO_ERROR) {
-		r = error_to_pam(&c, &rsp.u.err, 1);
-		goto out;
-	}
-	if (rsp.type != PROTO_CHALLENGE_RSP) {
-		r = client_to_pam(&c, CLIENT_EPROTO, "challenge",
-		    "unexpected reply type");
-		goto out;
-	}
-	display_safe(masked, sizeof(masked), rsp.u.crsp.masked);
-	if (c.opts.debug)
-		pam_syslog(pamh, LOG_DEBUG, "user=%s challenge issued: ttl=%u "
-		    "digits=%u%s", c.user, (unsigned)rsp.u.crsp.ttl,
-		    (unsigned)rsp.u.crsp.digits,
-		    (rsp.u.crsp.flags & PROTO_CF_REUSED) ? " reused" : "");
-	snprintf(prompt, sizeof(prompt), "Code sent %sto %s. Verification "
-	    "code: ", (rsp.u.crsp.flags & PROTO_CF_REUSED) ? "earlier " : "",
-	    masked[0] != '\0' ? masked : "your phone");
-
-	/* The request becomes the verify: same id, same user. */
-	memset(&req, 0, sizeof(req));
-	req.type = PROTO_VERIFY_REQ;
-	memcpy(req.u.vreq.id, rsp.u.crsp.id, PROTO_ID_LEN);
-	memcpy(req.u.vreq.user, c.name, sizeof(req.u.vreq.user));
-	proto_msg_wipe(&rsp);
-
-	if ((r = converse(&c, conv, prompt, &answer)) != PAM_SUCCESS)
-		goto out;
-	r = PAM_SERVICE_ERR;
-	cr = answer_to_code(answer, req.u.vreq.code, sizeof(req.u.vreq.code));
-	explicit_bzero(answer, strlen(answer));
-	free(answer);
-	answer = NULL;
-	if (cr != 0) {
-		tell_user(&c, "Wrong code.");
-		outcome(&c, LOG_NOTICE, "answer is not a code, refused "
-		    "without asking the daemon");
-		r = PAM_AUTH_ERR;
-		goto out;
-	}
-
-	/* Exchange 2: the verify. */
-	err[0] = '\0';
-	cr = client_exchange(&c.ccfg, &req, &rsp, err, sizeof(err));
-	proto_msg_wipe(&req);
-	if (cr != CLIENT_OK) {
-		r = client_to_pam(&c, cr, "verify", err);
-		goto out;
-	}
-	if (rsp.type == PROTO_ERROR)
-		r = error_to_pam(&c, &rsp.u.err, 0);
-	else if (rsp.type == PROTO_VERIFY_RSP)
-		r = verify_to_pam(&c, &rsp.u.vrsp);
+	if (c.opts.use_first_pass)
+		r = first_pass(&c, code, sizeof(code), pass, sizeof(pass));
 	else
-		r = client_to_pam(&c, CLIENT_EPROTO, "verify",
-		    "unexpected reply type");
+		r = ask(&c, code, sizeof(code), pass, sizeof(pass));
 out:
 	/* Belt and braces against the CVE-2025-23013 class of bug: whatever
-	 * the path, PAM_SUCCESS needs the daemon's OK and PAM_IGNORE nullok. */
-	if ((r == PAM_SUCCESS && !(rsp.type == PROTO_VERIFY_RSP &&
-	    rsp.u.vrsp.status == PROTO_V_OK)) ||
-	    (r == PAM_IGNORE && !c.opts.nullok)) {
+	 * the path, PAM_SUCCESS needs the daemon's OK and PAM_IGNORE one of
+	 * the configured exemptions. */
+	if ((r == PAM_SUCCESS && !c.verified) ||
+	    (r == PAM_IGNORE && !c.ignore_ok)) {
 		outcome(&c, LOG_CRIT, "internal error: %s without cause, "
 		    "refused", pam_strerror(pamh, r));
 		r = PAM_SERVICE_ERR;
 	}
-	if (answer != NULL) {
-		explicit_bzero(answer, strlen(answer));
-		free(answer);
-	}
-	proto_msg_wipe(&req);
-	proto_msg_wipe(&rsp);
+	explicit_bzero(code, sizeof(code));
+	explicit_bzero(pass, sizeof(pass));
+	explicit_bzero(&c.id, sizeof(c.id));
 	pam_syslog(pamh, c.prio, "%s: user=%s service=%s rhost=%s",
 	    c.outcome, c.user, c.service, c.rhost[0] != '\0' ? c.rhost : "-");
 	return r;

@@ -13,9 +13,11 @@ PACKAGES="
 	build-essential autoconf automake libtool pkg-config make
 	libpam0g-dev libpam-modules libpam-runtime
 	libcurl4-openssl-dev libssl-dev libyaml-dev libjansson-dev
+	libseccomp-dev
 	clang libclang-rt-14-dev valgrind
-	python3 openssh-server openssh-client sudo expect
+	python3 python3-yaml openssh-server openssh-client sudo expect
 	passwd procps iproute2 ca-certificates git
+	nginx wrk libpam-oath linux-perf
 "
 
 export DEBIAN_FRONTEND=noninteractive

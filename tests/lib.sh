@@ -76,6 +76,15 @@ write_config() {
 		echo "  bob: \"+15017122661\""
 		if [ -n "${CONFIG_EXTRA_USERS:-}" ]; then printf '%s\n' "$CONFIG_EXTRA_USERS"; fi
 		if [ -n "${2:-}" ]; then printf '%s\n' "$2"; fi
+		# The abuse policy (limits, backoff, lockout) is off unless the
+		# test sets it: most tests send many unverified codes in seconds.
+		# tests/hardening tests the policy and its defaults.
+		if ! printf '%s' "${2:-}" | grep -q '^limits:'; then
+			echo "limits: { per_user: off, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0 }"
+		fi
+		if ! printf '%s' "${2:-}" | grep -q '^lockout:'; then
+			echo "lockout: { failures: 0 }"
+		fi
 		if ! printf '%s' "${2:-}" | grep -q '^carriers:'; then
 			echo "carriers:"
 			echo "  - name: outbox"

@@ -124,18 +124,23 @@ case "$CH_OUT" in error*) pass "21211: client shows an error" ;;
 *) fail "21211: client shows an error"; diag "got '$CH_OUT'" ;; esac
 is "$(outbox_count)" 2 "21211: no failover to the outbox"
 
-# 5. Throttled (429/20429) and refused credentials (401/20003): next carrier.
+# 5. Throttled (429/20429): retried twice on Twilio (retries: 2, after 250
+#    and 500 ms), then the next carrier. Refused credentials (401/20003):
+#    the next carrier at once.
 echo error429 > "$MODE"
 challenge alice
 is "$CH_RC" 0 "429: challenge succeeds through the next carrier"
+is "$(mock_count)" 7 "429: the first request and two retries"
 is "$(outbox_count)" 3 "429: the outbox got the message"
+grep -q 'carrier twilio throttled.*retry 2 of 2 in 500 ms' "$TESTDIR/otpsmsd.log"
+ok "429: the retries are logged with their backoff"
 echo auth > "$MODE"
 challenge bob
 is "$CH_RC" 0 "401: challenge succeeds through the next carrier"
 is "$(outbox_count)" 4 "401: the outbox got the message"
 grep -q 'refused our credentials' "$TESTDIR/otpsmsd.log"
 ok "401: daemon warned about the credentials"
-is "$(mock_count)" 6 "every request the daemon sent passed the spec checks"
+is "$(mock_count)" 8 "every request the daemon sent passed the spec checks"
 
 # Secrets stay out of the log.
 ! grep -qF "$TOKEN" "$TESTDIR/otpsmsd.log"

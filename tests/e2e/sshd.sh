@@ -29,7 +29,7 @@ start_daemon "$TESTDIR/otpsmsd.yaml"
 e2e_add_user "$TUSER"
 e2e_user_key "$TUSER"
 e2e_install "/etc/pam.d/$SERVICE" 644 <<EOF
-$(e2e_pam_auth)
+$(e2e_pam_auth prompts=1)
 @include common-account
 @include common-session-noninteractive
 EOF

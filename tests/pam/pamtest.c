@@ -3,7 +3,8 @@
  *
  *   pamtest -d CONFDIR -s SERVICE -u USER [-r RHOST] [-a ANSWER | -A CMD | -n]
  *
- * Prompts and messages go to stderr ("prompt: ...", "error: ...", "info: ..."),
+ * Prompts and messages go to stderr ("prompt: ...", "prompt-echo: ..." for a
+ * prompt with echo on, "error: ...", "info: ..."),
  * the PAM return code's name is the last line on stdout. -a answers every
  * prompt with ANSWER; -A runs CMD (sh -c) when a prompt arrives and answers
  * with the first line of its output; -n installs a conversation whose function
@@ -88,7 +89,9 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
-			fprintf(stderr, "prompt: %s\n", msg[i]->msg);
+			fprintf(stderr, "%s: %s\n", msg[i]->msg_style ==
+			    PAM_PROMPT_ECHO_ON ? "prompt-echo" : "prompt",
+			    msg[i]->msg);
 			if (answer_fixed != NULL)
 				r[i].resp = strdup(answer_fixed);
 			else if (answer_cmd != NULL)

@@ -30,7 +30,11 @@ DU=$(daemon_user)
 # The main daemon: defaults (6 digits, 5 minutes, 3 attempts, a pending code
 # reused for 2 minutes per user, service and caller), with a message that
 # names the service so that the tests can tell whose code is whose.
-MESSAGE='message: "{code} is your code for {service}"'
+# Limits and lockout (otpsmsd's own tests cover them) high enough never to
+# get in the way of the dozens of logins here.
+MESSAGE='message: "{code} is your code for {service}"
+limits: {per_user: 1000000/1m, per_number: 1000000/1m, per_prefix: 1000000/1m, per_country: 1000000/1m, global: 1000000/1m, backoff_after: 0}
+lockout: {failures: 0}'
 write_config "$TESTDIR/otpsmsd.yaml" "$MESSAGE"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
@@ -85,7 +89,7 @@ def error(code, retry, msg):
     return frame(1, 5, struct.pack(">II", code, retry) + pstr(msg))
 
 challenge = frame(1, 2, b"\x01" * 16 + pstr("+44\u2022\u2022\u2022\u2022\u20220123".encode())
-                  + struct.pack(">III", 300, 6, 0))
+                  + struct.pack(">IIII", 300, 6, 0, 1))
 replies = {
     "garbage": b"HTTP/1.0 200 OK\r\n\r\nthis is not a frame\n",
     "version": frame(2, 5, struct.pack(">II", 1, 0) + pstr(b"v2")),
@@ -182,7 +186,9 @@ done
 
 # Module arguments per variant.
 args_for() {
-	_a="daemon_user=$DU"
+	# prompts=1: one answer per authentication, its verdict as it is; the
+	# conversation with several answers is tested further down.
+	_a="daemon_user=$DU prompts=1"
 	case $1 in
 	live) echo "$_a socket=$SOCKET" ;;
 	nullok) echo "$_a socket=$SOCKET nullok" ;;
@@ -360,7 +366,7 @@ saw "error: Too many codes requested; try again in 42 seconds." \
     "and the user is told when to retry"
 pamrun required-locked alice -a 123456
 expect PAM_AUTH_ERR "locked out: PAM_AUTH_ERR"
-saw "error: Too many failed attempts; try again in 60 seconds." \
+saw "error: Too many failed attempts; locked out for 60 seconds, until " \
     "and the user is told when to retry"
 pamrun required-verify-nouser alice -a 123456
 expect PAM_USER_UNKNOWN "no number at verify time: PAM_USER_UNKNOWN"
@@ -423,6 +429,225 @@ for st in $STACKS; do
 		refused "$st: socket served by another uid does not"
 	fi
 done
+
+diag "the conversation: several answers, resend, fallback, prompt, echo"
+# A queue of answers for one authentication: each prompt takes the next line
+# of $TESTDIR/queue: RIGHT or WRONG (the newest code texted to $Q_USER for
+# $Q_SVC), or the line itself.
+cat > "$TESTDIR/next" <<EOF2
+a=\$(head -n 1 "$TESTDIR/queue"); sed -i 1d "$TESTDIR/queue"
+case "\$a" in
+RIGHT) exec sh "$TESTDIR/code" "\$Q_USER" "\$Q_SVC" "$OUTBOX" ;;
+WRONG) exec sh "$TESTDIR/code" "\$Q_USER" "\$Q_SVC" "$OUTBOX" wrong ;;
+*) printf '%s\n' "\$a" ;;
+esac
+EOF2
+# qrun SERVICE USER ANSWER...: one authentication answered from the queue.
+qrun() {
+	_svc=$1 _usr=$2
+	shift 2
+	printf '%s\n' "$@" > "$TESTDIR/queue"
+	Q_USER=$_usr Q_SVC=$_svc pamrun "$_svc" "$_usr" -A "sh $TESTDIR/next"
+}
+prompts_seen() { grep -c '^prompt' "$TESTDIR/err"; }
+codes_for() {  # the codes texted to USER for SERVICE, one per line
+	python3 - "$1" "$2" "$OUTBOX" <<'PY'
+import json, re, sys
+for line in open(sys.argv[3]):
+    m = json.loads(line)
+    t = re.fullmatch(r"(\d{4,10}) is your code for (.*)", m["text"])
+    if m.get("user") == sys.argv[1] and t and t.group(2) == sys.argv[2]:
+        print(t.group(1))
+PY
+}
+M="$PAM_MODULE daemon_user=$DU socket=$SOCKET"
+printf 'auth required %s\n' "$M" > "$CONF/conv"
+printf 'auth required %s prompts=2\n' "$M" > "$CONF/conv2"
+printf 'auth required %s [prompt=Your SMS code: ]\n' "$M" > "$CONF/conv-prompt"
+printf 'auth required %s echo prompts=1\n' "$M" > "$CONF/conv-echo"
+
+qrun conv bob RIGHT
+expect PAM_SUCCESS "default prompts=3: right code first"
+saw "prompt: Code sent to +15•••••2661 (Enter: resend). Verification code: " \
+    "the prompt offers a resend (the file carrier sends SMS only)"
+qrun conv bob WRONG WRONG RIGHT
+expect PAM_SUCCESS "wrong, wrong, right in one authentication: PAM_SUCCESS"
+is "$(prompts_seen)" 3 "three prompts"
+is "$(grep -c 'error: Wrong code.' "$TESTDIR/err")" 2 "told twice it was wrong"
+saw "prompt: Code sent to +15•••••2661. Verification code: " \
+    "the last prompt offers no resend (no answer would be left for the code)"
+qrun conv bob WRONG 12ab WRONG
+expect PAM_MAXTRIES "three answers without the code: PAM_MAXTRIES"
+qrun conv2 bob WRONG WRONG
+expect PAM_MAXTRIES "prompts=2: two wrong answers: PAM_MAXTRIES"
+is "$(prompts_seen)" 2 "prompts=2: two prompts"
+
+# Resend: the same code again, attempts not reset.
+n0=$(outbox_count)
+qrun conv alice WRONG "" RIGHT
+expect PAM_SUCCESS "wrong, empty answer (resend), right: PAM_SUCCESS"
+is "$(outbox_count)" $((n0 + 2)) "the resend texted again"
+c=$(codes_for alice conv | tail -n 2 | sort -u | wc -l)
+is "$c" 1 "the same code both times"
+saw "prompt: Code sent again to +44•••••0123. Verification code: " \
+    "the prompt after a resend says it was sent again"
+grep -q 'resend: user=alice service=conv .*channel=sms attempts_left=2' "$TESTDIR/otpsmsd.log"
+ok "daemon audit: resend on SMS, the wrong answer's attempt still counted"
+n0=$(outbox_count)
+qrun conv alice r R RIGHT
+expect PAM_SUCCESS "r and R resend too"
+is "$(outbox_count)" $((n0 + 3)) "a new code, then two resends"
+qrun conv alice v RIGHT
+expect PAM_SUCCESS "v without a voice carrier: told, and the code still works"
+saw "error: A voice call is not available." "the user is told voice is not available"
+qrun conv alice w RIGHT
+saw "error: WhatsApp is not available." "and WhatsApp"
+printf 'auth required %s prompts=1\n' "$M" > "$CONF/conv1"
+qrun conv1 alice ""
+expect PAM_AUTH_ERR "prompts=1: an empty answer is no resend (no answer left): PAM_AUTH_ERR"
+saw "prompt: Code sent to +44•••••0123. Verification code: " "and no resend is offered"
+
+qrun conv-prompt alice RIGHT
+expect PAM_SUCCESS "prompt= with PAM's bracket syntax"
+saw "prompt: Code sent to +44•••••0123 (Enter: resend). Your SMS code: " \
+    "the prompt ends with the text given"
+qrun conv-echo alice RIGHT
+expect PAM_SUCCESS "echo"
+saw "prompt-echo: Code sent to +44•••••0123. Verification code: " \
+    "echo: the prompt is PAM_PROMPT_ECHO_ON"
+
+diag "who is asked: groups, trusted networks"
+# Real system accounts (root in group root, daemon in group daemon) with
+# numbers in the daemon's list (added by the second write below).
+G="$M prompts=1"
+for spec in "only-root only_groups=root" "only-two only_groups=nogroup,root" \
+    "skip-root skip_groups=root" "only-bogus only_groups=root,otpsms-no-such-group" \
+    "skip-bogus skip_groups=otpsms-no-such-group" \
+    "nets trusted_nets=10.0.0.0/8,192.0.2.0/24,fd00::/8" \
+    "nets-host trusted_nets=127.0.0.1" "nets-bad trusted_nets=10.1.2.3/8" \
+    "nets-name trusted_nets=localhost"; do
+	set -- $spec
+	printf 'auth [ignore=1 default=die] %s %s\nauth requisite %s\nauth required %s\n' \
+	    "$G" "$2" "$DENY" "$PERMIT" > "$CONF/probe-$1"
+done
+stop_daemon
+CONFIG_EXTRA_USERS='  root: "+447700900555"
+  daemon: "+447700900556"'
+write_config "$TESTDIR/otpsmsd.yaml" "$MESSAGE"
+start_daemon "$TESTDIR/otpsmsd.yaml"
+# (probe: PAM_SUCCESS means the module returned PAM_IGNORE.)
+pamrun probe-only-root daemon -a 000000
+expect PAM_SUCCESS "only_groups=root: daemon (not a member) is ignored"
+pamrun probe-only-root root -a 000000
+refused "only_groups=root: root is asked"
+saw "prompt: Code sent" "only_groups=root: root is asked for the code"
+pamrun probe-only-two root -a 000000
+refused "only_groups=nogroup,root: root is asked"
+saw "prompt: Code sent" "only_groups=nogroup,root: root is asked for the code"
+pamrun probe-skip-root root -a 000000
+expect PAM_SUCCESS "skip_groups=root: root is ignored"
+pamrun probe-skip-root daemon -a 000000
+refused "skip_groups=root: daemon is asked"
+saw "prompt: Code sent" "skip_groups=root: daemon is asked for the code"
+pamrun probe-only-root alice -a 000000
+expect PAM_USER_UNKNOWN "only_groups: a user unknown to the system is not ignored"
+pamrun probe-only-bogus root -a 000000
+expect PAM_SERVICE_ERR "only_groups with a group that does not exist: PAM_SERVICE_ERR"
+pamrun probe-skip-bogus daemon -a 000000
+expect PAM_SERVICE_ERR "skip_groups with a group that does not exist: PAM_SERVICE_ERR"
+for h in 10.1.2.3 192.0.2.200 fd12:3456::1 ::ffff:10.9.9.9; do
+	pamrun probe-nets alice -r "$h" -a 000000
+	expect PAM_SUCCESS "trusted_nets: $h is inside, ignored"
+done
+for h in 11.0.0.1 192.0.3.1 fe80::1 ::1 127.0.0.1 10.0.0.1.example.com; do
+	pamrun probe-nets alice -r "$h" -a 000000
+	refused "trusted_nets: $h is outside: not ignored"
+	saw "prompt: Code sent" "trusted_nets: $h is outside: asked for the code"
+done
+pamrun probe-nets alice -a 000000
+refused "trusted_nets: no remote host: not ignored"
+saw "prompt: Code sent" "trusted_nets: no remote host: asked for the code"
+pamrun probe-nets-host alice -r 127.0.0.1 -a 000000
+expect PAM_SUCCESS "trusted_nets=127.0.0.1: one host"
+pamrun probe-nets-name alice -r localhost -a 000000
+expect PAM_SERVICE_ERR "trusted_nets=localhost: a name is not a net (PAM_SERVICE_ERR)"
+pamrun probe-nets-bad alice -r 10.1.2.3 -a 000000
+expect PAM_SERVICE_ERR "trusted_nets=10.1.2.3/8: host bits set, refused"
+
+diag "stacks where PAM_IGNORE is right (and one where it is not)"
+# pam_permit stands for a password module that accepted, pam_deny for one
+# that refused. The exempt user is root (skip_groups=root).
+X="$G skip_groups=root"
+mk() { cat > "$CONF/$1"; }
+printf 'auth required %s\nauth required %s\n' "$PERMIT" "$X" | mk ign-req-pw-ok
+printf 'auth required %s\nauth required %s\n' "$DENY" "$X" | mk ign-req-pw-bad
+printf 'auth sufficient %s\nauth required %s\n' "$X" "$DENY" | mk ign-suff
+printf 'auth [success=1 default=ignore] %s\nauth requisite %s\nauth required %s\n' \
+    "$X" "$DENY" "$PERMIT" | mk ign-jump
+printf 'auth [success=done new_authtok_reqd=done ignore=ignore default=die] %s\nauth required %s\n' \
+    "$X" "$PERMIT" | mk ign-done-pw-ok
+printf 'auth [success=done new_authtok_reqd=done ignore=ignore default=die] %s\nauth required %s\n' \
+    "$X" "$DENY" | mk ign-done-pw-bad
+# The unsafe one: the module alone in front of a module that always passes.
+printf 'auth required %s\nauth required %s\n' "$X" "$PERMIT" | mk ign-unsafe
+pamrun ign-req-pw-ok root -a x
+expect PAM_SUCCESS "required after the password: exempt user passes on the password"
+pamrun ign-req-pw-bad root -a x
+expect PAM_AUTH_ERR "required after the password: exempt user with a bad password fails"
+pamrun ign-req-pw-ok daemon -A "$(right daemon ign-req-pw-ok)"
+expect PAM_SUCCESS "required after the password: others give the code"
+pamrun ign-req-pw-ok daemon -a 12ab
+refused "required after the password: others without the code fail"
+pamrun ign-suff root -a x
+expect PAM_AUTH_ERR "sufficient + pam_deny: exempt user is not let in"
+pamrun ign-jump root -a x
+expect PAM_AUTH_ERR "[success=1 default=ignore]: exempt user lands on pam_deny"
+pamrun ign-done-pw-ok root -a x
+expect PAM_SUCCESS "[success=done ... ignore=ignore default=die]: exempt user goes on to the password"
+pamrun ign-done-pw-bad root -a x
+expect PAM_AUTH_ERR "... and a bad password still fails"
+pamrun ign-done-pw-ok daemon -A "$(right daemon ign-done-pw-ok)"
+expect PAM_SUCCESS "[success=done ...]: the code alone ends the stack with success"
+pamrun ign-done-pw-ok daemon -a 12ab
+expect PAM_AUTH_ERR "[success=done ... default=die]: a failure ends it"
+pamrun ign-unsafe root -a x
+expect PAM_SUCCESS "UNSAFE (documented): module + pam_permit lets an exempt user in with nothing"
+
+diag "forward_pass, use_first_pass"
+cat > "$TESTDIR/checkpw" <<'EOF2'
+#!/bin/sh
+# pam_exec expose_authtok: the token arrives on stdin, NUL-terminated.
+tok=$(tr -d '\0')
+[ "$tok" = "s3cret pass" ]
+EOF2
+chmod 755 "$TESTDIR/checkpw"
+EXEC=$PAM_SYSDIR/pam_exec.so
+if [ -f "$EXEC" ]; then
+	printf 'auth requisite %s forward_pass\nauth required %s expose_authtok quiet %s\n' \
+	    "$M" "$EXEC" "$TESTDIR/checkpw" | mk fwd
+	cat > "$TESTDIR/fwdans" <<EOF2
+c=\$(sh "$TESTDIR/code" alice fwd "$OUTBOX") && printf '%s\n' "\$1\$c"
+EOF2
+	pamrun fwd alice -A "sh $TESTDIR/fwdans 's3cret pass'"
+	expect PAM_SUCCESS "forward_pass: password and code in one answer; the password reaches the next module"
+	saw "Password followed by the code: " "forward_pass: the prompt asks for both"
+	pamrun fwd alice -A "sh $TESTDIR/fwdans 'wrong pass'"
+	refused "forward_pass: right code, wrong password: the next module refuses"
+	pamrun fwd alice -a "s3cret pass000000"
+	refused "forward_pass: right password, wrong code: refused"
+else
+	for i in 1 2 3 4; do pass "# SKIP pam_exec.so not found"; done
+fi
+# use_first_pass with no token from an earlier module: refused, no prompt.
+printf 'auth required %s use_first_pass\n' "$M" | mk first
+pamrun first bob -a 123456
+expect PAM_AUTHTOK_RECOVERY_ERR "use_first_pass without PAM_AUTHTOK: PAM_AUTHTOK_RECOVERY_ERR"
+! grep -q '^prompt' "$TESTDIR/err"
+ok "use_first_pass: no prompt"
+pamrun first bob -a 123456
+expect PAM_AUTHTOK_RECOVERY_ERR "and again with the code pending"
+if false; then :
+fi
 
 diag "waiting for the expiry case"
 wait "$TTL_JOB"

@@ -2,9 +2,15 @@
  * fail the module (an unknown or malformed option is never skipped). */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "answer.h"
 #include "options.h"
+#include "proto.h"
 #include "../tap.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -127,11 +133,169 @@ test_bad(void)
 	    "are not copied into the error (%s)", err);
 }
 
+static void
+test_new(void)
+{
+	struct otpsms_opts o;
+	char err[256];
+	const char *all[] = { "only_groups=wheel,ops", "skip_groups=svc",
+	    "trusted_nets=10.0.0.0/8,192.0.2.1,fd00::/8", "prompts=5",
+	    "prompt=Your code: ", "echo", "forward_pass", "use_first_pass" };
+	static const char *bad[] = { "only_groups=", "only_groups=a,,b",
+	    "only_groups=a,", "only_groups=a b", "skip_groups=-x",
+	    "trusted_nets=", "trusted_nets=10.0.0.0/33", "trusted_nets=10.1.0.0/8",
+	    "trusted_nets=host.example", "trusted_nets=10.0.0.0/8,",
+	    "trusted_nets=fd00::1/8", "prompts=0", "prompts=11", "prompts=x",
+	    "prompt=", "prompt=a\033b", "echo=1", "conf=relative",
+	    "conf=/nonexistent/otpsms.conf" };
+	const char *one[1];
+	size_t i;
+
+	is_int(parse(&o, 0, NULL, err, sizeof(err)), OPT_OK, "defaults again");
+	is_int(o.prompts, 3, "prompts defaults to 3");
+	is_int((long long)o.n_nets, 0, "no trusted nets by default");
+	is_int(parse(&o, 8, all, err, sizeof(err)), OPT_OK, "every new option");
+	is_str(o.only_groups, "wheel,ops", "only_groups=");
+	is_str(o.skip_groups, "svc", "skip_groups=");
+	is_int((long long)o.n_nets, 3, "three trusted nets");
+	is_int(o.prompts, 5, "prompts=");
+	is_str(o.prompt, "Your code: ", "prompt= keeps its spaces");
+	ok(o.echo && o.forward_pass && o.use_first_pass, "the flags");
+	ok(opts_net_match(&o, "10.200.3.4"), "10.200.3.4 in 10.0.0.0/8");
+	ok(opts_net_match(&o, "192.0.2.1"), "a single host");
+	ok(!opts_net_match(&o, "192.0.2.2"), "its neighbour is not");
+	ok(opts_net_match(&o, "fdab::1"), "IPv6 in fd00::/8");
+	ok(opts_net_match(&o, "::ffff:10.1.1.1"), "IPv4-mapped IPv6");
+	ok(!opts_net_match(&o, "fe80::1"), "fe80::1 is not");
+	ok(!opts_net_match(&o, "localhost"), "a name never matches");
+	ok(!opts_net_match(&o, "10.0.0.1 "), "nor an address with junk");
+	ok(!opts_net_match(&o, ""), "nor no remote host");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		one[0] = bad[i];
+		ok(parse(&o, 1, one, err, sizeof(err)) != OPT_OK,
+		    "\"%s\" is refused (%s)", bad[i], err);
+	}
+}
+
+static void
+test_split(void)
+{
+	char buf[] = "# comment\nprompts=2  nullok\n[prompt=Your code: ] "
+	    "[a\\]b] debug # trailing\n";
+	char bad[] = "[prompt=oops";
+	char *args[8];
+
+	is_int(opts_split(buf, args, 8), 5, "five arguments");
+	is_str(args[0], "prompts=2", "first");
+	is_str(args[1], "nullok", "second");
+	is_str(args[2], "prompt=Your code: ", "brackets keep spaces");
+	is_str(args[3], "a]b", "\\] is a bracket");
+	is_str(args[4], "debug", "comments end at the line end");
+	is_int(opts_split(bad, args, 8), -1, "unterminated [ is refused");
+}
+
+static void
+test_conf(void)
+{
+	struct otpsms_opts o;
+	char path[] = "/tmp/otpsms-opts.XXXXXX", arg[64], err[256];
+	const char *argv[2];
+	FILE *f;
+	int fd;
+
+	if (geteuid() != 0) {
+		ok(1, "# SKIP conf= tests need a root-owned file");
+		return;
+	}
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		ok(0, "mkstemp");
+		return;
+	}
+	fprintf(f, "# shared\nprompts=2 nullok\n[prompt=Code please: ]\n"
+	    "timeout=7\n");
+	fclose(f);
+	chmod(path, 0644);
+	snprintf(arg, sizeof(arg), "conf=%s", path);
+	argv[0] = "timeout=9";
+	argv[1] = arg;
+	is_int(parse(&o, 2, argv, err, sizeof(err)), OPT_OK, "conf= (%s)", err);
+	is_int(o.prompts, 2, "conf: prompts=2");
+	ok(o.nullok, "conf: nullok");
+	is_str(o.prompt, "Code please: ", "conf: bracket syntax");
+	is_int(o.timeout, 9, "an argument overrides the file, before or after "
+	    "conf=");
+	chmod(path, 0664);
+	is_int(parse(&o, 2, argv, err, sizeof(err)), OPT_ECONF,
+	    "group-writable conf file refused (%s)", err);
+	chmod(path, 0646);
+	is_int(parse(&o, 2, argv, err, sizeof(err)), OPT_ECONF,
+	    "world-writable conf file refused");
+	chmod(path, 0644);
+	if (chown(path, 1, 0) == 0)
+		is_int(parse(&o, 2, argv, err, sizeof(err)), OPT_ECONF,
+		    "conf file not owned by root refused");
+	if (chown(path, 0, 0) == 0 && (f = fopen(path, "w")) != NULL) {
+		fprintf(f, "conf=/etc/passwd\n");
+		fclose(f);
+		is_int(parse(&o, 2, argv, err, sizeof(err)), OPT_EUNKNOWN,
+		    "conf= inside a conf file refused");
+	}
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "nulok\n");
+		fclose(f);
+		is_int(parse(&o, 2, argv, err, sizeof(err)), OPT_EUNKNOWN,
+		    "a typo in the conf file fails too");
+	}
+	unlink(path);
+}
+
+static void
+test_answers(void)
+{
+	char code[PROTO_MAX_CODE + 1], pass[64], p[320];
+
+	is_int(answer_parse("", 0, 6, code, sizeof(code), pass, sizeof(pass)),
+	    ANS_RESEND, "empty: resend");
+	is_int(answer_parse(" r\n", 0, 6, code, sizeof(code), pass,
+	    sizeof(pass)), ANS_RESEND, "r: resend");
+	is_int(answer_parse("V", 0, 6, code, sizeof(code), pass, sizeof(pass)),
+	    ANS_VOICE, "V: voice");
+	is_int(answer_parse("w", 0, 6, code, sizeof(code), pass, sizeof(pass)),
+	    ANS_WHATSAPP, "w: WhatsApp");
+	is_int(answer_parse(" 123456 ", 0, 6, code, sizeof(code), pass,
+	    sizeof(pass)), ANS_CODE, "a code");
+	is_str(code, "123456", "trimmed");
+	is_int(answer_parse("12a", 0, 6, code, sizeof(code), pass,
+	    sizeof(pass)), ANS_NOTCODE, "not a code");
+	is_int(answer_parse("my pass 42123456", 1, 6, code, sizeof(code), pass,
+	    sizeof(pass)), ANS_CODE, "forward_pass: password then code");
+	is_str(pass, "my pass 42", "the password, spaces and digits kept");
+	is_str(code, "123456", "the last 6 digits are the code");
+	is_int(answer_parse("pass12345", 1, 6, code, sizeof(code), pass,
+	    sizeof(pass)), ANS_NOTCODE, "forward_pass: too few digits");
+	is_int(answer_parse("r", 1, 6, code, sizeof(code), pass, sizeof(pass)),
+	    ANS_RESEND, "forward_pass: r still resends");
+	answer_prompt(p, sizeof(p), PS_SENT, "+44x", PROTO_CH_SMS |
+	    PROTO_CH_VOICE | PROTO_CH_WHATSAPP, 1, 0, "");
+	is_str(p, "Code sent to +44x (Enter: resend, v: voice call, w: "
+	    "WhatsApp). Verification code: ", "prompt with every channel");
+	answer_prompt(p, sizeof(p), PS_AGAIN, "+44x", PROTO_CH_VOICE, 1, 1,
+	    "");
+	is_str(p, "Code sent again to +44x (v: voice call). Password followed "
+	    "by the code: ", "voice only, forward_pass");
+	answer_prompt(p, sizeof(p), PS_EARLIER, "", PROTO_CH_SMS, 0, 0, "Go: ");
+	is_str(p, "Code sent earlier to your phone. Go: ", "no hint, prompt=");
+}
+
 int
 main(void)
 {
 	test_defaults();
 	test_each();
 	test_bad();
+	test_new();
+	test_split();
+	test_conf();
+	test_answers();
 	return done_testing();
 }

@@ -141,6 +141,105 @@ test_store(void)
 	s->ops->free(s);
 }
 
+static char verified_service[PROTO_MAX_SERVICE + 1];
+static int changed_calls;
+static uint64_t changed_when;
+
+static void
+on_verify_svc(void *arg, enum store_verdict v, unsigned l, const char *service)
+{
+	verdict = v;
+	left = l;
+	snprintf(verified_service, sizeof(verified_service), "%s", service);
+}
+
+static void
+on_changed(void *arg, uint64_t when)
+{
+	changed_calls++;
+	changed_when = when;
+}
+
+/* The compact store: expiry by heap, indexes under deletion, what a record
+ * hands back. */
+static void
+test_store_compact(void)
+{
+	struct store *s = store_memory_new(1000000);
+	static struct challenge many[20000];
+	struct challenge c, c2;
+	uint8_t mac[STORE_MAC_LEN];
+	char svc[32];
+	int i, bad;
+
+	s->expiry_changed = on_changed;
+	s->expiry_arg = NULL;
+	ok(s->ops->next_expiry(s) == 0, "nothing pending: no next expiry");
+	make(&c, "alice", "123456", 3000, 3);
+	s->ops->put(s, &c, on_put, NULL);
+	ok(changed_calls == 1 && changed_when == 3000, "first put tells the owner when");
+	make(&c2, "bob", "123456", 5000, 3);
+	s->ops->put(s, &c2, on_put, NULL);
+	ok(changed_calls == 1, "a later expiry does not");
+	make(&c2, "bob", "123456", 2000, 3);
+	s->ops->put(s, &c2, on_put, NULL);
+	ok(changed_calls == 2 && changed_when == 2000, "an earlier one does");
+	is_int((long long)s->ops->next_expiry(s), 2000, "next expiry is the earliest");
+	is_int(s->ops->expire(s, 1999), 0, "nothing due before it");
+	is_int(s->ops->expire(s, 2000), 1, "due at its expiry");
+	is_int((long long)s->ops->next_expiry(s), 3000, "then the next one");
+
+	/* verify names the service; another user's try names nothing */
+	code_mac(c.id, "alice", "123456", mac);
+	s->ops->verify(s, c.id, "bob", 0, mac, 10, on_verify_svc, NULL);
+	ok(verdict == STORE_EXPIRED && verified_service[0] == 0, "wrong user: no service named");
+	s->ops->verify(s, c.id, "alice", 0, mac, 10, on_verify_svc, NULL);
+	ok(verdict == STORE_OK && strcmp(verified_service, "sshd") == 0, "verify names the service");
+
+	/* find_pending hands back the whole challenge, sealed code included */
+	make(&c, "carol", "123456", 500000, 3);
+	c.created_ms = 7;
+	memset(c.sealed, 0xa5, sizeof(c.sealed));
+	strcpy(c.service, "sudo-otp");
+	c.uid = 42;
+	s->ops->put(s, &c, on_put, NULL);
+	s->ops->find_pending(s, "carol", "sudo-otp", 42, 10, on_find, NULL);
+	ok(found && memcmp(found->id, c.id, PROTO_ID_LEN) == 0 &&
+	    memcmp(found->mac, c.mac, STORE_MAC_LEN) == 0 &&
+	    memcmp(found->sealed, c.sealed, STORE_SEALED_LEN) == 0 &&
+	    strcmp(found->user, "carol") == 0 && strcmp(found->service, "sudo-otp") == 0 &&
+	    found->uid == 42 && found->created_ms == 7 && found->expires_ms == 500000 &&
+	    found->attempts_left == 3, "find_pending returns every field");
+	/* an older challenge of the owner going away leaves the newest pending */
+	make(&c2, "carol", "654321", 500000, 3);
+	strcpy(c2.service, "sudo-otp");
+	c2.uid = 42;
+	s->ops->put(s, &c2, on_put, NULL);
+	ok(check(s, &c, "carol", 42, "123456", 10) == STORE_OK, "older one verifies");
+	s->ops->find_pending(s, "carol", "sudo-otp", 42, 10, on_find, NULL);
+	ok(found && memcmp(found->id, c2.id, PROTO_ID_LEN) == 0, "newest still pending");
+
+	/* deletions in the middle of probe runs keep every other entry found */
+	for (i = 0; i < 20000; i++) {
+		snprintf(svc, sizeof(svc), "svc%d", i % 7);
+		make(&many[i], i % 3 ? "dave" : "erin", "4321", 100000 + i, 3);
+		strcpy(many[i].service, svc);
+		many[i].uid = (uid_t)(i % 5);
+		s->ops->put(s, &many[i], on_put, NULL);
+	}
+	bad = 0;
+	for (i = 0; i < 20000; i += 2)
+		bad += check(s, &many[i], many[i].user, many[i].uid, "4321", 10) != STORE_OK;
+	for (i = 1; i < 20000; i += 2)
+		bad += check(s, &many[i], many[i].user, many[i].uid, "0000", 10) != STORE_WRONG;
+	is_int(bad, 0, "20000 entries: half verified, the rest still found");
+	is_int(s->ops->expire(s, 100000 + 20000), 10001, "the rest (and bob's) expire by the heap");
+	is_int(s->ops->count(s), 1, "only carol's newest is left");
+	ok(check(s, &c2, "carol", 42, "654321", 10) == STORE_OK, "and it verifies");
+	ok(s->ops->next_expiry(s) == 0, "empty again");
+	s->ops->free(s);
+}
+
 static void
 test_codes(void)
 {
@@ -222,6 +321,7 @@ main(void)
 {
 	code_init();
 	test_store();
+	test_store_compact();
 	test_codes();
 	test_mac();
 	test_template();

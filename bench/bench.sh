@@ -1,0 +1,232 @@
+#!/bin/sh
+# make bench: otpsmsd measured next to the machine's own limits, in one run.
+#   send:    loadgen challenges -> otpsmsd -> twilio driver -> nginx (201)
+#            vs wrk on the same nginx URL with the same connection count
+#   verify:  loadgen verifies -> otpsmsd, vs the same load on bench/echo
+#   memory:  bench/storemem (the daemon's store, 1,000,000 pending)
+#   login:   pam_authenticate through libpam: pam_otpsms (file carrier) vs
+#            Debian's pam_oath (HOTP users file)
+# Everything on 127.0.0.1 or Unix sockets in a private directory; everything
+# started is stopped on exit. Each rate is the median of BENCH_RUNS runs of
+# BENCH_SECONDS, the spread (min..max) on a "#" line before the figures.
+set -u
+. "$top_srcdir/tests/lib.sh"
+
+RUNS=${BENCH_RUNS:-3}
+SECS=${BENCH_SECONDS:-4}
+CONC=${BENCH_CONC:-64}
+USERS=${BENCH_USERS:-2000}
+LOGINS=${BENCH_LOGINS:-101}
+LOADGEN=$top_builddir/bench/loadgen
+ECHO=$top_builddir/bench/echo
+PAMAUTH=$top_builddir/bench/pamauth
+STOREMEM=$top_builddir/bench/storemem
+
+for c in nginx wrk; do
+	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c not installed (scripts/install-deps.sh)" >&2; exit 1; }
+done
+NGINX=$(command -v nginx)
+PAM_OATH=
+for d in /lib/x86_64-linux-gnu/security /usr/lib/x86_64-linux-gnu/security \
+    /lib/security /usr/lib/security; do
+	[ -f "$d/pam_oath.so" ] && PAM_OATH=$d/pam_oath.so && break
+done
+[ -n "$PAM_OATH" ] || { echo "bench: pam_oath.so not found (libpam-oath)" >&2; exit 1; }
+
+make_testdir
+trap 'cleanup_all' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+diag "machine: $(nproc) cpu ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(uname -sr)"
+
+# median FILE: the median of the numbers in FILE, one a line
+median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+spread() { sort -g "$1" | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s..%s", lo, hi}'; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }     # field NAME < "a=1 b=2"
+
+# BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
+# `perf record -g` into DIR/send.data and DIR/verify.data.
+PERF_PID=
+profile() {
+	[ -n "${BENCH_PERF:-}" ] && [ "$2" -eq 0 ] || return 0
+	mkdir -p "$BENCH_PERF"
+	perf record -q -F 999 -g -o "$BENCH_PERF/$1.data" -p "$DAEMON_PID" \
+	    -- sleep "$((SECS + 1))" >/dev/null 2>&1 &
+	PERF_PID=$!
+}
+profile_end() {
+	[ -n "$PERF_PID" ] && wait "$PERF_PID"
+	PERF_PID=
+}
+
+# --- the carrier: nginx answering the Twilio-shaped POST ---------------------
+NGINX_PORT=$(free_port)
+mkdir -p "$TESTDIR/nginx"
+cat > "$TESTDIR/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $TESTDIR/nginx/nginx.pid;
+error_log $TESTDIR/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	keepalive_requests 10000000;
+	keepalive_timeout 60s;
+	client_body_temp_path $TESTDIR/nginx/body;
+	proxy_temp_path $TESTDIR/nginx/proxy;
+	fastcgi_temp_path $TESTDIR/nginx/fastcgi;
+	uwsgi_temp_path $TESTDIR/nginx/uwsgi;
+	scgi_temp_path $TESTDIR/nginx/scgi;
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		location / {
+			default_type application/json;
+			return 201 '{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}';
+		}
+	}
+}
+EOF
+"$NGINX" -p "$TESTDIR/nginx" -c "$TESTDIR/nginx/nginx.conf" 2>"$TESTDIR/nginx/stderr" &
+NGINX_PID=$!
+at_cleanup 'kill $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null'
+URL=http://127.0.0.1:$NGINX_PORT/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json
+i=0
+until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$NGINX_PORT" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { cat "$TESTDIR/nginx/stderr" >&2; echo "bench: nginx did not start" >&2; exit 1; }
+	sleep 0.05
+done
+
+# --- the daemon: many users, twilio driver on nginx, no limits in the way ----
+(umask 077 && echo 0123456789abcdef0123456789abcdef > "$TESTDIR/twilio.token")
+# The daemon's rate limits would (rightly) stop one user's thousands of logins.
+LIMITS_OFF='limits: { per_user: off, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0 }'
+CONFIG_EXTRA_USERS=$(awk -v n="$USERS" 'BEGIN { for (i = 0; i < n; i++) printf "  bench%d: \"+4477009%05d\"\n", i, i }')
+write_config "$TESTDIR/otpsmsd.yaml" "max_clients: 4096
+message: \"{code} is your code\"
+code: { reuse_window: 0s }
+$LIMITS_OFF
+carriers:
+  - name: nginx
+    type: twilio
+    account_sid: AC0123456789abcdef0123456789abcdef
+    auth_token_file: $TESTDIR/twilio.token
+    from: \"+15017122661\"
+    api_url: http://127.0.0.1:$NGINX_PORT"
+start_daemon "$TESTDIR/otpsmsd.yaml"
+
+# wrk sends what the daemon sends: the same POST, form and Basic auth.
+cat > "$TESTDIR/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = "To=%2B447700900001&From=%2B15017122661&Body=123456%20is%20your%20code"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjowMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg=="
+EOF
+: > "$TESTDIR/send"; : > "$TESTDIR/sendp99"; : > "$TESTDIR/http"
+: > "$TESTDIR/verify"; : > "$TESTDIR/unix"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	profile send $r
+	out=$("$LOADGEN" -s "$SOCKET" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+	profile_end
+	diag "send run $((r + 1)): $out"
+	echo "$out" | field rate >> "$TESTDIR/send"
+	echo "$out" | field p99_ms >> "$TESTDIR/sendp99"
+	out=$(wrk -t 1 -c "$CONC" -d "${SECS}s" -s "$TESTDIR/post.lua" "$URL" 2>&1)
+	rps=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+	diag "wrk run $((r + 1)): $rps/s $(echo "$out" | grep -i 'non-2xx\|errors' | tr '\n' ' ')"
+	echo "$rps" >> "$TESTDIR/http"
+	r=$((r + 1))
+done
+diag "daemon rss after the send runs: $(sed -n 's/^VmRSS: *//p' /proc/$DAEMON_PID/status)"
+
+r=0
+while [ $r -lt "$RUNS" ]; do
+	profile verify $r
+	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+	profile_end
+	diag "verify run $((r + 1)): $out"
+	echo "$out" | field rate >> "$TESTDIR/verify"
+	"$ECHO" -s "$TESTDIR/echo.sock" &
+	ECHO_PID=$!
+	i=0
+	while [ ! -S "$TESTDIR/echo.sock" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+	out=$("$LOADGEN" -s "$TESTDIR/echo.sock" -m verify -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+	kill $ECHO_PID; wait $ECHO_PID 2>/dev/null
+	diag "echo run $((r + 1)): $out"
+	echo "$out" | field rate >> "$TESTDIR/unix"
+	r=$((r + 1))
+done
+VERIFY=$(median "$TESTDIR/verify")
+half=$(awk -v v="$VERIFY" 'BEGIN { printf "%d", v / 2 }')
+: > "$TESTDIR/verifyp99"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -r "$half" -u "$USERS")
+	diag "verify at $half/s run $((r + 1)): $out"
+	echo "$out" | field p99_ms >> "$TESTDIR/verifyp99"
+	r=$((r + 1))
+done
+stop_daemon
+
+# --- memory -------------------------------------------------------------------
+: > "$TESTDIR/bpp"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	out=$("$STOREMEM" -n 1000000) || { echo "bench: storemem failed" >&2; exit 1; }
+	diag "store run $((r + 1)): $out"
+	echo "$out" | field bytes_per_pending >> "$TESTDIR/bpp"
+	r=$((r + 1))
+done
+
+# --- logins through libpam ------------------------------------------------------
+CONFIG_EXTRA_USERS=
+write_config "$TESTDIR/login.yaml" "message: \"{code} is your code\"
+code: { reuse_window: 0s }
+$LIMITS_OFF"
+start_daemon "$TESTDIR/login.yaml"
+mkdir -p "$TESTDIR/pam.d"
+echo "auth required $PAM_MODULE socket=$SOCKET daemon_user=$(daemon_user) timeout=10" \
+    > "$TESTDIR/pam.d/bench-otpsms"
+KEY=3132333435363738393031323334353637383930
+printf 'HOTP\talice\t-\t%s\n' "$KEY" > "$TESTDIR/oath.users"
+chmod 600 "$TESTDIR/oath.users"
+echo "auth required $PAM_OATH usersfile=$TESTDIR/oath.users window=5 digits=6" \
+    > "$TESTDIR/pam.d/bench-oath"
+: > "$TESTDIR/pam"; : > "$TESTDIR/oath"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-otpsms -u alice -n "$LOGINS" -o "$OUTBOX") ||
+	    { cat "$TESTDIR/otpsmsd.log" | tail -5 >&2; echo "bench: pam_otpsms logins failed" >&2; exit 1; }
+	diag "pam_otpsms run $((r + 1)): $out"
+	echo "$out" | field median_ms >> "$TESTDIR/pam"
+	# A fresh users file each run: HOTP counters start at 0.
+	printf 'HOTP\talice\t-\t%s\n' "$KEY" > "$TESTDIR/oath.users"
+	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-oath -u alice -n "$LOGINS" -k "$KEY") ||
+	    { echo "bench: pam_oath logins failed" >&2; exit 1; }
+	diag "pam_oath run $((r + 1)): $out"
+	echo "$out" | field median_ms >> "$TESTDIR/oath"
+	r=$((r + 1))
+done
+stop_daemon
+
+# --- the figures ------------------------------------------------------------------
+SEND=$(median "$TESTDIR/send"); HTTP=$(median "$TESTDIR/http")
+UNIX=$(median "$TESTDIR/unix"); PAM=$(median "$TESTDIR/pam"); OATH=$(median "$TESTDIR/oath")
+diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath")"
+awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY" \
+    -v u="$UNIX" -v vp="$(median "$TESTDIR/verifyp99")" -v b="$(median "$TESTDIR/bpp")" \
+    -v p="$PAM" -v o="$OATH" 'BEGIN {
+	printf "send_rate: %d /s\n", s
+	printf "send_p99: %.2f ms\n", sp
+	printf "http_limit: %d /s\n", h
+	printf "send_vs_limit: %.2f\n", h > 0 ? s / h : 0
+	printf "verify_rate: %d /s\n", v
+	printf "unix_limit: %d /s\n", u
+	printf "verify_vs_limit: %.2f\n", u > 0 ? v / u : 0
+	printf "verify_p99: %.2f ms\n", vp
+	printf "bytes_per_pending: %.0f\n", b
+	printf "pam_auth_ms: %.3f\n", p
+	printf "pam_oath_ms: %.3f\n", o
+	printf "pam_vs_oath: %.2f\n", o > 0 ? p / o : 0
+}'

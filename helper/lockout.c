@@ -1,0 +1,266 @@
+/* Per-user failure history: the times of the last `failures` wrong codes (a
+ * ring), and when a lock ends. */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keytab.h"
+#include "lockout.h"
+
+struct ulock {
+	uint64_t until;          /* locked before this wall ms */
+	unsigned n;              /* failures recorded (<= failures) */
+	uint64_t t[LOCKOUT_FAILURES_MAX];   /* oldest first */
+};
+
+struct lockout {
+	struct lockout_conf c;
+	struct keytab users;
+};
+
+void
+lockout_conf_default(struct lockout_conf *lc)
+{
+	lc->failures = 5;
+	lc->window_ms = 15 * 60 * 1000;
+	lc->duration_ms = 15 * 60 * 1000;
+}
+
+struct lockout *
+lockout_new(const struct lockout_conf *lc)
+{
+	struct lockout *lo;
+
+	if ((lo = calloc(1, sizeof(*lo))) == NULL)
+		return NULL;
+	lo->c = *lc;
+	if (lo->c.failures > LOCKOUT_FAILURES_MAX)
+		lo->c.failures = LOCKOUT_FAILURES_MAX;
+	keytab_init(&lo->users);
+	return lo;
+}
+
+void
+lockout_free(struct lockout *lo)
+{
+	if (lo == NULL)
+		return;
+	keytab_free(&lo->users, NULL);
+	free(lo);
+}
+
+/* Forgets failures that left the window. */
+static void
+trim(const struct lockout *lo, struct ulock *u, uint64_t now)
+{
+	unsigned i = 0;
+
+	while (i < u->n && u->t[i] + lo->c.window_ms <= now)
+		i++;
+	if (i > 0) {
+		memmove(u->t, u->t + i, (u->n - i) * sizeof(u->t[0]));
+		u->n -= i;
+	}
+}
+
+unsigned
+lockout_check(struct lockout *lo, const char *user, uint64_t now)
+{
+	struct keytab_ent *e;
+	struct ulock *u;
+
+	if (lo->c.failures == 0 || (e = keytab_get(&lo->users, user)) == NULL)
+		return 0;
+	u = e->val;
+	if (u->until <= now)
+		return 0;
+	return (unsigned)((u->until - now + 999) / 1000);
+}
+
+int
+lockout_note_failure(struct lockout *lo, const char *user, uint64_t now)
+{
+	struct keytab_ent *e;
+	struct ulock *u;
+
+	if (lo->c.failures == 0 ||
+	    (e = keytab_put(&lo->users, user, sizeof(*u))) == NULL)
+		return 0;
+	u = e->val;
+	trim(lo, u, now);
+	if (u->n == lo->c.failures) {    /* full ring: drop the oldest */
+		memmove(u->t, u->t + 1, (u->n - 1) * sizeof(u->t[0]));
+		u->n--;
+	}
+	u->t[u->n++] = now;
+	if (u->n < lo->c.failures)
+		return 0;
+	/* Locked: the history that caused it is spent. */
+	u->until = now + lo->c.duration_ms;
+	u->n = 0;
+	return 1;
+}
+
+void
+lockout_note_success(struct lockout *lo, const char *user)
+{
+	struct keytab_ent *e;
+	struct ulock *u;
+
+	if ((e = keytab_get(&lo->users, user)) == NULL)
+		return;
+	u = e->val;
+	u->n = 0;
+	if (u->until == 0)
+		keytab_del(&lo->users, user);
+}
+
+int
+lockout_unlock(struct lockout *lo, const char *user)
+{
+	if (keytab_get(&lo->users, user) == NULL)
+		return 0;
+	keytab_del(&lo->users, user);
+	return 1;
+}
+
+struct list_arg {
+	const struct lockout *lo;
+	uint64_t now;
+	char *out;
+	size_t outsz, len, count;
+	int full;
+};
+
+static int
+list_one(void *arg, const char *key, void *val)
+{
+	struct list_arg *a = arg;
+	struct ulock *u = val;
+	char line[320];
+	int n;
+
+	if (u->until <= a->now)
+		return 0;
+	a->count++;
+	n = snprintf(line, sizeof(line), "%s %llu\n", key,
+	    (unsigned long long)((u->until - a->now + 999) / 1000));
+	if (a->full || n < 0 || a->len + (size_t)n + 5 > a->outsz) {
+		if (!a->full && a->len + 5 <= a->outsz) {
+			memcpy(a->out + a->len, "...\n", 5);
+			a->len += 4;
+		}
+		a->full = 1;
+		return 0;
+	}
+	memcpy(a->out + a->len, line, (size_t)n + 1);
+	a->len += (size_t)n;
+	return 0;
+}
+
+size_t
+lockout_list(struct lockout *lo, uint64_t now, char *out, size_t outsz)
+{
+	struct list_arg a = { lo, now, out, outsz, 0, 0, 0 };
+
+	if (outsz > 0)
+		out[0] = '\0';
+	if (outsz < 8)
+		return 0;
+	keytab_each(&lo->users, list_one, &a);
+	return a.count;
+}
+
+struct dump_arg {
+	struct lockout *lo;
+	FILE *f;
+	uint64_t now;
+	int err;
+};
+
+static int
+dump_one(void *arg, const char *key, void *val)
+{
+	struct dump_arg *a = arg;
+	struct ulock *u = val;
+	unsigned i;
+
+	trim(a->lo, u, a->now);
+	if (u->until <= a->now && u->n == 0)
+		return 1;    /* nothing left to remember */
+	if (fprintf(a->f, "l %s %" PRIu64 " %u", key, u->until, u->n) < 0)
+		a->err = 1;
+	for (i = 0; i < u->n; i++)
+		if (fprintf(a->f, " %" PRIu64, u->t[i]) < 0)
+			a->err = 1;
+	if (fputc('\n', a->f) == EOF)
+		a->err = 1;
+	return 0;
+}
+
+int
+lockout_dump(struct lockout *lo, FILE *f, uint64_t now)
+{
+	struct dump_arg a = { lo, f, now, 0 };
+
+	keytab_each(&lo->users, dump_one, &a);
+	return a.err ? -1 : 0;
+}
+
+int
+lockout_load_line(struct lockout *lo, const char *line, uint64_t now)
+{
+	char key[260];
+	struct keytab_ent *e;
+	struct ulock u, *up;
+	const char *p;
+	unsigned i, n;
+	uint64_t until, t;
+	int off = 0;
+
+	memset(&u, 0, sizeof(u));
+	if (line[0] != 'l' || line[1] != ' ' ||
+	    sscanf(line, "l %256s %" SCNu64 " %u%n", key, &until, &n, &off) != 3 ||
+	    n > LOCKOUT_FAILURES_MAX)
+		return -1;
+	for (i = 0; key[i] != '\0'; i++)
+		if (key[i] <= 0x20 || key[i] >= 0x7f)
+			return -1;
+	p = line + off;
+	for (i = 0; i < n; i++) {
+		if (sscanf(p, " %" SCNu64 "%n", &t, &off) != 1)
+			return -1;
+		p += off;
+		if (t > now || (i > 0 && t < u.t[i - 1]))
+			return -1;    /* never from the future, oldest first */
+		u.t[i] = t;
+	}
+	if (*p != '\0')
+		return -1;
+	if (lo->c.failures == 0)
+		return 0;
+	/* A lock never outlasts the configured duration from now (a clock set
+	 * back, a shorter duration since). */
+	u.until = until > now + lo->c.duration_ms ? now + lo->c.duration_ms : until;
+	u.n = n;
+	/* Keep only the newest failures - 1: the next one decides. */
+	while (u.n >= lo->c.failures) {
+		memmove(u.t, u.t + 1, (u.n - 1) * sizeof(u.t[0]));
+		u.n--;
+	}
+	if ((e = keytab_put(&lo->users, key, sizeof(*up))) == NULL)
+		return -1;
+	up = e->val;
+	*up = u;
+	trim(lo, up, now);
+	return 0;
+}
+
+size_t
+lockout_entries(struct lockout *lo)
+{
+	return lo->users.n;
+}

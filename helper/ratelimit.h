@@ -1,0 +1,62 @@
+/* Abuse limits on sending codes: token buckets per user, number, number
+ * prefix, country and overall, and a resend backoff per user. Pure: every
+ * call takes the time (wall-clock ms, so state survives a restart), so the
+ * unit tests move the clock. */
+#ifndef OTPSMS_RATELIMIT_H
+#define OTPSMS_RATELIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* COUNT/WINDOW: COUNT codes at once, refilled at COUNT per WINDOW. */
+struct rate {
+	unsigned count;          /* 0: no limit */
+	unsigned window_ms;
+};
+
+enum limit_kind { LIM_USER, LIM_NUMBER, LIM_PREFIX, LIM_COUNTRY, LIM_GLOBAL, LIM_NKINDS };
+
+#define LIMITS_BACKOFF_BASE_MS (30 * 1000)
+#define LIMITS_RATE_MAX 1000000
+
+struct limits_conf {
+	struct rate rate[LIM_NKINDS];
+	unsigned backoff_after;      /* unverified codes in a row; 0: no backoff */
+	unsigned backoff_max_ms;
+};
+
+/* The defaults (docs/security.md): five logins a minute with a couple of
+ * them mistyped go through untouched. */
+void limits_conf_default(struct limits_conf *lc);
+/* "3/10m", "1000/1m", "20/1h"; 0 or -1 (with err). */
+int rate_parse(const char *s, struct rate *out, char *err, size_t errsz);
+const char *limit_kind_name(enum limit_kind k);
+
+struct limits;
+
+struct limits *limits_new(const struct limits_conf *lc);
+void limits_free(struct limits *l);
+
+/* May a code go to number for user now? 0 if so; else the seconds to wait
+ * (>= 1) and *why names the limit ("per_user", "backoff", ...). Takes
+ * nothing: a refused request costs no token. */
+unsigned limits_check(struct limits *l, const char *user, const char *number,
+    uint64_t now, const char **why);
+/* A code went out: one token from each bucket, and the backoff advances.
+ * jitter is 0..999 (random in the daemon, fixed in tests): the backoff
+ * delay grows by up to 10% so that clients do not retry in step. */
+void limits_note_sent(struct limits *l, const char *user, const char *number,
+    uint64_t now, unsigned jitter);
+/* A code verified: the user's backoff starts over. */
+void limits_note_verified(struct limits *l, const char *user);
+
+/* State file lines ("b KIND KEY LEVEL LAST", "o USER UNVERIFIED NEXT"), and
+ * back. Entries that carry no information any more (full buckets, no
+ * backoff) are dropped on the way. load_line: 0, or -1 on a line it does not
+ * own or cannot parse. */
+int limits_dump(struct limits *l, FILE *f, uint64_t now);
+int limits_load_line(struct limits *l, const char *line, uint64_t now);
+size_t limits_entries(struct limits *l);
+
+#endif

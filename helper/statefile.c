@@ -1,0 +1,255 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "ratelimit.h"
+#include "lockout.h"
+#include "statefile.h"
+
+#define MAGIC "otpsms-state 1\n"
+#define END "end "
+
+int
+statefile_check_dir(const char *dir, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) == -1) {
+		snprintf(err, errsz, "state_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errsz, "state_dir %s: not a directory%s", dir,
+		    S_ISLNK(st.st_mode) ? " (a symbolic link)" : "");
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errsz, "state_dir %s: owned by uid %u, not by the "
+		    "daemon's user (uid %u)", dir, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errsz, "state_dir %s: writable by group or others "
+		    "(mode %04o)", dir, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned len = 0, i;
+
+	if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
+		return -1;
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+statefile_save(const char *dir, struct limits *l, struct lockout *lo,
+    uint64_t now, char *err, size_t errsz)
+{
+	char path[4096], tmp[4096], hex[65];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int fd = -1, dfd = -1, r = -1;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, STATEFILE_NAME) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, STATEFILE_NAME) >= (int)sizeof(tmp)) {
+		snprintf(err, errsz, "state_dir path too long");
+		goto out;
+	}
+	if ((f = open_memstream(&text, &len)) == NULL ||
+	    fputs(MAGIC, f) == EOF ||
+	    limits_dump(l, f, now) != 0 || lockout_dump(lo, f, now) != 0 ||
+	    fclose(f) != 0) {
+		f = NULL;
+		snprintf(err, errsz, "cannot format the state: out of memory");
+		goto out;
+	}
+	f = NULL;
+	if (sha256_hex(text, len, hex) != 0) {
+		snprintf(err, errsz, "cannot hash the state");
+		goto out;
+	}
+	/* A temporary file left by a crash is ours to replace. */
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, text, len) == -1 || write_all(fd, END, 4) == -1 ||
+	    write_all(fd, hex, 64) == -1 || write_all(fd, "\n", 1) == -1 ||
+	    fsync(fd) == -1) {
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errsz, "rename %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The rename itself must reach the disk before we rely on it. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		(void)fsync(dfd);
+	r = 0;
+ out:
+	if (f != NULL)
+		fclose(f);
+	if (fd != -1) {
+		close(fd);
+		(void)unlink(tmp);
+	}
+	if (dfd != -1)
+		close(dfd);
+	free(text);
+	return r;
+}
+
+/* Reads path whole; -2 if absent. */
+static int
+read_file(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
+{
+	struct stat st;
+	char *p = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		if (errno == ENOENT)
+			return -2;
+		snprintf(err, errsz, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size > STATEFILE_MAX) {
+		snprintf(err, errsz, "not a regular file of ours, not writable "
+		    "by others, under %d bytes", STATEFILE_MAX);
+		goto out;
+	}
+	if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	while (len < (size_t)st.st_size &&
+	    (n = read(fd, p + len, (size_t)st.st_size - len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errsz, "%s", strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	p[len] = '\0';
+	*out = p;
+	*outlen = len;
+	p = NULL;
+	r = 0;
+ out:
+	free(p);
+	close(fd);
+	return r;
+}
+
+static int
+parse(char *text, size_t len, struct limits *l, struct lockout *lo, uint64_t now,
+    char *err, size_t errsz)
+{
+	char hex[65], *line, *nl, *end;
+	size_t body, lineno = 1;
+
+	/* ... "end " 64 hex "\n" */
+	if (len < strlen(MAGIC) + 4 + 64 + 1 || memcmp(text, MAGIC, strlen(MAGIC)) != 0) {
+		snprintf(err, errsz, "not an otpsms state file (bad header or truncated)");
+		return -1;
+	}
+	body = len - (4 + 64 + 1);
+	end = text + body;
+	if (memcmp(end, END, 4) != 0 || end[4 + 64] != '\n' ||
+	    (body > 0 && end[-1] != '\n') || sha256_hex(text, body, hex) != 0 ||
+	    memcmp(hex, end + 4, 64) != 0) {
+		snprintf(err, errsz, "checksum does not match (torn or edited file)");
+		return -1;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errsz, "NUL byte in the file");
+		return -1;
+	}
+	*end = '\0';
+	for (line = text + strlen(MAGIC); *line != '\0'; line = nl + 1) {
+		lineno++;
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		if ((line[0] == 'l' ? lockout_load_line(lo, line, now) :
+		    limits_load_line(l, line, now)) != 0) {
+			snprintf(err, errsz, "line %zu cannot be parsed", lineno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+statefile_load(const char *dir, struct limits *l, struct lockout *lo,
+    uint64_t now, char *err, size_t errsz)
+{
+	char path[4096], bad[4096], why[256];
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, STATEFILE_NAME);
+	snprintf(bad, sizeof(bad), "%s/%s.corrupt", dir, STATEFILE_NAME);
+	if ((r = read_file(path, &text, &len, why, sizeof(why))) == -2)
+		return 0;
+	if (r == 0)
+		r = parse(text, len, l, lo, now, why, sizeof(why));
+	free(text);
+	if (r == 0)
+		return 0;
+	/* Kept aside for whoever investigates; it will not be read again. */
+	if (rename(path, bad) == -1 && errno != ENOENT)
+		(void)unlink(path);
+	snprintf(err, errsz, "%s: %s; moved to %s, starting with empty state",
+	    path, why, bad);
+	return -1;
+}

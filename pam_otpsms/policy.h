@@ -1,0 +1,19 @@
+/* Who is asked: group membership for only_groups= and skip_groups=. */
+#ifndef OTPSMS_PAM_POLICY_H
+#define OTPSMS_PAM_POLICY_H
+
+#include <stddef.h>
+
+#define POLICY_OK 0
+#define POLICY_ENOUSER (-1)     /* the user is not known to NSS */
+#define POLICY_ENOGROUP (-2)    /* a listed group does not exist: config error */
+#define POLICY_ENOMEM (-3)
+#define POLICY_ESYS (-4)        /* NSS failed: fail closed */
+
+/* Sets *member to 1 if user is in one of the comma-separated groups (as
+ * primary or supplementary group), else 0. Every listed group must exist, so
+ * that a misspelt group cannot silently exempt or skip everyone. */
+int policy_in_groups(const char *user, const char *groups, int *member,
+    char *err, size_t errsz);
+
+#endif

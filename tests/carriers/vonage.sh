@@ -1,0 +1,159 @@
+#!/bin/sh
+# The Vonage driver through a running otpsmsd, against the local mock that
+# checks each request with Vonage's own API description (sms.yml). Carriers:
+# vonage first, then the file outbox, so a failover shows in the outbox.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+MOCK="$top_srcdir/tests/mock/vonage_mock.py"
+SPEC="$top_srcdir/tests/mock/specs/vonage/sms.yml"
+
+[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
+[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
+python3 -c 'import yaml' 2>/dev/null || skip_all "PyYAML (python3-yaml) not installed"
+[ -f "$SPEC" ] || bail "Vonage API description not found at $SPEC"
+
+make_testdir
+KEY=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
+SECRET=sec$(python3 -c 'import secrets; print(secrets.token_hex(12))')
+MOCKLOG="$TESTDIR/vonage-requests.jsonl"
+MODE="$TESTDIR/vonage-mode"
+
+echo ok > "$MODE"
+python3 "$MOCK" --spec "$SPEC" --port 0 --port-file "$TESTDIR/vonage-port" \
+    --key "$KEY" --secret "$SECRET" --mode ok --mode-file "$MODE" \
+    --log "$MOCKLOG" 2>"$TESTDIR/mock.err" &
+MOCK_PID=$!
+at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
+_i=0
+while [ ! -s "$TESTDIR/vonage-port" ]; do
+	_i=$((_i + 1))
+	if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
+		sed 's/^/# mock: /' "$TESTDIR/mock.err"
+		bail "vonage mock did not start"
+	fi
+	sleep 0.1
+done
+PORT=$(cat "$TESTDIR/vonage-port")
+(umask 077 && printf '%s\n' "$SECRET" > "$TESTDIR/vonage.secret")
+
+# No breaker here (tests/carriers/failover.sh has it): each case stands alone.
+write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
+carriers:
+  - name: vonage
+    type: vonage
+    timeout: 2s
+    api_key: \"$KEY\"
+    api_secret_file: $TESTDIR/vonage.secret
+    from: ACME
+    api_url: http://127.0.0.1:$PORT/
+    retry_backoff: 50ms
+    breaker_failures: 0
+  - name: outbox
+    type: file
+    path: $TESTDIR/spool/outbox.jsonl"
+start_daemon "$TESTDIR/otpsmsd.yaml"
+
+mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
+mock_field() {
+	python3 -c '
+import json, sys
+rec = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+v = rec.get(sys.argv[2])
+print("" if v is None else v)' "$MOCKLOG" "$1"
+}
+mock_code() { mock_field text | grep -o '[0-9]\{4,10\}' | head -n 1; }
+challenge() {
+	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
+	CH_RC=$?
+	CH_ID=${CH_OUT%% *}
+}
+verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
+
+# 1. Accepted: one request with Vonage's fields; the code verifies.
+challenge alice
+is "$CH_RC" 0 "ok: challenge succeeds"
+is "$(mock_count)" 1 "ok: the mock saw one valid request"
+is "$(outbox_count)" 0 "ok: the outbox is not used"
+is "$(mock_field to)" "447700900123" "ok: to is E.164 without '+'"
+is "$(mock_field from)" "ACME" "ok: from is the configured sender ID"
+is "$(mock_field api_key)" "$KEY" "ok: api_key"
+is "$(mock_field type)" "" "ok: ASCII text is sent as type text (the default)"
+case "$(mock_field user_agent)" in otpsmsd/*) pass "ok: User-Agent otpsmsd/VERSION" ;;
+*) fail "ok: User-Agent otpsmsd/VERSION" ;; esac
+CODE=$(mock_code)
+is "$(verify alice "$CODE")" ok "ok: the code sent through Vonage verifies"
+grep -q 'code sent.*carrier=vonage.*ref=[0-9A-F]\{16\}' "$TESTDIR/otpsmsd.log"
+ok "ok: audit line names the carrier and Vonage's message-id"
+
+# 2. Throttled once (status 1), then accepted: the same carrier, after a pause.
+echo throttle,ok > "$MODE"
+challenge bob
+is "$CH_RC" 0 "throttle once: challenge succeeds"
+is "$(mock_count)" 3 "throttle once: two requests to Vonage"
+is "$(mock_field mode)" ok "throttle once: the second was accepted"
+is "$(outbox_count)" 0 "throttle once: no failover"
+grep -q 'carrier vonage throttled.*status 1.*retry 1 of 2' "$TESTDIR/otpsmsd.log"
+ok "throttle once: the retry is logged"
+
+# 3. Throttled every time: 1 + 2 retries, then the next carrier.
+echo throttle > "$MODE"
+challenge alice
+is "$CH_RC" 0 "throttled: challenge succeeds through the next carrier"
+is "$(mock_count)" 6 "throttled: three requests (retries: 2)"
+is "$(outbox_count)" 1 "throttled: the outbox got the message"
+is "$(verify alice "$(last_code)")" ok "throttled: the outbox code verifies"
+
+# 4. Internal error (5), HTTP 500, a reply that is not JSON, a hung server,
+#    a multi-part reply with a refused part: fail over.
+n=6; o=1
+for m in internal http500 garbage hang multipart; do
+	echo $m > "$MODE"
+	challenge bob
+	n=$((n + 1)); o=$((o + 1))
+	is "$CH_RC" 0 "$m: challenge succeeds through the next carrier"
+	is "$(mock_count)" $n "$m: one request"
+	is "$(outbox_count)" $o "$m: the outbox got the message"
+done
+grep -q 'carrier vonage failed.*[Tt]imeout' "$TESTDIR/otpsmsd.log"
+ok "hang: the timeout is logged"
+grep -q 'carrier vonage failed.*Vonage status 5' "$TESTDIR/otpsmsd.log"
+ok "internal: Vonage's status is logged"
+
+# 5. Our account (4 credentials, 9 credit, 29 demo): fail over, warn loudly.
+for m in auth quota demo; do
+	echo $m > "$MODE"
+	challenge alice
+	n=$((n + 1)); o=$((o + 1))
+	is "$CH_RC" 0 "$m: challenge succeeds through the next carrier"
+	is "$(outbox_count)" $o "$m: the outbox got the message"
+done
+is "$(grep -c 'Vonage refused our account' "$TESTDIR/otpsmsd.log")" 3 \
+    "account problems: one loud warning each"
+
+# 6. The number is the problem (3 invalid, 7 barred, 33 deactivated): stop.
+for m in invalid barred deactivated; do
+	echo $m > "$MODE"
+	challenge bob
+	n=$((n + 1))
+	is "$CH_RC" 2 "$m: challenge fails"
+	case "$CH_OUT" in *"cannot receive"*) pass "$m: the user is told" ;;
+	*) fail "$m: the user is told"; diag "got '$CH_OUT'" ;; esac
+	is "$(outbox_count)" $o "$m: no failover"
+done
+grep -q 'send refused.*carrier=vonage.*Vonage status 33' "$TESTDIR/otpsmsd.log"
+ok "deactivated: audit line says why"
+is "$(mock_count)" $n "every request the daemon sent passed the spec checks"
+! grep -q 'invalid request' "$TESTDIR/mock.err"
+ok "the mock found nothing to refuse"
+
+# Secrets stay out of the log.
+! grep -qF "$SECRET" "$TESTDIR/otpsmsd.log"
+ok "the api_secret is never logged"
+! grep -qwF "$CODE" "$TESTDIR/otpsmsd.log"
+ok "the code is never logged"
+
+stop_daemon
+if [ -s "$TESTDIR/mock.err" ]; then sed 's/^/# mock: /' "$TESTDIR/mock.err"; fi
+if [ "$_tap_failed" -ne 0 ]; then sed 's/^/# daemon: /' "$TESTDIR/otpsmsd.log"; fi
+done_testing

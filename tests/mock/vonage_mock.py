@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""A local mock of Vonage's SMS API (POST /sms/json) for otpsms tests.
+
+Requests are validated against Vonage's own OpenAPI description (--spec,
+sms.yml, read with PyYAML): the path and its format, the form content type,
+unknown, repeated and missing fields, each field's type, length, pattern and
+enum from the NewMessage schema, api_secret (the driver never signs), and the
+credentials. Like Vonage, it answers HTTP 200 with a per-message status even
+when it refuses a message.
+
+Behaviour per request: --mode, or --mode-file, re-read on every request. The
+file may hold a comma-separated list: each request takes the next mode and
+the last one repeats ("throttle,ok": one throttled answer, then accepted).
+Modes: ok, throttle (1), internal (5), auth (4), quota (9), demo (29),
+invalid (3), barred (7), deactivated (33), multipart (two parts, the second
+refused with 5), http500, http429, garbage (200 that is not JSON), hang.
+Every request that passes validation is appended to --log as one JSON line
+{"to", "from", "text", "type", "api_key", "entity_id", "content_id", "mode",
+"user_agent"}. A request that fails validation gets Vonage's status 2/3/4
+answer and a line "invalid request: ..." on stderr.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import signal
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover
+    sys.exit("vonage_mock: PyYAML is required (Debian: python3-yaml)")
+
+STATUS = {"ok": "0", "throttle": "1", "internal": "5", "auth": "4", "quota": "9",
+          "demo": "29", "invalid": "3", "barred": "7", "deactivated": "33"}
+MODES = tuple(STATUS) + ("multipart", "http500", "http429", "garbage", "hang")
+MAX_BODY = 64 * 1024
+
+
+class Spec:
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            self.doc = yaml.safe_load(f)
+        op = self.doc["paths"]["/{format}"]["post"]
+        self.formats = []
+        for p in op.get("parameters", []):
+            if p.get("in") == "path" and p["name"] == "format":
+                self.formats = p["schema"].get("enum", [])
+        body = op["requestBody"]["content"]
+        if "application/x-www-form-urlencoded" not in body:
+            raise SystemExit("spec: send-an-sms takes no form body")
+        schema = self.resolve(body["application/x-www-form-urlencoded"]["schema"])
+        self.props = {k: self.resolve(v) for k, v in schema["properties"].items()}
+        self.required = list(schema.get("required", []))
+        # The servers URL carries the base path: https://rest.nexmo.com/sms
+        base = urllib.parse.urlsplit(self.doc["servers"][0]["url"]).path.rstrip("/")
+        self.path_rx = re.compile("^" + re.escape(base) + "/(?P<format>[^/]+)$")
+        self.errors = self.doc.get("x-errors", {})
+
+    def resolve(self, node):
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/") or seen > 20:
+                raise SystemExit("spec: unsupported $ref %s" % ref)
+            node = self.doc
+            for part in ref[2:].split("/"):
+                node = node[part]
+            seen += 1
+        return node
+
+
+def check_value(name, value, schema):
+    t = schema.get("type", "string")
+    if t == "integer":
+        if not re.fullmatch(r"-?[0-9]+", value):
+            return "%s must be an integer" % name
+        v = int(value)
+        if "minimum" in schema and v < schema["minimum"]:
+            return "%s is below %s" % (name, schema["minimum"])
+        if "maximum" in schema and v > schema["maximum"]:
+            return "%s is above %s" % (name, schema["maximum"])
+    elif t == "boolean":
+        if value.lower() not in ("true", "false"):
+            return "%s must be true or false" % name
+    if "enum" in schema and value not in [str(e) for e in schema["enum"]]:
+        return "%s must be one of %s" % (name, ", ".join(map(str, schema["enum"])))
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        return "%s is shorter than %d" % (name, schema["minLength"])
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        return "%s is longer than %d" % (name, schema["maxLength"])
+    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
+        return "%s does not match %s" % (name, schema["pattern"])
+    return None
+
+
+class Mock:
+    def __init__(self, args):
+        self.args = args
+        self.spec = Spec(args.spec)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.seq_pos = 0
+        self.seq_text = None
+
+    def mode(self):
+        """The mode for this request (consumes one step of a sequence)."""
+        text = None
+        if self.args.mode_file:
+            try:
+                with open(self.args.mode_file, encoding="utf-8") as f:
+                    text = f.read().strip()
+            except FileNotFoundError:
+                pass
+        if not text:
+            return self.args.mode
+        with self.lock:
+            if text != self.seq_text:
+                self.seq_text, self.seq_pos = text, 0
+            steps = [s.strip() for s in text.split(",") if s.strip()]
+            m = steps[min(self.seq_pos, len(steps) - 1)]
+            self.seq_pos += 1
+        if m not in MODES:
+            sys.stderr.write("vonage_mock: unknown mode %r\n" % m)
+            return self.args.mode
+        return m
+
+    def record(self, rec):
+        if not self.args.log:
+            return
+        line = json.dumps(rec, ensure_ascii=False) + "\n"
+        with self.lock:
+            with open(self.args.log, "a", encoding="utf-8") as f:
+                f.write(line)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "vonage_mock/1"
+    mock = None
+
+    def log_message(self, fmt, *args):
+        if self.mock.args.verbose:
+            sys.stderr.write("vonage_mock: " + (fmt % args) + "\n")
+
+    def reply(self, status, obj, ctype="application/json"):
+        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+        self.close_connection = True
+
+    def refuse(self, status, why):
+        """An invalid request: Vonage's own error shape, and a line for the test."""
+        sys.stderr.write("invalid request: %s\n" % why)
+        text = self.mock.spec.errors.get(status, {}).get("description", why)
+        self.reply(200, {"message-count": "1",
+                         "messages": [{"status": status, "error-text": text.split(".")[0]}]})
+
+    def do_GET(self):
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+
+    do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def do_POST(self):
+        spec = self.mock.spec
+        url = urllib.parse.urlsplit(self.path)
+        m = spec.path_rx.match(url.path)
+        if m is None or m.group("format") not in spec.formats:
+            sys.stderr.write("invalid request: path %s\n" % url.path)
+            self.reply(404, {"error": "not found"})
+            return
+        if m.group("format") != "json" or url.query:
+            self.refuse("3", "the driver must ask for JSON, with the form in the body")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self.refuse("2", "no Content-Length")
+            return
+        if length < 0 or length > MAX_BODY:
+            self.refuse("3", "body too large")
+            return
+        raw = self.rfile.read(length)
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            self.refuse("3", "content type %s" % ctype)
+            return
+        try:
+            text = raw.decode("utf-8")
+            pairs = urllib.parse.parse_qsl(text, keep_blank_values=True,
+                                           strict_parsing=bool(text),
+                                           encoding="utf-8", errors="strict")
+        except (UnicodeDecodeError, ValueError) as e:
+            self.refuse("3", "malformed form body: %s" % e)
+            return
+        form = {}
+        for k, v in pairs:
+            if k not in spec.props:
+                self.refuse("3", "unknown parameter %s" % k)
+                return
+            if k in form:
+                self.refuse("3", "parameter %s given twice" % k)
+                return
+            form[k] = v
+        for k in spec.required + ["text"]:
+            if k not in form:
+                self.refuse("2", "missing %s" % k)
+                return
+        if "api_secret" not in form:
+            self.refuse("2", "missing api_secret (the driver never signs)")
+            return
+        for k, v in form.items():
+            why = check_value(k, v, spec.props[k])
+            if why:
+                self.refuse("3", why)
+                return
+        if form["api_key"] != self.mock.args.key or form["api_secret"] != self.mock.args.secret:
+            self.refuse("4", "bad credentials")
+            return
+        if any(ord(ch) > 127 for ch in form["text"]) and form.get("type") != "unicode":
+            self.refuse("3", "non-ASCII text without type=unicode")
+            return
+        mode = self.mock.mode()
+        self.mock.record({"to": form["to"], "from": form["from"], "text": form["text"],
+                          "type": form.get("type"), "api_key": form["api_key"],
+                          "entity_id": form.get("entity-id"),
+                          "content_id": form.get("content-id"), "mode": mode,
+                          "user_agent": self.headers.get("User-Agent", "")})
+        self.answer(mode, form)
+
+    def message(self, to, status):
+        msg = {"to": to, "status": status}
+        if status == "0":
+            msg.update({"message-id": secrets.token_hex(8).upper(),
+                        "remaining-balance": "3.14159265",
+                        "message-price": "0.03330000", "network": "23410"})
+        else:
+            desc = self.mock.spec.errors.get(status, {}).get("description", "Error")
+            msg["error-text"] = desc.split(".")[0]
+        return msg
+
+    def answer(self, mode, form):
+        to = form["to"]
+        if mode == "hang":
+            while not self.mock.stop.wait(0.2):
+                pass
+            self.close_connection = True
+            return
+        if mode == "http500":
+            self.reply(500, b"<html><body>500 Internal Server Error</body></html>", "text/html")
+        elif mode == "http429":
+            self.reply(429, {"error": "Too Many Requests"})
+        elif mode == "garbage":
+            self.reply(200, b"<mt-submission-response/>", "text/xml")
+        elif mode == "multipart":
+            self.reply(200, {"message-count": "2",
+                             "messages": [self.message(to, "0"), self.message(to, "5")]})
+        else:
+            self.reply(200, {"message-count": "1", "messages": [self.message(to, STATUS[mode])]})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--spec", required=True, help="Vonage's sms.yml")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--key", default="abcd1234")
+    ap.add_argument("--secret", default="abcdef0123456789")
+    ap.add_argument("--mode", default="ok", choices=MODES)
+    ap.add_argument("--mode-file")
+    ap.add_argument("--log")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+
+    mock = Mock(args)
+    Handler.mock = mock
+    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    srv.daemon_threads = True
+
+    def on_term(signum, frame):
+        mock.stop.set()
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % srv.server_address[1])
+        os.rename(tmp, args.port_file)
+    try:
+        srv.serve_forever(poll_interval=0.1)
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+/* otpsmsctl(8): root's window into otpsmsd.
+ *   otpsmsctl [-s SOCKET] status | locked | unlock USER
+ * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
+ * daemon answers only uid 0 (SO_PEERCRED). */
+#include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "proto.h"
+#include "util.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+#define DEFAULT_SOCKET RUNSTATEDIR "/otpsms/otpsmsd.sock"
+#define TIMEOUT_MS 10000
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: otpsmsctl [-s socket] status | locked | unlock USER\n");
+	exit(2);
+}
+
+/* Sends one request, reads one frame into rsp. 0 or -1 (message printed). */
+static int
+exchange(const char *path, const struct proto_msg *req, struct proto_msg *rsp)
+{
+	struct sockaddr_un sun;
+	struct pollfd pfd;
+	struct stat st;
+	struct buf b;
+	uint8_t in[PROTO_MAX_FRAME + 4];
+	size_t have = 0, flen = 0;
+	ssize_t n;
+	int fd = -1, r = -1, pr = PROTO_NEED_MORE;
+
+	buf_init(&b, PROTO_MAX_FRAME + 4);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "otpsmsctl: %s: path too long\n", path);
+		goto out;
+	}
+	/* Not through a symbolic link, and a socket. */
+	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "otpsmsctl: %s: %s\n", path,
+		    errno ? strerror(errno) : "not a socket");
+		goto out;
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "otpsmsctl: connect %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (proto_encode(&b, req) != PROTO_OK) {
+		fprintf(stderr, "otpsmsctl: cannot encode the request\n");
+		goto out;
+	}
+	/* A refused caller gets its error before the request is read. */
+	if (send(fd, b.d, b.len, MSG_NOSIGNAL) != (ssize_t)b.len &&
+	    errno != EPIPE && errno != ECONNRESET) {
+		fprintf(stderr, "otpsmsctl: write: %s\n", strerror(errno));
+		goto out;
+	}
+	while (pr == PROTO_NEED_MORE && have < sizeof(in)) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, TIMEOUT_MS) != 1) {
+			fprintf(stderr, "otpsmsctl: no answer from otpsmsd\n");
+			goto out;
+		}
+		if ((n = read(fd, in + have, sizeof(in) - have)) <= 0) {
+			fprintf(stderr, "otpsmsctl: connection closed early\n");
+			goto out;
+		}
+		have += (size_t)n;
+		pr = proto_frame_check(in, have, &flen);
+	}
+	if (pr != PROTO_OK || (pr = proto_decode(in, flen, rsp)) != PROTO_OK) {
+		fprintf(stderr, "otpsmsctl: bad reply: %s\n", proto_strerror(pr));
+		goto out;
+	}
+	r = 0;
+ out:
+	buf_free(&b);
+	if (fd != -1)
+		close(fd);
+	return r;
+}
+
+/* Prints the daemon's text with anything but printable ASCII, tab and
+ * newline shown as '?': it names users, and a terminal is no place for
+ * escapes. */
+static void
+print_text(const char *s)
+{
+	for (; *s != '\0'; s++)
+		putchar((*s >= 0x20 && *s < 0x7f) || *s == '\n' || *s == '\t' ? *s : '?');
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = DEFAULT_SOCKET;
+	struct proto_msg req, rsp;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "s:")) != -1) {
+		switch (ch) {
+		case 's': sock = optarg; break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	memset(&req, 0, sizeof(req));
+	req.type = PROTO_CTL_REQ;
+	if (argc == 1 && strcmp(argv[0], "status") == 0)
+		req.u.creq_ctl.op = PROTO_CTL_STATUS;
+	else if (argc == 1 && strcmp(argv[0], "locked") == 0)
+		req.u.creq_ctl.op = PROTO_CTL_LOCKED;
+	else if (argc == 2 && strcmp(argv[0], "unlock") == 0 && argv[1][0] != '\0' &&
+	    strlen(argv[1]) <= PROTO_MAX_CTLARG) {
+		req.u.creq_ctl.op = PROTO_CTL_UNLOCK;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
+	} else
+		usage();
+	if (exchange(sock, &req, &rsp) != 0)
+		return 2;
+	if (rsp.type == PROTO_ERROR) {
+		fprintf(stderr, "otpsmsctl: otpsmsd refused: %s (%s)%s\n",
+		    proto_err_name(rsp.u.err.code), rsp.u.err.message,
+		    rsp.u.err.code == PROTO_E_DENIED ? "; run as root" : "");
+		return 2;
+	}
+	if (rsp.type != PROTO_CTL_RSP) {
+		fprintf(stderr, "otpsmsctl: unexpected reply type %u\n", rsp.type);
+		return 2;
+	}
+	print_text(rsp.u.crsp_ctl.text);
+	return rsp.u.crsp_ctl.status == 0 ? 0 : 1;
+}
