@@ -43,6 +43,9 @@ diag "machine: $(nproc) cpu ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | 
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 spread() { sort -g "$1" | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s..%s", lo, hi}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }     # field NAME < "a=1 b=2"
+# BENCH_ONLY="send verify memory login" (the default: all): the parts to run;
+# the figures of the others come out empty.
+want() { case " ${BENCH_ONLY:-send verify memory login} " in *" $1 "*) return 0;; esac; return 1; }
 
 # BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
 # `perf record -g` into DIR/send.data and DIR/verify.data.
@@ -125,7 +128,7 @@ EOF
 : > "$TESTDIR/send"; : > "$TESTDIR/sendp99"; : > "$TESTDIR/http"
 : > "$TESTDIR/verify"; : > "$TESTDIR/unix"
 r=0
-while [ $r -lt "$RUNS" ]; do
+while want send && [ $r -lt "$RUNS" ]; do
 	profile send $r
 	out=$("$LOADGEN" -s "$SOCKET" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
 	profile_end
@@ -141,7 +144,7 @@ done
 diag "daemon rss after the send runs: $(sed -n 's/^VmRSS: *//p' /proc/$DAEMON_PID/status)"
 
 r=0
-while [ $r -lt "$RUNS" ]; do
+while want verify && [ $r -lt "$RUNS" ]; do
 	profile verify $r
 	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
 	profile_end
@@ -161,7 +164,7 @@ VERIFY=$(median "$TESTDIR/verify")
 half=$(awk -v v="$VERIFY" 'BEGIN { printf "%d", v / 2 }')
 : > "$TESTDIR/verifyp99"
 r=0
-while [ $r -lt "$RUNS" ]; do
+while want verify && [ $r -lt "$RUNS" ]; do
 	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -r "$half" -u "$USERS")
 	diag "verify at $half/s run $((r + 1)): $out"
 	echo "$out" | field p99_ms >> "$TESTDIR/verifyp99"
@@ -172,7 +175,7 @@ stop_daemon
 # --- memory -------------------------------------------------------------------
 : > "$TESTDIR/bpp"
 r=0
-while [ $r -lt "$RUNS" ]; do
+while want memory && [ $r -lt "$RUNS" ]; do
 	out=$("$STOREMEM" -n 1000000) || { echo "bench: storemem failed" >&2; exit 1; }
 	diag "store run $((r + 1)): $out"
 	echo "$out" | field bytes_per_pending >> "$TESTDIR/bpp"
@@ -195,7 +198,7 @@ echo "auth required $PAM_OATH usersfile=$TESTDIR/oath.users window=5 digits=6" \
     > "$TESTDIR/pam.d/bench-oath"
 : > "$TESTDIR/pam"; : > "$TESTDIR/oath"
 r=0
-while [ $r -lt "$RUNS" ]; do
+while want login && [ $r -lt "$RUNS" ]; do
 	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-otpsms -u alice -n "$LOGINS" -o "$OUTBOX") ||
 	    { cat "$TESTDIR/otpsmsd.log" | tail -5 >&2; echo "bench: pam_otpsms logins failed" >&2; exit 1; }
 	diag "pam_otpsms run $((r + 1)): $out"
@@ -220,13 +223,13 @@ awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY
 	printf "send_rate: %d /s\n", s
 	printf "send_p99: %.2f ms\n", sp
 	printf "http_limit: %d /s\n", h
-	printf "send_vs_limit: %.2f\n", h > 0 ? s / h : 0
+	printf "send_vs_limit: %.2f\n", (h > 0 ? s / h : 0)
 	printf "verify_rate: %d /s\n", v
 	printf "unix_limit: %d /s\n", u
-	printf "verify_vs_limit: %.2f\n", u > 0 ? v / u : 0
+	printf "verify_vs_limit: %.2f\n", (u > 0 ? v / u : 0)
 	printf "verify_p99: %.2f ms\n", vp
 	printf "bytes_per_pending: %.0f\n", b
 	printf "pam_auth_ms: %.3f\n", p
 	printf "pam_oath_ms: %.3f\n", o
-	printf "pam_vs_oath: %.2f\n", o > 0 ? p / o : 0
+	printf "pam_vs_oath: %.2f\n", (o > 0 ? p / o : 0)
 }'

@@ -9,6 +9,7 @@ static const struct carrier_ops *const drivers[] = {
 	&carrier_file_ops,
 	&carrier_twilio_ops,
 	&carrier_vonage_ops,
+	&carrier_spool_ops,
 };
 
 const struct carrier_ops *
@@ -25,5 +26,5 @@ carrier_lookup(const char *type)
 const char *
 carrier_types(void)
 {
-	return "file, twilio, vonage";
+	return "file, twilio, vonage, spool";
 }

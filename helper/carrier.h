@@ -98,5 +98,6 @@ const char *carrier_types(void);
 extern const struct carrier_ops carrier_file_ops;
 extern const struct carrier_ops carrier_twilio_ops;
 extern const struct carrier_ops carrier_vonage_ops;
+extern const struct carrier_ops carrier_spool_ops;
 
 #endif

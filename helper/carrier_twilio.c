@@ -31,6 +31,15 @@ struct twilio {
 	char *from;                     /* E.164, or NULL */
 	char *mgsid;                    /* MG..., or NULL */
 	char *url;                      /* the Messages.json endpoint */
+	char *calls_url;                /* the Calls.json endpoint */
+	/* voice, when voice_from is set */
+	char *voice_from;
+	char *voice_intro;
+	char *voice_language;
+	char *voice_name;               /* NULL: Twilio's default voice */
+	/* WhatsApp, when both are set */
+	char *whatsapp_from;
+	char *content_sid;              /* HX...: the approved template */
 };
 
 struct twilio_req {
@@ -462,13 +471,64 @@ twilio_done(void *arg, CURLcode rc, long status, const char *body, size_t bodyle
 	done(done_arg, &res);
 }
 
+/* The form for m's channel into req->form; its length or -1. */
+static int
+twilio_make_request(const struct twilio *t, const struct carrier_msg *m,
+    struct twilio_req *req)
+{
+	char twiml[TWILIO_TWIML_MAX];
+	const char *from;
+	int n, r = -1;
+
+	switch (m->channel) {
+	case 0:
+	case PROTO_CH_SMS:
+		/* A route's sender replaces ours (and the messaging service). */
+		from = m->from != NULL ? m->from : t->from;
+		/* Each byte encodes to at most 3; 64 covers names and separators. */
+		req->formsz = 64 + 3 * (strlen(m->to) + strlen(from ? from : t->mgsid) +
+		    strlen(m->text));
+		if ((req->form = malloc(req->formsz)) == NULL)
+			goto out;
+		r = twilio_build_form(req->form, req->formsz, m->to, from,
+		    from ? NULL : t->mgsid, m->text);
+		break;
+	case PROTO_CH_VOICE:
+		if (t->voice_from == NULL || m->code == NULL)
+			goto out;
+		if ((n = twilio_build_twiml(twiml, sizeof(twiml), t->voice_intro, m->code,
+		    m->language ? m->language : t->voice_language,
+		    m->voice ? m->voice : t->voice_name)) == -1)
+			goto out;
+		req->formsz = 64 + 3 * (strlen(m->to) + strlen(t->voice_from) + (size_t)n);
+		if ((req->form = malloc(req->formsz)) == NULL)
+			goto out;
+		r = twilio_build_call_form(req->form, req->formsz, m->to, t->voice_from,
+		    twiml);
+		break;
+	case PROTO_CH_WHATSAPP:
+		if (t->whatsapp_from == NULL || m->code == NULL)
+			goto out;
+		req->formsz = 256 + 3 * (strlen(m->to) + strlen(t->whatsapp_from) +
+		    strlen(t->content_sid));
+		if ((req->form = malloc(req->formsz)) == NULL)
+			goto out;
+		r = twilio_build_whatsapp_form(req->form, req->formsz, m->to,
+		    t->whatsapp_from, t->content_sid, m->code);
+		break;
+	}
+ out:
+	explicit_bzero(twiml, sizeof(twiml));
+	return r;
+}
+
 static int
 twilio_send(struct carrier *c, const struct carrier_msg *m,
     carrier_done_fn *done, void *arg)
 {
 	struct twilio *t = c->priv;
 	struct twilio_req *req = NULL;
-	const char *sender;
+	const char *url;
 	CURL *easy = NULL;
 	long tmo, ctmo;
 	int n, r = -1;
@@ -480,14 +540,9 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 	req->c = c;
 	req->done = done;
 	req->arg = arg;
-	sender = t->from ? t->from : t->mgsid;
-	/* Each byte encodes to at most 3; 64 covers the names and separators. */
-	req->formsz = 64 + 3 * (strlen(m->to) + strlen(sender) + strlen(m->text));
-	if ((req->form = malloc(req->formsz)) == NULL)
+	if ((n = twilio_make_request(t, m, req)) == -1)
 		goto out;
-	if ((n = twilio_build_form(req->form, req->formsz, m->to, t->from, t->mgsid,
-	    m->text)) == -1)
-		goto out;
+	url = m->channel == PROTO_CH_VOICE ? t->calls_url : t->url;
 	/* Old libcurl waits a second for "100 Continue" on bodies over 1 KiB. */
 	if ((req->headers = curl_slist_append(NULL, "Expect:")) == NULL)
 		goto out;
@@ -496,7 +551,7 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 
 	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
 	ctmo = tmo < TWILIO_CONNECT_MS ? tmo : TWILIO_CONNECT_MS;
-	if (curl_easy_setopt(easy, CURLOPT_URL, t->url) != CURLE_OK ||
+	if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
 #if LIBCURL_VERSION_NUM >= 0x075500
 	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
 #else
@@ -541,6 +596,13 @@ twilio_free_priv(struct twilio *t)
 	free(t->from);
 	free(t->mgsid);
 	free(t->url);
+	free(t->calls_url);
+	free(t->voice_from);
+	free(t->voice_intro);
+	free(t->voice_language);
+	free(t->voice_name);
+	free(t->whatsapp_from);
+	free(t->content_sid);
 	free(t);
 }
 
@@ -589,9 +651,91 @@ twilio_make_url(struct cfg_ctx *ctx, const struct cfg_node *at, struct twilio *t
 		cfg_err(ctx, at, "%s: too long", where);
 		goto out;
 	}
+	if ((t->calls_url = malloc(TWILIO_URL_MAX)) == NULL) {
+		cfg_err(ctx, at, "out of memory");
+		goto out;
+	}
+	n = snprintf(t->calls_url, TWILIO_URL_MAX, "%s/2010-04-01/Accounts/%s/Calls.json",
+	    base, t->account_sid);
+	if (n < 0 || n >= TWILIO_URL_MAX) {
+		cfg_err(ctx, at, "%s: too long", where);
+		goto out;
+	}
 	r = 0;
  out:
 	return r;
+}
+
+/* An optional E.164 key; 0 absent, 1 valid, -1 error recorded. */
+static int
+twilio_number(struct cfg_ctx *ctx, struct cfg_node *map, const char *key, char **out)
+{
+	struct cfg_node *at;
+	char path[256];
+	int got;
+
+	if ((got = cfg_str(ctx, map, key, out, 0)) != 1)
+		return got;
+	if (!e164_valid(*out)) {
+		at = cfg_get(map, key);
+		cfg_err(ctx, at, "%s: must be an E.164 number (+ and 8 to 15 digits)",
+		    cfg_path(at, path, sizeof(path)));
+		return -1;
+	}
+	return 1;
+}
+
+/* Voice (voice_from and its settings) and WhatsApp (whatsapp_from and
+ * whatsapp_content_sid): each channel is on when its keys are given. */
+static int
+twilio_configure_channels(struct carrier *c, struct cfg_ctx *ctx,
+    struct cfg_node *map, struct twilio *t)
+{
+	struct cfg_node *at;
+	char path[256], probe[TWILIO_TWIML_MAX];
+	int bad = 0, v;
+
+	c->channels = PROTO_CH_SMS;
+	if ((v = twilio_number(ctx, map, "voice_from", &t->voice_from)) == -1)
+		bad = 1;
+	if (cfg_str(ctx, map, "voice_intro", &t->voice_intro, 0) == -1 ||
+	    cfg_str(ctx, map, "voice_language", &t->voice_language, 0) == -1 ||
+	    cfg_str(ctx, map, "voice_name", &t->voice_name, 0) == -1)
+		bad = 1;
+	if (t->voice_intro == NULL &&
+	    (t->voice_intro = strdup(TWILIO_DEFAULT_INTRO)) == NULL)
+		bad = 1;
+	if (t->voice_language == NULL &&
+	    (t->voice_language = strdup(TWILIO_DEFAULT_LANGUAGE)) == NULL)
+		bad = 1;
+	if (!bad && twilio_build_twiml(probe, sizeof(probe), t->voice_intro,
+	    "0123456789", t->voice_language, t->voice_name) == -1) {
+		cfg_err(ctx, map, "carrier %s: voice_intro too long, or voice_language "
+		    "or voice_name not letters, digits, '-', '.', '_'", c->name);
+		bad = 1;
+	}
+	explicit_bzero(probe, sizeof(probe));
+	if (v == 1)
+		c->channels |= PROTO_CH_VOICE;
+
+	if ((v = twilio_number(ctx, map, "whatsapp_from", &t->whatsapp_from)) == -1)
+		bad = 1;
+	if (cfg_str(ctx, map, "whatsapp_content_sid", &t->content_sid, 0) == -1)
+		bad = 1;
+	else if (t->content_sid != NULL && !twilio_sid_valid(t->content_sid, "HX")) {
+		at = cfg_get(map, "whatsapp_content_sid");
+		cfg_err(ctx, at, "%s: must be HX followed by 32 hex digits",
+		    cfg_path(at, path, sizeof(path)));
+		bad = 1;
+	}
+	if (!bad && (t->whatsapp_from == NULL) != (t->content_sid == NULL)) {
+		cfg_err(ctx, map, "carrier %s: WhatsApp needs both whatsapp_from and "
+		    "whatsapp_content_sid", c->name);
+		bad = 1;
+	}
+	if (v == 1)
+		c->channels |= PROTO_CH_WHATSAPP;
+	return bad ? -1 : 0;
 }
 
 static int
@@ -640,6 +784,9 @@ twilio_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		bad = 1;
 	}
 
+	if (twilio_configure_channels(c, ctx, map, t) == -1)
+		bad = 1;
+
 	got = cfg_str(ctx, map, "api_url", &api_url, 0);
 	if (got == -1)
 		bad = 1;
@@ -670,7 +817,9 @@ twilio_free(struct carrier *c)
 
 const struct carrier_ops carrier_twilio_ops = {
 	.type = "twilio",
-	.channels = PROTO_CH_SMS,
+	/* What the driver can do; each carrier's configuration says what it
+	 * does (carrier->channels). */
+	.channels = PROTO_CH_SMS | PROTO_CH_VOICE | PROTO_CH_WHATSAPP,
 	.configure = twilio_configure,
 	.send = twilio_send,
 	.free = twilio_free,

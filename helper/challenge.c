@@ -346,7 +346,7 @@ number_channels(const struct request *r)
 
 	cars = route_carriers(r->d->cfg, route_lookup(r->d->cfg, r->to), &n);
 	for (i = 0; i < n; i++)
-		ch |= cars[i]->ops->channels;
+		ch |= carrier_channels(cars[i]);
 	return ch ? ch : PROTO_CH_SMS;
 }
 

@@ -2,9 +2,10 @@
  *
  * Entry points and the conversation: options live in options.c, who is asked
  * in policy.c, prompts and answers in answer.c, the daemon exchange in
- * client.c. The module never sees a code it did not get from the user; it
- * asks otpsmsd for a challenge, prompts (up to prompts= answers: codes,
- * resends, fallbacks), and sends back what was typed. Every path ends in the
+ * client.c, what its replies mean in reply.c. The module never sees a code
+ * it did not get from the user; it asks otpsmsd for a challenge, prompts (up
+ * to prompts= answers: codes, resends, fallbacks), and sends back what was
+ * typed. Every path ends in the
  * one log line and the one return at "out:"; only a VERIFY_RSP with status OK
  * to our own challenge yields PAM_SUCCESS, and only an exemption that was
  * configured (nullok, groups, trusted_nets) yields PAM_IGNORE. */
@@ -15,47 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #define PAM_SM_AUTH
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>
 
-#include "answer.h"
-#include "client.h"
-#include "options.h"
-#include "policy.h"
-#include "proto.h"
+#include "module.h"
 #include "util.h"
 
-#define MSG_UNAVAIL "SMS verification is unavailable; try again later."
-#define MSG_DELIVERY "No carrier could deliver the code."
-#define MSG_NUMBER \
-	"Your phone number cannot receive codes; contact your administrator."
-
-struct ctx {
-	pam_handle_t *pamh;
-	int silent;
-	struct otpsms_opts opts;
-	struct client_cfg ccfg;
-	char user[64], service[64], rhost[64];  /* sanitized, for logs */
-	/* Our own copy: the application's conversation function may change
-	 * PAM_USER and free the string pam_get_user() returned. */
-	char name[PROTO_MAX_USER + 1];
-	int prio;                               /* of the outcome line */
-	char outcome[256];
-	int ignore_ok;          /* PAM_IGNORE has a configured cause */
-	int verified;           /* the daemon said OK to our challenge */
-	const struct pam_conv *conv;
-	/* The challenge being answered. */
-	uint8_t id[PROTO_ID_LEN];
-	char masked[PROTO_MAX_MASKED + 1];
-	unsigned digits, channels;
-	enum prompt_state state;
-	struct proto_challenge_req creq;        /* for resends */
-};
-
-static void __attribute__((format(printf, 3, 4)))
+void
 outcome(struct ctx *c, int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -66,7 +35,7 @@ outcome(struct ctx *c, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 2, 3)))
+void
 tell_user(struct ctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -90,91 +59,6 @@ copy_item(pam_handle_t *pamh, int item, char *out, size_t outsz)
 	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS || v == NULL)
 		v = "";
 	snprintf(out, outsz, "%s", (const char *)v);
-}
-
-/* "14:05" (local time) retry_after seconds from now, for the user. */
-static const char *
-clock_after(char *out, size_t outsz, uint32_t secs)
-{
-	struct tm tm;
-	time_t t = time(NULL) + (time_t)secs;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%H:%M", &tm) == 0)
-		snprintf(out, outsz, "later");
-	return out;
-}
-
-/* A PROTO_ERROR reply, from either exchange. */
-static int
-error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
-{
-	char msg[128], when[16];
-	int r;
-
-	log_safe(msg, sizeof(msg), e->message);
-	switch (e->code) {
-	case PROTO_E_NOUSER:
-		/* nullok only while asking: once a code was sent, the user
-		 * vanishing from the daemon's list is not a reason to pass. */
-		if (challenge && c->opts.nullok) {
-			outcome(c, LOG_INFO, "no phone number, ignored "
-			    "(nullok)");
-			c->ignore_ok = 1;
-			r = PAM_IGNORE;
-		} else {
-			outcome(c, LOG_NOTICE, "no phone number");
-			r = PAM_USER_UNKNOWN;
-		}
-		break;
-	case PROTO_E_RATE:
-		tell_user(c, "Too many codes requested; try again in %u "
-		    "seconds.", (unsigned)e->retry_after);
-		outcome(c, LOG_NOTICE, "rate limited, retry after %u s",
-		    (unsigned)e->retry_after);
-		r = PAM_AUTH_ERR;
-		break;
-	case PROTO_E_LOCKED:
-		tell_user(c, "Too many failed attempts; locked out for %u "
-		    "seconds, until %s.", (unsigned)e->retry_after,
-		    clock_after(when, sizeof(when), e->retry_after));
-		outcome(c, LOG_NOTICE, "locked out, retry after %u s",
-		    (unsigned)e->retry_after);
-		r = PAM_AUTH_ERR;
-		break;
-	case PROTO_E_DELIVERY:
-		tell_user(c, "%s", MSG_DELIVERY);
-		outcome(c, LOG_ERR, "unavailable: no carrier delivered (%s)",
-		    msg);
-		r = PAM_AUTHINFO_UNAVAIL;
-		break;
-	case PROTO_E_NUMBER:
-		tell_user(c, "%s", MSG_NUMBER);
-		outcome(c, LOG_ERR, "unavailable: number cannot receive codes "
-		    "(%s)", msg);
-		r = PAM_AUTHINFO_UNAVAIL;
-		break;
-	default:
-		tell_user(c, "%s", MSG_UNAVAIL);
-		outcome(c, LOG_ERR, "unavailable: daemon error %u, %s (%s)",
-		    (unsigned)e->code, proto_err_name(e->code), msg);
-		r = PAM_AUTHINFO_UNAVAIL;
-		break;
-	}
-	return r;
-}
-
-/* Any failure to talk to the daemon. */
-static int
-client_to_pam(struct ctx *c, int cr, const char *what, const char *err)
-{
-	char safe[256];
-
-	log_safe(safe, sizeof(safe), err);
-	tell_user(c, "%s", MSG_UNAVAIL);
-	outcome(c, LOG_ERR, "unavailable: %s: %s: %s", what,
-	    client_strerror(cr), safe);
-	return cr == CLIENT_ENOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
 }
 
 /* One prompt (echo off unless the echo option); *answer is malloc'd, the
@@ -221,103 +105,6 @@ converse(struct ctx *c, const struct pam_conv *conv, const char *prompt,
 		outcome(c, LOG_ERR, "conversation failed: %s",
 		    pam_strerror(c->pamh, r));
 		r = PAM_CONV_ERR;
-		break;
-	}
-	return r;
-}
-
-static int
-verify_to_pam(struct ctx *c, const struct proto_verify_rsp *v)
-{
-	int r;
-
-	switch (v->status) {
-	case PROTO_V_OK:
-		outcome(c, LOG_INFO, "verified");
-		c->verified = 1;
-		r = PAM_SUCCESS;
-		break;
-	case PROTO_V_WRONG:
-		tell_user(c, "Wrong code.");
-		outcome(c, LOG_NOTICE, "wrong code, %u attempts left",
-		    (unsigned)v->attempts_left);
-		r = PAM_AUTH_ERR;
-		break;
-	case PROTO_V_EXPIRED:
-		tell_user(c, "The code has expired or was already used.");
-		outcome(c, LOG_NOTICE, "code expired or already used");
-		r = PAM_AUTH_ERR;
-		break;
-	case PROTO_V_MAXTRIES:
-		tell_user(c, "Wrong code; no attempts left.");
-		outcome(c, LOG_NOTICE, "wrong code, no attempts left");
-		r = PAM_MAXTRIES;
-		break;
-	default:
-		tell_user(c, "%s", MSG_UNAVAIL);
-		outcome(c, LOG_ERR, "unavailable: unknown verify status %u",
-		    (unsigned)v->status);
-		r = PAM_AUTHINFO_UNAVAIL;
-		break;
-	}
-	return r;
-}
-
-/* Exemptions: trusted_nets, skip_groups, only_groups. Returns PAM_IGNORE for
- * an exempt user, a failure code, or -1 to go on and ask. */
-static int
-exempt(struct ctx *c, const char *rhost)
-{
-	char err[256];
-	int member, pr, r = -1;
-
-	if (c->opts.n_nets > 0 && opts_net_match(&c->opts, rhost)) {
-		outcome(c, LOG_INFO, "remote host in trusted_nets, ignored");
-		c->ignore_ok = 1;
-		return PAM_IGNORE;
-	}
-	if (c->opts.skip_groups[0] != '\0') {
-		pr = policy_in_groups(c->name, c->opts.skip_groups, &member,
-		    err, sizeof(err));
-		if (pr != POLICY_OK)
-			goto fail;
-		if (member) {
-			outcome(c, LOG_INFO, "member of skip_groups, ignored");
-			c->ignore_ok = 1;
-			return PAM_IGNORE;
-		}
-	}
-	if (c->opts.only_groups[0] != '\0') {
-		pr = policy_in_groups(c->name, c->opts.only_groups, &member,
-		    err, sizeof(err));
-		if (pr != POLICY_OK)
-			goto fail;
-		if (!member) {
-			outcome(c, LOG_INFO, "not in only_groups, ignored");
-			c->ignore_ok = 1;
-			return PAM_IGNORE;
-		}
-	}
-	return -1;
-fail:
-	/* Never "not a member" on a failed lookup: fail closed. */
-	switch (pr) {
-	case POLICY_ENOUSER:
-		outcome(c, LOG_NOTICE, "groups: %s", err);
-		r = PAM_USER_UNKNOWN;
-		break;
-	case POLICY_ENOGROUP:
-		outcome(c, LOG_ERR, "configuration error: %s", err);
-		r = PAM_SERVICE_ERR;
-		break;
-	case POLICY_ENOMEM:
-		outcome(c, LOG_ERR, "out of memory");
-		r = PAM_BUF_ERR;
-		break;
-	default:
-		tell_user(c, "%s", MSG_UNAVAIL);
-		outcome(c, LOG_ERR, "unavailable: groups: %s", err);
-		r = PAM_AUTHINFO_UNAVAIL;
 		break;
 	}
 	return r;
@@ -628,7 +415,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	memcpy(c.name, user, strlen(user) + 1);
 	memcpy(c.creq.user, c.name, sizeof(c.creq.user));
 
-	if ((r = exempt(&c, c.creq.rhost)) != -1)
+	if ((r = policy_exempt(&c)) != -1)
 		goto out;
 
 	/* Before anything is texted, make sure the code can be asked for. */

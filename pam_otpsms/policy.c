@@ -1,6 +1,7 @@
-/* Group membership through NSS (files, LDAP, sssd), with reentrant calls
+/* Who is asked: the exemptions (trusted_nets, skip_groups, only_groups) and
+ * group membership through NSS (files, LDAP, sssd), with reentrant calls
  * only: the module runs inside sshd and sudo. Any lookup failure is an
- * error, never "not a member", so the caller can fail closed. */
+ * error, never "not a member", so that the module fails closed. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "module.h"
 #include "policy.h"
 #include "util.h"
 
@@ -118,5 +121,75 @@ policy_in_groups(const char *user, const char *groups, int *member,
 	r = POLICY_OK;
 out:
 	free(list);
+	return r;
+}
+
+/* A failed group lookup as a PAM code: never "not a member". */
+static int
+lookup_to_pam(struct ctx *c, int pr, const char *err)
+{
+	int r;
+
+	switch (pr) {
+	case POLICY_ENOUSER:
+		outcome(c, LOG_NOTICE, "groups: %s", err);
+		r = PAM_USER_UNKNOWN;
+		break;
+	case POLICY_ENOGROUP:
+		outcome(c, LOG_ERR, "configuration error: %s", err);
+		r = PAM_SERVICE_ERR;
+		break;
+	case POLICY_ENOMEM:
+		outcome(c, LOG_ERR, "out of memory");
+		r = PAM_BUF_ERR;
+		break;
+	default:
+		tell_user(c, "%s", MSG_UNAVAIL);
+		outcome(c, LOG_ERR, "unavailable: groups: %s", err);
+		r = PAM_AUTHINFO_UNAVAIL;
+		break;
+	}
+	return r;
+}
+
+int
+policy_exempt(struct ctx *c)
+{
+	const char *why = NULL;
+	char err[256];
+	int member, pr, r = -1;
+
+	if (c->opts.n_nets > 0 && opts_net_match(&c->opts, c->creq.rhost)) {
+		why = "remote host in trusted_nets";
+		goto out;
+	}
+	if (c->opts.skip_groups[0] != '\0') {
+		if ((pr = policy_in_groups(c->name, c->opts.skip_groups,
+		    &member, err, sizeof(err))) != POLICY_OK) {
+			r = lookup_to_pam(c, pr, err);
+			goto out;
+		}
+		if (member) {
+			why = "member of skip_groups";
+			goto out;
+		}
+	}
+	if (c->opts.only_groups[0] != '\0') {
+		if ((pr = policy_in_groups(c->name, c->opts.only_groups,
+		    &member, err, sizeof(err))) != POLICY_OK) {
+			r = lookup_to_pam(c, pr, err);
+			goto out;
+		}
+		if (!member) {
+			why = "not in only_groups";
+			goto out;
+		}
+	}
+out:
+	if (why != NULL) {
+		outcome(c, LOG_INFO, "%s, ignored", why);
+		c->ignore_ok = 1;
+		r = PAM_IGNORE;
+	}
 	return r;
 }

@@ -1,4 +1,5 @@
-/* Who is asked: group membership for only_groups= and skip_groups=. */
+/* Who is asked: group membership for only_groups= and skip_groups=. The
+ * exemptions as a PAM code, policy_exempt(), are declared in module.h. */
 #ifndef OTPSMS_PAM_POLICY_H
 #define OTPSMS_PAM_POLICY_H
 

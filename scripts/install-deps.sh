@@ -16,6 +16,7 @@ PACKAGES="
 	libseccomp-dev
 	clang libclang-rt-14-dev valgrind
 	python3 python3-yaml openssh-server openssh-client sudo expect
+	gammu-smsd
 	passwd procps iproute2 ca-certificates git
 	nginx wrk libpam-oath linux-perf
 "
@@ -26,4 +27,10 @@ apt-get update
 apt-get install -y --no-install-recommends $PACKAGES
 # Debian starts ssh.service on install where systemd runs; the tests run their
 # own sshd on a free loopback port and never need the system one.
+# The same for gammu-smsd: tests/carriers/spool.sh runs its own, on gammu's
+# dummy phone driver; the packaged service would look for a modem. nginx is
+# only the benchmark's stand-in carrier, started by `make bench` on a free port.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	systemctl disable --now gammu-smsd.service nginx.service >/dev/null 2>&1 || true
+fi
 echo "install-deps.sh: all build and test packages are installed"

@@ -351,3 +351,31 @@ e2e_ssh() {
 	    -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10 -o LogLevel=ERROR \
 	    -l "$_user" 127.0.0.1 "$_cmd" </dev/null
 }
+
+# e2e_sshd_set KEYWORD VALUE [KEYWORD VALUE ...]: changes keywords that
+# e2e_start_sshd's configuration already sets (sshd keeps the first value it
+# reads, so they are replaced in place), checks the result with sshd -t and
+# has the running sshd read it again: on SIGHUP sshd re-executes itself, same
+# pid, same port. Waits until it listens again.
+e2e_sshd_set() {
+	while [ $# -ge 2 ]; do
+		grep -q "^$1 " "$TESTDIR/sshd_config" || bail "e2e_sshd_set: no $1 in sshd_config"
+		sed -i "s|^$1 .*|$1 $2|" "$TESTDIR/sshd_config"
+		shift 2
+	done
+	"${SSHD:-/usr/sbin/sshd}" -t -f "$TESTDIR/sshd_config" >"$TESTDIR/sshd-t.log" 2>&1 || {
+		sed 's/^/# sshd -t: /' "$TESTDIR/sshd-t.log"
+		bail "sshd rejects its new configuration"
+	}
+	_n=$(grep -c "Server listening on 127.0.0.1 port $SSHD_PORT" "$TESTDIR/sshd.log")
+	kill -HUP "$SSHD_PID" || bail "sshd is gone"
+	_i=0
+	while [ "$(grep -c "Server listening on 127.0.0.1 port $SSHD_PORT" "$TESTDIR/sshd.log")" -le "$_n" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 200 ] || ! kill -0 "$SSHD_PID" 2>/dev/null; then
+			tail -n 20 "$TESTDIR/sshd.log" | sed 's/^/# sshd: /'
+			bail "sshd did not restart"
+		fi
+		sleep 0.05
+	done
+}

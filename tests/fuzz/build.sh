@@ -14,6 +14,7 @@ PKG="$(pkg-config --cflags --libs libcrypto libcurl yaml-0.1 jansson)"
 DAEMON="$top/helper/cfgtree.c $top/helper/config.c $top/helper/carrier.c
 	$top/helper/carrier_file.c $top/helper/carrier_twilio.c $top/helper/template.c
 	$top/helper/carrier_vonage.c $top/helper/carrier_util.c $top/helper/route.c
+	$top/helper/carrier_spool.c
 	$top/helper/http.c $top/helper/loop.c
 	$top/helper/config_policy.c $top/helper/countries.c $top/helper/ratelimit.c
 	$top/helper/lockout.c $top/helper/keytab.c"

@@ -7,6 +7,18 @@ set -u
 . "$top_srcdir/tests/lib.sh"
 CTL="$top_builddir/otpsmsctl"
 
+# The socket exists before the state is read (it is made as root): wait for
+# the daemon to say it started (slow under valgrind).
+start() {
+	start_daemon "$1"
+	_i=0
+	until grep -q "started:" "$TESTDIR/otpsmsd.log"; do
+		_i=$((_i + 1))
+		[ $_i -gt 600 ] && bail "otpsmsd did not finish starting"
+		sleep 0.05
+	done
+}
+
 make_testdir
 STATE="$TESTDIR/state"
 mkdir -p "$STATE"
@@ -23,7 +35,7 @@ lockout:
   window: 15m
   duration: 15m"
 write_config "$CFG" "$POLICY"
-start_daemon "$CFG"
+start "$CFG"
 
 # --- least privilege: no capability, no core dumps, seccomp when built in.
 is "$(awk '/^CapEff:|^CapPrm:/ { printf "%s ", $2 }' "/proc/$DAEMON_PID/status")" \
@@ -80,7 +92,7 @@ fi
 
 # --- the lockout survives a restart and a kill -9.
 stop_daemon
-start_daemon "$CFG"
+start "$CFG"
 r=$("$CLIENT" -s "$SOCKET" challenge bob sshd)
 case "$r" in "error 11 "*) pass "lockout kept across a restart" ;; *) fail "lockout across a restart ($r)" ;; esac
 r=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
@@ -88,7 +100,7 @@ case "$r" in "error 10 "*) pass "send limit kept across a restart" ;; *) fail "l
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
-start_daemon "$CFG"
+start "$CFG"
 r=$("$CLIENT" -s "$SOCKET" challenge bob sshd)
 case "$r" in "error 11 "*) pass "lockout kept across a kill -9" ;; *) fail "lockout across kill -9 ($r)" ;; esac
 
@@ -118,7 +130,7 @@ is "$leaks" 0 "no code sent in this run appears in the log or state files"
 printf 'otpsms-state 1\nl bob 99999999999999 0\nend 0000\n' > "$STATE/state"
 is_root && chown "$(daemon_user)" "$STATE/state"
 chmod 600 "$STATE/state"
-start_daemon "$CFG"
+start "$CFG"
 grep -q "corrupt state file" "$TESTDIR/otpsmsd.log"
 ok "corrupt state file reported"
 [ -f "$STATE/state.corrupt" ]
@@ -186,7 +198,7 @@ case "$r" in *"accessible by group or others"*) pass "a readable credential is r
 # --- who may ask (root only: needs other uids).
 if is_root; then
 	write_config "$CFG" "state_dir: $STATE"
-	start_daemon "$CFG"
+	start "$CFG"
 	n=$(outbox_count)
 	r=$(setpriv --reuid=1 --regid=65534 --clear-groups "$CLIENT" -s "$SOCKET" challenge alice)
 	case "$r" in "error 3 "*) pass "non-root caller, not allowed: DENIED" ;; *) fail "DENIED ($r)" ;; esac
@@ -195,7 +207,7 @@ if is_root; then
 	CONFIG_EXTRA_USERS='  daemon: "+447700900999"' write_config "$CFG" "state_dir: $STATE
 allow_self: true
 max_clients_per_uid: 1"
-	start_daemon "$CFG"
+	start "$CFG"
 	r=$(setpriv --reuid=1 --regid=65534 --clear-groups "$CLIENT" -s "$SOCKET" challenge alice)
 	case "$r" in "error 3 "*) pass "allow_self: another user's code is refused" ;; *) fail "allow_self other ($r)" ;; esac
 	is "$(outbox_count)" "$n" "nothing sent"
@@ -217,7 +229,7 @@ print("busy" if len(d) > 10 and d[5] == 5 and d[9] == 7 else "not busy %r" % d)'
 	stop_daemon
 	write_config "$CFG" "state_dir: $STATE
 allow_groups: [nogroup]"
-	start_daemon "$CFG"
+	start "$CFG"
 	setpriv --reuid=1 --regid=1 --groups=65534 "$CLIENT" -s "$SOCKET" challenge alice >/dev/null
 	ok "allow_groups: a supplementary group admits the caller"
 	stop_daemon

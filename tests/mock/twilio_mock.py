@@ -3,10 +3,14 @@
 
 Requests are validated against Twilio's own OpenAPI description (--spec), so a
 driver that drifts from the real API fails here rather than in production.
+It serves Messages.json (SMS, and WhatsApp with whatsapp: numbers and a
+ContentSid template) and Calls.json (voice, with a TwiML document that is
+parsed and checked: <Response> holding only <Say> and <Pause>).
 Behaviour per test: --mode ok|error400|error429|error500|hang|auth, or the
 contents of --mode-file, re-read on every request so one mock can change mid
 test. Every request that passes validation is appended to --log as one JSON
-line {"to", "from", "messaging_service_sid", "body", "auth_user", "mode"}.
+line {"kind", "to", "from", "messaging_service_sid", "body", "auth_user",
+"mode", "user_agent", "twiml", "content_sid", "content_variables"}.
 """
 
 import argparse
@@ -20,13 +24,43 @@ import sys
 import threading
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
+CALLS_PATH = "/2010-04-01/Accounts/{AccountSid}/Calls.json"
 MODES = ("ok", "error400", "error429", "error500", "hang", "auth")
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+# Twilio takes an alphanumeric sender ID in From where the country allows it.
+SENDER_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+WHATSAPP = re.compile(r"^whatsapp:\+[1-9][0-9]{7,14}$")
 MAX_BODY = 64 * 1024
+
+
+class Operation:
+    """One POST operation of the description: its path, form schema, example."""
+
+    def __init__(self, spec, path):
+        item = spec.doc["paths"][path]
+        op = item["post"]
+        self.path_params = {}
+        for p in op.get("parameters", []) + item.get("parameters", []):
+            p = spec.resolve(p)
+            if p.get("in") == "path":
+                self.path_params[p["name"]] = spec.resolve(p.get("schema", {}))
+        body = op["requestBody"]["content"]
+        if "application/x-www-form-urlencoded" not in body:
+            raise SystemExit("spec: %s POST takes no form body" % path)
+        schema = spec.resolve(body["application/x-www-form-urlencoded"]["schema"])
+        self.props = {k: spec.resolve(v) for k, v in schema["properties"].items()}
+        self.required = list(schema.get("required", []))
+        examples = (op["responses"]["201"]["content"]["application/json"]
+                    .get("examples", {}))
+        self.example = (examples.get("create") or next(iter(examples.values()), {})
+                        ).get("value", {})
+        rx = re.escape(path).replace(r"\{AccountSid\}", r"(?P<AccountSid>[^/]+)")
+        self.path_rx = re.compile("^" + rx + "$")
 
 
 class Spec:
@@ -36,29 +70,11 @@ class Spec:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
         self.doc = doc
-        item = doc["paths"][MESSAGES_PATH]
-        op = item["post"]
-        self.path_params = {}
-        for p in op.get("parameters", []) + item.get("parameters", []):
-            p = self.resolve(p)
-            if p.get("in") == "path":
-                self.path_params[p["name"]] = self.resolve(p.get("schema", {}))
-        body = op["requestBody"]["content"]
-        if "application/x-www-form-urlencoded" not in body:
-            raise SystemExit("spec: Messages POST takes no form body")
-        schema = self.resolve(body["application/x-www-form-urlencoded"]["schema"])
-        self.props = {k: self.resolve(v) for k, v in schema["properties"].items()}
-        self.required = list(schema.get("required", []))
         schemes = doc.get("components", {}).get("securitySchemes", {})
         self.basic = any(s.get("type") == "http" and s.get("scheme") == "basic"
                          for s in schemes.values())
-        examples = (op["responses"]["201"]["content"]["application/json"]
-                    .get("examples", {}))
-        self.example = (examples.get("create") or next(iter(examples.values()), {})
-                        ).get("value", {})
-        # ^/2010-04-01/Accounts/(?P<AccountSid>[^/]+)/Messages.json$
-        rx = re.escape(MESSAGES_PATH).replace(r"\{AccountSid\}", r"(?P<AccountSid>[^/]+)")
-        self.path_rx = re.compile("^" + rx + "$")
+        self.ops = {"message": Operation(self, MESSAGES_PATH),
+                    "call": Operation(self, CALLS_PATH)}
 
     def resolve(self, node):
         seen = 0
@@ -164,12 +180,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         spec = self.mock.spec
         url = urllib.parse.urlsplit(self.path)
-        m = spec.path_rx.match(url.path)
-        if m is None:
+        kind, op, m = None, None, None
+        for k, o in spec.ops.items():
+            m = o.path_rx.match(url.path)
+            if m is not None:
+                kind, op = k, o
+                break
+        if op is None:
             self.fail(404, 20404, "The requested resource %s was not found" % url.path)
             return
         sid = m.group("AccountSid")
-        schema = spec.path_params.get("AccountSid", {})
+        schema = op.path_params.get("AccountSid", {})
         why = check_value("AccountSid", sid, schema)
         if why:
             self.fail(404, 20404, "The requested resource %s was not found (%s)"
@@ -211,50 +232,117 @@ class Handler(BaseHTTPRequestHandler):
 
         form = {}
         for k, v in pairs:
-            if k not in spec.props:
+            if k not in op.props:
                 self.fail(400, 20001, "Unknown parameter %s" % k)
                 return
-            if k in form and spec.props[k].get("type") != "array":
+            if k in form and op.props[k].get("type") != "array":
                 self.fail(400, 20001, "Parameter %s given twice" % k)
                 return
             form.setdefault(k, []).append(v)
-        for k in spec.required:
+        for k in op.required:
             if k not in form:
                 self.fail(400, 21604, "A '%s' phone number is required." % k)
                 return
-        # The spec says in prose what its schema cannot: a sender and content.
-        if not any(k in form for k in ("From", "MessagingServiceSid")):
-            self.fail(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required")
-            return
-        if not any(k in form for k in ("Body", "MediaUrl", "ContentSid")):
-            self.fail(400, 21602, "Message body is required.")
-            return
         for k, vals in form.items():
-            schema = spec.props[k]
+            schema = op.props[k]
             item = spec.resolve(schema.get("items", {})) if schema.get("type") == "array" else schema
             for v in vals:
                 why = check_value(k, v, item)
                 if why:
                     self.fail(400, 20001, why)
                     return
+        rec = self.check_call(form) if kind == "call" else self.check_message(form)
+        if rec is None:
+            return
+        rec.update({"kind": kind, "auth_user": user, "mode": mode,
+                    "user_agent": self.headers.get("User-Agent", "")})
+        self.mock.record(rec)
+        self.answer(mode, kind, sid, rec["to"], rec["from"], form, rec.get("body", ""))
+
+    def check_message(self, form):
+        """The prose rules of a message create; a log record, or None (answered)."""
+        # The spec says in prose what its schema cannot: a sender and content.
+        if not any(k in form for k in ("From", "MessagingServiceSid")):
+            self.fail(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required")
+            return None
+        if not any(k in form for k in ("Body", "MediaUrl", "ContentSid")):
+            self.fail(400, 21602, "Message body is required.")
+            return None
         to = form["To"][0]
         frm = form.get("From", [None])[0]
-        if not E164.match(to):
+        if WHATSAPP.match(to) or (frm is not None and frm.startswith("whatsapp:")):
+            # WhatsApp: both ends whatsapp:, and a business-initiated message
+            # must be a pre-approved template (ContentSid), not free text.
+            if not WHATSAPP.match(to) or frm is None or not WHATSAPP.match(frm):
+                self.fail(400, 63007, "Twilio could not find a Channel with the specified From address")
+                return None
+            if "ContentSid" not in form or "Body" in form:
+                self.fail(400, 63016, "Failed to send freeform message because you are "
+                          "outside the allowed window. Please use a Template.")
+                return None
+        elif not E164.match(to):
             self.fail(400, 21211, "The 'To' number %s is not a valid phone number." % to)
-            return
-        if frm is not None and not E164.match(frm):
+            return None
+        elif frm is not None and not E164.match(frm) and not SENDER_ID.match(frm):
             self.fail(400, 21212, "The 'From' number %s is not a valid phone number." % frm)
-            return
+            return None
+        variables = None
+        if "ContentSid" in form:
+            try:
+                variables = json.loads(form.get("ContentVariables", ["{}"])[0])
+            except ValueError:
+                variables = None
+            if not isinstance(variables, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in variables.items()):
+                self.fail(400, 21656, "The ContentVariables Parameter is invalid.")
+                return None
         body = form.get("Body", [""])[0]
         if len(body) > 1600:
             self.fail(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
-            return
+            return None
+        return {"to": to, "from": frm,
+                "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
+                "body": body, "content_sid": form.get("ContentSid", [None])[0],
+                "content_variables": variables}
 
-        self.mock.record({"to": to, "from": frm,
-                          "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
-                          "body": body, "auth_user": user, "mode": mode,
-                          "user_agent": self.headers.get("User-Agent", "")})
-        self.answer(mode, sid, to, frm, form, body)
+    def check_call(self, form):
+        """A call create with inline TwiML: a log record, or None (answered)."""
+        to, frm = form["To"][0], form["From"][0]
+        if not E164.match(to):
+            self.fail(400, 21211, "Invalid 'To' Phone Number: %s" % to)
+            return None
+        if not E164.match(frm):
+            self.fail(400, 21212, "Invalid 'From' Phone Number: %s" % frm)
+            return None
+        if sum(k in form for k in ("Twiml", "Url", "ApplicationSid")) != 1:
+            self.fail(400, 21205, "One of Url, Twiml or ApplicationSid is required")
+            return None
+        if "Twiml" not in form:
+            self.fail(400, 20001, "the driver is expected to send inline Twiml")
+            return None
+        twiml = form["Twiml"][0]
+        if len(twiml) > 4000:
+            self.fail(400, 21235, "Twiml exceeds the 4000 character limit")
+            return None
+        try:
+            root = ET.fromstring(twiml)
+        except ET.ParseError as e:
+            self.fail(400, 12100, "Document parse failure: %s" % e)
+            return None
+        if root.tag != "Response" or root.attrib:
+            self.fail(400, 12100, "The root element must be <Response>")
+            return None
+        says = []
+        for el in root:
+            if el.tag == "Say" and set(el.attrib) <= {"language", "voice", "loop"} \
+                    and len(el) == 0 and (el.text or "").strip():
+                says.append(el.text)
+            elif el.tag == "Pause" and set(el.attrib) <= {"length"} and len(el) == 0:
+                pass
+            else:
+                self.fail(400, 12200, "Schema validation warning: <%s> not expected" % el.tag)
+                return None
+        return {"to": to, "from": frm, "twiml": twiml, "says": says}
 
     def basic_auth(self):
         h = self.headers.get("Authorization", "")
@@ -269,7 +357,7 @@ class Handler(BaseHTTPRequestHandler):
         user, pw = dec.split(":", 1)
         return user, pw
 
-    def answer(self, mode, sid, to, frm, form, body):
+    def answer(self, mode, kind, sid, to, frm, form, body):
         if mode == "hang":
             # Hold the connection open until the client gives up or we stop.
             while not self.mock.stop.wait(0.2):
@@ -285,11 +373,13 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "error500":
             self.reply(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>",
                        "text/html")
+        elif kind == "call":
+            self.reply(201, self.call(sid, to, frm))
         else:
             self.reply(201, self.message(sid, to, frm, form, body))
 
     def message(self, account, to, frm, form, body):
-        msg = dict(self.mock.spec.example)
+        msg = dict(self.mock.spec.ops["message"].example)
         msid = "SM" + secrets.token_hex(16)
         now = formatdate(time.time(), usegmt=True).replace("GMT", "+0000")
         mg = form.get("MessagingServiceSid", [None])[0]
@@ -304,6 +394,15 @@ class Handler(BaseHTTPRequestHandler):
                 "media": "/2010-04-01/Accounts/%s/Messages/%s/Media.json" % (account, msid)},
         })
         return msg
+
+    def call(self, account, to, frm):
+        c = dict(self.mock.spec.ops["call"].example)
+        csid = "CA" + secrets.token_hex(16)
+        now = formatdate(time.time(), usegmt=True).replace("GMT", "+0000")
+        c.update({"account_sid": account, "sid": csid, "status": "queued",
+                  "to": to, "from": frm, "date_created": now, "date_updated": now,
+                  "uri": "/2010-04-01/Accounts/%s/Calls/%s.json" % (account, csid)})
+        return c
 
 
 def main():

@@ -13,7 +13,11 @@ file may hold a comma-separated list: each request takes the next mode and
 the last one repeats ("throttle,ok": one throttled answer, then accepted).
 Modes: ok, throttle (1), internal (5), auth (4), quota (9), demo (29),
 invalid (3), barred (7), deactivated (33), multipart (two parts, the second
-refused with 5), http500, http429, garbage (200 that is not JSON), hang.
+refused with 5), http500, http429, garbage (200 that is not JSON), hang,
+reset (the connection is dropped with a TCP reset, no answer), slow (answers
+ok after --slow-ms: the message went through although the client may have
+given up). --fault-rate P (benchmarks): without a mode file, each request
+is a fault with probability P, one of http500, slow and reset at random.
 Every request that passes validation is appended to --log as one JSON line
 {"to", "from", "text", "type", "api_key", "entity_id", "content_id", "mode",
 "user_agent"}. A request that fails validation gets Vonage's status 2/3/4
@@ -24,8 +28,12 @@ import argparse
 import json
 import os
 import re
+import random
 import secrets
 import signal
+import socket
+import struct
+import time
 import sys
 import threading
 import urllib.parse
@@ -38,7 +46,9 @@ except ImportError:  # pragma: no cover
 
 STATUS = {"ok": "0", "throttle": "1", "internal": "5", "auth": "4", "quota": "9",
           "demo": "29", "invalid": "3", "barred": "7", "deactivated": "33"}
-MODES = tuple(STATUS) + ("multipart", "http500", "http429", "garbage", "hang")
+MODES = tuple(STATUS) + ("multipart", "http500", "http429", "garbage", "hang",
+                         "reset", "slow")
+FAULTS = ("http500", "slow", "reset")
 MAX_BODY = 64 * 1024
 
 
@@ -118,6 +128,8 @@ class Mock:
             except FileNotFoundError:
                 pass
         if not text:
+            if self.args.fault_rate > 0 and random.random() < self.args.fault_rate:
+                return random.choice(FAULTS)
             return self.args.mode
         with self.lock:
             if text != self.seq_text:
@@ -258,6 +270,15 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             self.close_connection = True
             return
+        if mode == "reset":
+            # SO_LINGER 0: close() sends a RST, as a crashed or refusing peer.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if mode == "slow":
+            time.sleep(self.mock.args.slow_ms / 1000.0)
+            mode = "ok"
         if mode == "http500":
             self.reply(500, b"<html><body>500 Internal Server Error</body></html>", "text/html")
         elif mode == "http429":
@@ -281,11 +302,15 @@ def main():
     ap.add_argument("--mode", default="ok", choices=MODES)
     ap.add_argument("--mode-file")
     ap.add_argument("--log")
+    ap.add_argument("--fault-rate", type=float, default=0.0)
+    ap.add_argument("--slow-ms", type=int, default=1500)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
     mock = Mock(args)
     Handler.mock = mock
+    # A listen backlog for benchmarks' bursts (the default is 5).
+    ThreadingHTTPServer.request_queue_size = 512
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     srv.daemon_threads = True
 

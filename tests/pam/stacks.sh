@@ -646,8 +646,109 @@ expect PAM_AUTHTOK_RECOVERY_ERR "use_first_pass without PAM_AUTHTOK: PAM_AUTHTOK
 ok "use_first_pass: no prompt"
 pamrun first bob -a 123456
 expect PAM_AUTHTOK_RECOVERY_ERR "and again with the code pending"
-if false; then :
+
+# use_first_pass with a token: pam_exec expose_authtok is the earlier module
+# (a real one, from Linux-PAM): it prompts "Password: ", stores the answer as
+# PAM_AUTHTOK and feeds it to a command (readtok: reads it, succeeds). The
+# answer is the newest code texted for the service, or 000000 before any.
+cat > "$TESTDIR/readtok" <<'EOF2'
+#!/bin/sh
+cat >/dev/null
+EOF2
+chmod 755 "$TESTDIR/readtok"
+cat > "$TESTDIR/tokans" <<EOF2
+c=\$(sh "$TESTDIR/code" "\$1" "\$2" "$OUTBOX" \$4) || c=000000
+printf '%s\n' "\$3\$c"
+EOF2
+# tok USER SERVICE [PASSWORD [wrong]]: pamtest -A command for that answer.
+tok() { echo "sh $TESTDIR/tokans $1 $2 '${3:-}' ${4:-}"; }
+if [ -f "$EXEC" ]; then
+	printf 'auth requisite %s expose_authtok quiet %s\nauth required %s use_first_pass\n' \
+	    "$EXEC" "$TESTDIR/readtok" "$M" | mk first-tok
+	n0=$(outbox_count)
+	pamrun first-tok alice -A "$(tok alice first-tok)"
+	expect PAM_AUTH_ERR "use_first_pass, token typed before any code: PAM_AUTH_ERR"
+	saw "prompt: Password: " "the earlier module (pam_exec) asked for the token"
+	is "$(grep -c '^prompt' "$TESTDIR/err")" 1 "use_first_pass: pam_otpsms itself does not prompt"
+	saw "error: Code sent to +44•••••0123. Enter it at the next prompt." \
+	    "use_first_pass: the user is told the code was sent"
+	is "$(outbox_count)" $((n0 + 1)) "use_first_pass: one text sent"
+	v0=$(daemon_verifies)
+	pamrun first-tok alice -A "$(tok alice first-tok)"
+	expect PAM_SUCCESS "use_first_pass: the next try, PAM_AUTHTOK holds the pending code: PAM_SUCCESS"
+	is "$(outbox_count)" $((n0 + 1)) "use_first_pass: the pending code was reused, no second text"
+	is "$(daemon_verifies)" $((v0 + 1)) "use_first_pass: the daemon verified the token"
+	pamrun first-tok alice -A "$(tok alice first-tok)"
+	expect PAM_AUTH_ERR "use_first_pass: a used code is not reused, a new one is sent"
+	pamrun first-tok alice -A "$(tok alice first-tok '' wrong)"
+	expect PAM_AUTH_ERR "use_first_pass: a wrong code in PAM_AUTHTOK: PAM_AUTH_ERR"
+	is "$(daemon_verifies)" $((v0 + 2)) "use_first_pass: and the daemon checked it"
+	pamrun first-tok carol -A "$(tok carol first-tok)"
+	expect PAM_USER_UNKNOWN "use_first_pass: user without a number: PAM_USER_UNKNOWN"
+
+	# With forward_pass: the token is password then code; the password is
+	# put back as PAM_AUTHTOK for the module after (checkpw wants exactly
+	# "s3cret pass", so it fails unless the code was taken off).
+	printf 'auth requisite %s expose_authtok quiet %s\nauth requisite %s use_first_pass forward_pass\nauth required %s expose_authtok quiet %s\n' \
+	    "$EXEC" "$TESTDIR/readtok" "$M" "$EXEC" "$TESTDIR/checkpw" | mk first-fwd
+	pamrun first-fwd alice -A "$(tok alice first-fwd 's3cret pass')"
+	expect PAM_AUTH_ERR "use_first_pass forward_pass: first try texts the code: PAM_AUTH_ERR"
+	pamrun first-fwd alice -A "$(tok alice first-fwd 's3cret pass')"
+	expect PAM_SUCCESS "use_first_pass forward_pass: password and pending code: PAM_SUCCESS, the password reached the next module"
+	pamrun first-fwd alice -A "$(tok alice first-fwd 's3cret pass')"    # a new code
+	pamrun first-fwd alice -A "$(tok alice first-fwd 's3cret pass' wrong)"
+	refused "use_first_pass forward_pass: right password, wrong code: refused"
+	pamrun first-fwd alice -A "$(tok alice first-fwd 'wrong pass')"
+	refused "use_first_pass forward_pass: right code, wrong password: the next module refuses"
+else
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do pass "# SKIP pam_exec.so not found"; done
 fi
+
+diag "conf=, debug"
+if is_root; then
+	# conf= must be root-owned and not group/world writable.
+	cat > "$TESTDIR/pam_otpsms.conf" <<EOF2
+# shared options, as in /etc/security/pam_otpsms.conf
+socket=$SOCKET daemon_user=$DU
+prompts=1
+[prompt=Conf code: ]
+EOF2
+	chmod 644 "$TESTDIR/pam_otpsms.conf"
+	printf 'auth required %s conf=%s\n' "$PAM_MODULE" "$TESTDIR/pam_otpsms.conf" | mk conf
+	printf 'auth required %s [prompt=Line code: ] conf=%s\n' "$PAM_MODULE" \
+	    "$TESTDIR/pam_otpsms.conf" | mk conf-over
+	pamrun conf alice -A "$(right alice conf)"
+	expect PAM_SUCCESS "conf=: socket, daemon_user and prompt from the file"
+	saw "prompt: Code sent to +44•••••0123. Conf code: " "conf=: the file's prompt= (bracket syntax), prompts=1 (no resend offered)"
+	pamrun conf alice -A "$(wrong alice conf)"
+	expect PAM_AUTH_ERR "conf=: prompts=1 from the file: a wrong code is PAM_AUTH_ERR"
+	pamrun conf-over alice -A "$(right alice conf-over)"
+	expect PAM_SUCCESS "conf=: with an option on the line too"
+	saw "Line code: " "conf=: the line's option wins, even written before conf="
+	chmod 664 "$TESTDIR/pam_otpsms.conf"
+	n0=$(outbox_count)
+	pamrun conf alice -A "$(right alice conf)"
+	expect PAM_SERVICE_ERR "conf=: a group-writable file: PAM_SERVICE_ERR"
+	is "$(outbox_count)" "$n0" "conf=: and nothing is texted"
+	chmod 644 "$TESTDIR/pam_otpsms.conf"
+	ln -s "$TESTDIR/pam_otpsms.conf" "$TESTDIR/conf-link"
+	printf 'auth required %s conf=%s\n' "$PAM_MODULE" "$TESTDIR/conf-link" | mk conf-link
+	pamrun conf-link alice -A "$(right alice conf-link)"
+	expect PAM_SERVICE_ERR "conf=: a symbolic link: PAM_SERVICE_ERR"
+	echo "prompts=1 nulok" > "$TESTDIR/conf-typo"
+	chmod 644 "$TESTDIR/conf-typo"
+	printf 'auth required %s %s conf=%s\n' "$PAM_MODULE" "$(args_for live)" \
+	    "$TESTDIR/conf-typo" | mk conf-typo
+	pamrun conf-typo alice -A "$(right alice conf-typo)"
+	expect PAM_SERVICE_ERR "conf=: a typo in the file: PAM_SERVICE_ERR"
+else
+	for i in 1 2 3 4 5 6 7 8 9; do pass "# SKIP conf= needs a root-owned file"; done
+fi
+printf 'auth required %s debug\n' "$M prompts=1" | mk debug
+pamrun debug alice -A "$(right alice debug)"
+expect PAM_SUCCESS "debug: the right code still authenticates"
+pamrun debug alice -A "$(wrong alice debug)"
+expect PAM_AUTH_ERR "debug: a wrong code is still refused"
 
 diag "waiting for the expiry case"
 wait "$TTL_JOB"

@@ -321,6 +321,58 @@ test_configure(void)
 	rmdir(dir);
 }
 
+/* Voice: TwiML reading the digits one by one, twice; WhatsApp templates. */
+static void
+test_channels(void)
+{
+	char out[2048], form[4096];
+	int n;
+
+	n = twilio_build_twiml(out, sizeof(out), "Your code is", "123456", "en-GB",
+	    "Polly.Amy");
+	is_str(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
+	    "<Say language=\"en-GB\" voice=\"Polly.Amy\">Your code is</Say>"
+	    "<Pause length=\"1\"/>"
+	    "<Say language=\"en-GB\" voice=\"Polly.Amy\">1, 2, 3, 4, 5, 6.</Say>"
+	    "<Pause length=\"1\"/>"
+	    "<Say language=\"en-GB\" voice=\"Polly.Amy\">1, 2, 3, 4, 5, 6.</Say>"
+	    "</Response>", "twiml: intro, digits one by one, twice");
+	is_int(n, (long long)strlen(out), "twiml: length returned");
+	twilio_build_twiml(out, sizeof(out), "A & B <c> \"d\" 'e'", "1234", NULL, NULL);
+	ok(strstr(out, "<Say>A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;</Say>") != NULL,
+	    "twiml: intro XML-escaped; no attributes when not set");
+	is_int(twilio_build_twiml(out, sizeof(out), "x", "12a456", NULL, NULL), -1,
+	    "twiml: a code that is not digits refused");
+	is_int(twilio_build_twiml(out, sizeof(out), "x", "123", NULL, NULL), -1,
+	    "twiml: a code under 4 digits refused");
+	is_int(twilio_build_twiml(out, sizeof(out), "x", "1234", "en\"GB", NULL), -1,
+	    "twiml: a quote in language refused");
+	is_int(twilio_build_twiml(out, sizeof(out), "x", "1234", NULL, "a b"), -1,
+	    "twiml: a space in voice refused");
+	is_int(twilio_build_twiml(out, 150, "x", "1234567890", NULL, NULL), -1,
+	    "twiml: does not fit");
+	ok(out[0] == '\0' && out[149] == '\0', "twiml: wiped after failure");
+
+	twilio_build_twiml(out, sizeof(out), "Code", "4321", NULL, NULL);
+	n = twilio_build_call_form(form, sizeof(form), TO, FROM, out);
+	ok(n > 0 && strncmp(form, "To=%2B447700900123&From=%2B15017122661&Twiml=%3C%3Fxml",
+	    strlen("To=%2B447700900123&From=%2B15017122661&Twiml=%3C%3Fxml")) == 0,
+	    "call form: To, From, Twiml encoded");
+	is_int(twilio_build_call_form(form, sizeof(form), TO, NULL, out), -1,
+	    "call form: From required");
+
+	n = twilio_build_whatsapp_form(form, sizeof(form), TO, FROM,
+	    "HX0123456789abcdef0123456789abcdef", "987654");
+	is_str(form, "To=whatsapp%3A%2B447700900123&From=whatsapp%3A%2B15017122661"
+	    "&ContentSid=HX0123456789abcdef0123456789abcdef"
+	    "&ContentVariables=%7B%221%22%3A%22987654%22%7D",
+	    "whatsapp form: whatsapp: numbers, template and its variable");
+	is_int(n, (long long)strlen(form), "whatsapp form: length");
+	is_int(twilio_build_whatsapp_form(form, sizeof(form), TO, FROM,
+	    "HX0123456789abcdef0123456789abcdef", "98\"654"), -1,
+	    "whatsapp form: code must be digits (no JSON escaping needed)");
+}
+
 int
 main(void)
 {
@@ -328,5 +380,6 @@ main(void)
 	test_sid();
 	test_reply();
 	test_configure();
+	test_channels();
 	return done_testing();
 }
