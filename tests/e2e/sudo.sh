@@ -3,8 +3,10 @@
 # of the test's own, chosen by a sudoers fragment ("Defaults:USER
 # pam_service=otpsms-e2e-sudo"), whose auth stack is pam_otpsms alone. A
 # throwaway user runs "sudo -S -k /usr/bin/id -u" and types, on stdin, the
-# code the file carrier "texted". Root only: the user, the sudoers fragment
-# and the PAM service are removed on exit, even on failure.
+# code the file carrier "texted"; then "sudo -A" with an SUDO_ASKPASS helper,
+# and sudo on a real terminal (expect), with a resend from the prompt. Root
+# only: the user, the sudoers fragment and the PAM service are removed on
+# exit, even on failure.
 set -u
 . "$top_srcdir/tests/lib.sh"
 
@@ -15,7 +17,7 @@ BULLET=$(printf '\342\200\242')
 MASKED="+44$BULLET$BULLET$BULLET$BULLET${BULLET}0654"
 SUDOERS=/etc/sudoers.d/otpsms-e2e
 
-e2e_skip_unless_possible sudo visudo runuser python3 useradd usermod userdel timeout
+e2e_skip_unless_possible sudo visudo runuser python3 useradd usermod userdel timeout expect
 # sudo must really be setuid root here (not on a nosuid mount, say).
 [ -u "$(command -v sudo)" ] || skip_all "sudo is not setuid root"
 [ -d /etc/sudoers.d ] || skip_all "no /etc/sudoers.d"
@@ -160,6 +162,138 @@ run_sudo right 10
 [ "$rc" -eq 0 ] && [ "$(cat "$TESTDIR/out")" = 0 ]
 ok "daemon restarted: right code works again"
 is "$(outbox_count)" "$((n + 3))" "daemon restarted: a new SMS"
+
+# code_cmd: a script printing the newest code in the outbox ($1 = wrong: each
+# digit plus one), for the askpass helper and for expect.
+cat > "$TESTDIR/lastcode" <<EOF
+#!/bin/sh
+exec python3 - "\${1:-right}" '$OUTBOX' <<'PY'
+import json, re, sys
+lines = open(sys.argv[2]).read().splitlines()
+code = re.search(r"\b(\d{4,10})\b", json.loads(lines[-1])["text"]).group(1)
+if sys.argv[1] == "wrong":
+    code = "".join(str((int(c) + 1) % 10) for c in code)
+print(code)
+PY
+EOF
+chmod 755 "$TESTDIR/lastcode"
+
+# 7. sudo -A: an SUDO_ASKPASS helper, which sudo runs as the user, reads the
+# code from the outbox (made readable for it) and answers sudo's prompt.
+chmod 644 "$OUTBOX"
+mkdir -p "$TESTDIR/askpass.d"
+chown "$TUSER" "$TESTDIR/askpass.d"
+cat > "$TESTDIR/sudo-askpass" <<EOF
+#!/bin/sh
+# SUDO_ASKPASS: \$1 is the prompt; the answer goes to stdout.
+printf '%s\n' "\$1" >> '$TESTDIR/askpass.d/prompts'
+exec '$TESTDIR/lastcode' "\$(cat '$TESTDIR/askpass.d/mode')"
+EOF
+chmod 755 "$TESTDIR/sudo-askpass"
+# run_askpass MODE: sudo -A as the test user, no terminal, nothing on stdin.
+run_askpass() {
+	echo "$1" > "$TESTDIR/askpass.d/mode"
+	rm -f "$TESTDIR/askpass.d/prompts"    # the helper (the user) writes it
+	: > "$TESTDIR/err"
+	timeout -k 5 30 runuser -u "$TUSER" -- env SUDO_ASKPASS="$TESTDIR/sudo-askpass" \
+	    sudo -A -k /usr/bin/id -u >"$TESTDIR/out" 2>"$TESTDIR/err" </dev/null
+	rc=$?
+}
+m=$(outbox_count)
+run_askpass right
+if [ "$rc" -eq 0 ] && [ "$(cat "$TESTDIR/out")" = 0 ]; then
+	pass "sudo -A, askpass with the right code: ran id as root"
+else
+	fail "sudo -A, askpass with the right code: ran id as root"
+	show
+fi
+is "$(outbox_count)" "$((m + 1))" "sudo -A: one SMS sent"
+if grep -qF "Code sent to $MASKED. Verification code:" "$TESTDIR/askpass.d/prompts"; then
+	pass "sudo -A: the askpass helper got our prompt"
+else
+	fail "sudo -A: the askpass helper got our prompt"
+	sed 's/^/#   askpass prompt: /' "$TESTDIR/askpass.d/prompts"
+fi
+run_askpass wrong
+check_refused "sudo -A, askpass with a wrong code: refused"
+is "$(outbox_count)" "$((m + 2))" "sudo -A, wrong code: one SMS sent"
+run_askpass right
+[ "$rc" -eq 0 ] && [ "$(cat "$TESTDIR/out")" = 0 ]
+ok "sudo -A: the pending code works on the next try"
+is "$(outbox_count)" "$((m + 2))" "sudo -A: reused, no new SMS"
+
+# 8. A real terminal: expect runs sudo on a pty, where sudo reads the code
+# from /dev/tty with echo off. tty ANSWER...: each ANSWER (right, wrong or a
+# literal) is typed after the next "Verification code: " prompt; rc is 0
+# when id printed 0, 1 when sudo refused, 2 without a prompt, 3 on timeout.
+# (runuser's own options end at --, so sudo's -k is sudo's.)
+tty() {
+	timeout -k 5 60 expect -f - >"$TESTDIR/expect.out" 2>&1 <<EOF
+set timeout 20
+log_file -noappend $TESTDIR/tty.log
+spawn -noecho runuser -u $TUSER -- sudo -k /usr/bin/id -u
+foreach a {$*} {
+	expect {
+		"Verification code: " {}
+		timeout { exit 3 }
+		eof { exit 2 }
+	}
+	if {\$a eq "right" || \$a eq "wrong"} {
+		set a [exec $TESTDIR/lastcode \$a]
+	}
+	send -- "\$a\r"
+}
+expect {
+	-re "\r\n0\r\n" { exit 0 }
+	-re "incorrect|Sorry" { exit 1 }
+	timeout { exit 3 }
+	eof { exit 1 }
+}
+EOF
+	rc=$?
+}
+show_tty() {
+	echo "#   expect exit $rc; terminal:"
+	cat "$TESTDIR/tty.log" "$TESTDIR/expect.out" | head -n 30 | sed 's/^/#   /'
+	tail -n 5 "$TESTDIR/otpsmsd.log" | sed 's/^/#   otpsmsd: /'
+}
+m=$(outbox_count)
+tty right
+is "$rc" 0 "terminal: the right code typed at sudo's prompt runs id as root"
+[ "$rc" -eq 0 ] || show_tty
+is "$(outbox_count)" "$((m + 1))" "terminal: one SMS sent"
+grep -qF "Code sent to $MASKED. Verification code: " "$TESTDIR/tty.log"
+ok "terminal: our prompt on the tty"
+! grep -qF "$("$TESTDIR/lastcode")" "$TESTDIR/tty.log"
+ok "terminal: the code is not echoed"
+tty wrong
+is "$rc" 1 "terminal: a wrong code is refused"
+[ "$rc" -eq 1 ] || show_tty
+
+# With the default prompts=3: a resend at the terminal, then the code.
+e2e_install "/etc/pam.d/$SERVICE" 644 <<EOF
+$(e2e_pam_auth)
+@include common-account
+@include common-session-noninteractive
+EOF
+tty right    # uses the code pending from the wrong answer
+m=$(outbox_count)
+tty r right
+is "$rc" 0 "terminal: r (resend), then the code: runs id as root"
+[ "$rc" -eq 0 ] || show_tty
+if grep -qF "Code sent again to $MASKED (Enter: resend). Verification code: " "$TESTDIR/tty.log"; then
+	pass "terminal: the second prompt says the code was sent again"
+else
+	fail "terminal: the second prompt says the code was sent again"
+	show_tty
+fi
+python3 - "$OUTBOX" "$m" <<'PY'
+import json, re, sys
+lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[2]):]
+c = [re.search(r"\b(\d{4,10})\b", json.loads(l)["text"]).group(1) for l in lines]
+sys.exit(0 if len(c) == 2 and c[0] == c[1] else 1)
+PY
+ok "terminal: two SMS with the same code"
 
 # Stopped inside the plan, so that a report from the sanitizers or valgrind
 # (stop_daemon turns it into a failed test) is counted.
