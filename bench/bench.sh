@@ -43,9 +43,9 @@ diag "machine: $(nproc) cpu ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | 
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 spread() { sort -g "$1" | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s..%s", lo, hi}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }     # field NAME < "a=1 b=2"
-# BENCH_ONLY="send verify memory login" (the default: all): the parts to run;
+# BENCH_ONLY="send verify cost memory login" (the default: all): the parts to run;
 # the figures of the others come out empty.
-want() { case " ${BENCH_ONLY:-send verify memory login} " in *" $1 "*) return 0;; esac; return 1; }
+want() { case " ${BENCH_ONLY:-send verify cost memory login} " in *" $1 "*) return 0;; esac; return 1; }
 
 # BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
 # `perf record -g` into DIR/send.data and DIR/verify.data.
@@ -53,13 +53,38 @@ PERF_PID=
 profile() {
 	[ -n "${BENCH_PERF:-}" ] && [ "$2" -eq 0 ] || return 0
 	mkdir -p "$BENCH_PERF"
-	perf record -q -F 999 -g -o "$BENCH_PERF/$1.data" -p "$DAEMON_PID" \
+	perf record -q -F 999 --call-graph "${BENCH_PERF_CG:-fp}" -o "$BENCH_PERF/$1.data" -p "$DAEMON_PID" \
 	    -- sleep "$((SECS + 1))" >/dev/null 2>&1 &
 	PERF_PID=$!
 }
 profile_end() {
 	[ -n "$PERF_PID" ] && wait "$PERF_PID"
 	PERF_PID=
+}
+
+# Where the CPU went during a run: cpu_mark before, cpu_note NAME RATE after.
+# Prints the daemon's and nginx's CPU time per message (from /proc, 10 ms
+# ticks, over the warm-up and the window, so about), the machine's busy share
+# of both cores, and how much of it the processes under test did not use
+# (other work on the machine).
+TICK=$(getconf CLK_TCK)
+ticks() { for _p in $1 $(pgrep -P "$1" 2>/dev/null); do awk '{print $14 + $15}' "/proc/$_p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+machine() { awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
+cpu_mark() {
+	CPU_D0=$(ticks "$DAEMON_PID"); CPU_N0=$(ticks "$NGINX_PID"); CPU_M0=$(machine)
+	CPU_T0=$(date +%s.%N)
+}
+cpu_note() {
+	awk -v name="$1" -v rate="$2" -v d0="$CPU_D0" -v d1="$(ticks "$DAEMON_PID")" \
+	    -v n0="$CPU_N0" -v n1="$(ticks "$NGINX_PID")" -v m0="$CPU_M0" \
+	    -v m1="$(machine)" -v t0="$CPU_T0" -v t1="$(date +%s.%N)" -v hz="$TICK" 'BEGIN {
+		split(m0, a, " "); split(m1, b, " ")
+		tot = b[1] - a[1]; busy = tot - (b[2] - a[2]); msgs = rate * (t1 - t0)
+		if (msgs < 1) msgs = 1
+		printf "%s cpu: daemon %.1f us/msg (%.0f%% of a core), nginx %.1f us/msg; machine %.0f%% busy\n",
+		    name, (d1 - d0) / hz * 1e6 / msgs, (d1 - d0) / hz / (t1 - t0) * 100,
+		    (n1 - n0) / hz * 1e6 / msgs, (tot > 0 ? busy / tot * 100 : 0)
+	}'
 }
 
 # --- the carrier: nginx answering the Twilio-shaped POST ---------------------
@@ -130,9 +155,11 @@ EOF
 r=0
 while want send && [ $r -lt "$RUNS" ]; do
 	profile send $r
+	cpu_mark
 	out=$("$LOADGEN" -s "$SOCKET" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
 	profile_end
 	diag "send run $((r + 1)): $out"
+	diag "$(cpu_note send "$(echo "$out" | field rate)")"
 	echo "$out" | field rate >> "$TESTDIR/send"
 	echo "$out" | field p99_ms >> "$TESTDIR/sendp99"
 	out=$(wrk -t 1 -c "$CONC" -d "${SECS}s" -s "$TESTDIR/post.lua" "$URL" 2>&1)
@@ -146,9 +173,11 @@ diag "daemon rss after the send runs: $(sed -n 's/^VmRSS: *//p' /proc/$DAEMON_PI
 r=0
 while want verify && [ $r -lt "$RUNS" ]; do
 	profile verify $r
+	cpu_mark
 	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
 	profile_end
 	diag "verify run $((r + 1)): $out"
+	diag "$(cpu_note verify "$(echo "$out" | field rate)")"
 	echo "$out" | field rate >> "$TESTDIR/verify"
 	"$ECHO" -s "$TESTDIR/echo.sock" &
 	ECHO_PID=$!
@@ -162,15 +191,60 @@ while want verify && [ $r -lt "$RUNS" ]; do
 done
 VERIFY=$(median "$TESTDIR/verify")
 half=$(awk -v v="$VERIFY" 'BEGIN { printf "%d", v / 2 }')
-: > "$TESTDIR/verifyp99"
+: > "$TESTDIR/verifyp99"; : > "$TESTDIR/unixp99"
 r=0
 while want verify && [ $r -lt "$RUNS" ]; do
 	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -r "$half" -u "$USERS")
 	diag "verify at $half/s run $((r + 1)): $out"
 	echo "$out" | field p99_ms >> "$TESTDIR/verifyp99"
+	# The reference: the minimal server's own p99 at the same rate, same run.
+	"$ECHO" -s "$TESTDIR/echo.sock" &
+	ECHO_PID=$!
+	i=0
+	while [ ! -S "$TESTDIR/echo.sock" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+	out=$("$LOADGEN" -s "$TESTDIR/echo.sock" -m verify -c "$CONC" -d "$SECS" -w 1 -r "$half" -u "$USERS")
+	kill $ECHO_PID; wait $ECHO_PID 2>/dev/null
+	diag "echo at $half/s run $((r + 1)): $out"
+	echo "$out" | field p99_ms >> "$TESTDIR/unixp99"
 	r=$((r + 1))
 done
 stop_daemon
+
+# --- cost per message, whatever the machine's load ---------------------------
+# Rates move with what else runs on the machine; these do not: the daemon's
+# user-space instructions per message (callgrind, two runs of different
+# length, the difference divided by the difference in messages, so start-up
+# and shutdown cancel out) and its system calls per message (strace -c).
+# Slow under valgrind, so few clients and short runs.
+cost_ir() {   # cost_ir MODE SECONDS: "MESSAGES INSTRUCTIONS"
+	# Opened as root at start, written as the daemon's user at exit.
+	mkdir -p "$TESTDIR/cg"; : > "$TESTDIR/cg/out"; chmod 666 "$TESTDIR/cg/out"
+	OTPSMSD_WRAPPER="valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file=$TESTDIR/cg/out" \
+	    start_daemon "$TESTDIR/otpsmsd.yaml" >&2
+	_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
+	stop_daemon >&2
+	echo "$_n $(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$TESTDIR/cg/out")"
+}
+cost_sys() {  # cost_sys MODE: "MESSAGES SYSCALLS" and the top calls in $TESTDIR/strace
+	start_daemon "$TESTDIR/otpsmsd.yaml" >&2
+	strace -c -f -o "$TESTDIR/strace" -p "$DAEMON_PID" 2>/dev/null &
+	_st=$!
+	sleep 0.5
+	_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 16 -d 2 -w 0 -u "$USERS" | field ok)
+	kill -INT $_st; wait $_st 2>/dev/null
+	stop_daemon >&2
+	echo "$_n $(awk '$NF == "total" {print $(NF-2)}' "$TESTDIR/strace")"
+}
+if want cost && command -v valgrind >/dev/null 2>&1 && command -v strace >/dev/null 2>&1; then
+	for m in challenge verify; do
+		a=$(cost_ir $m 2); b=$(cost_ir $m 6); c=$(cost_sys $m)
+		diag "$m cost: $(echo "$a $b $c" | awk '{
+		    printf "%.0f instructions/msg (user space; %d and %d msgs), %.1f syscalls/msg", \
+		    ($4 - $2) / ($3 - $1), $1, $3, $6 / $5 }')"
+		diag "$m syscalls/msg: $(awk -v n="${c%% *}" '$NF != "total" && $4 ~ /^[0-9]+$/ {
+		    printf "%s %.2f, ", $NF, $4 / n }' "$TESTDIR/strace" | head -c 400)"
+	done
+fi
 
 # --- memory -------------------------------------------------------------------
 : > "$TESTDIR/bpp"
@@ -216,7 +290,7 @@ stop_daemon
 # --- the figures ------------------------------------------------------------------
 SEND=$(median "$TESTDIR/send"); HTTP=$(median "$TESTDIR/http")
 UNIX=$(median "$TESTDIR/unix"); PAM=$(median "$TESTDIR/pam"); OATH=$(median "$TESTDIR/oath")
-diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath")"
+diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), echo p99 at that rate $(spread "$TESTDIR/unixp99") (median $(median "$TESTDIR/unixp99")), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath")"
 awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY" \
     -v u="$UNIX" -v vp="$(median "$TESTDIR/verifyp99")" -v b="$(median "$TESTDIR/bpp")" \
     -v p="$PAM" -v o="$OATH" 'BEGIN {

@@ -8,7 +8,8 @@
  * Closed loop (each client starts its next exchange when one ends) unless -r
  * sets an open-loop rate: exchange k is due at k/RATE and its latency counts
  * from then, so a server that falls behind is not flattered (no coordinated
- * omission). Prints one line:
+ * omission), and the generator sleeps to the microsecond until the next one
+ * is due (epoll_pwait2, Linux 5.11). Prints one line:
  *   ok=N errors=E rate=R p50_ms=X p99_ms=Y max_ms=Z
  * ok counts replies of the expected type (CHALLENGE_RSP, VERIFY_RSP);
  * daemon ERROR replies and broken connections are errors. */
@@ -139,6 +140,7 @@ static int
 start(int ep, struct client *c, uint64_t start_us)
 {
 	struct epoll_event ev;
+	ssize_t n;
 	int fd;
 
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
@@ -160,8 +162,14 @@ start(int ep, struct client *c, uint64_t start_us)
 		record(0, 0);
 		return 0;
 	}
+	/* As pam_otpsms does: the request right after connect. */
 	c->st = SENDING;
-	ev.events = EPOLLOUT | EPOLLIN;
+	n = send(fd, c->out, c->outlen, MSG_NOSIGNAL);
+	if (n > 0)
+		c->outoff = (size_t)n;
+	if (c->outoff == c->outlen || (n == -1 && errno != EAGAIN))
+		c->st = READING;    /* a refusal may be waiting to be read */
+	ev.events = c->st == READING ? EPOLLIN : EPOLLOUT | EPOLLIN;
 	ev.data.ptr = c;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		finish(ep, c, 0);
@@ -243,7 +251,8 @@ main(int argc, char **argv)
 	struct epoll_event evs[256];
 	const char *path = NULL;
 	double dur = 5, warm = 1, rate = 0;
-	uint64_t t0, tw, tend, now, started = 0, due;
+	uint64_t t0, tw, tend, now, started = 0, due, wait;
+	struct timespec ts;
 	unsigned conc = 64, i, active;
 	int ch, ep, n, k, blocked;
 
@@ -324,7 +333,22 @@ main(int argc, char **argv)
 					finish(ep, &cl[i], 0);
 			break;
 		}
-		n = epoll_wait(ep, evs, 256, 1);
+		/* Open loop: sleep until the next exchange is due, to the
+		 * microsecond (a 1 ms epoll_wait timeout added up to 1 ms to
+		 * every latency); closed loop: replies wake us. */
+		wait = 1000000;
+		if (rate > 0 && now < tend) {
+			due = t0 + (uint64_t)((double)started * 1e6 / rate);
+			now = now_us();
+			wait = due > now ? (due - now) * 1000 : 0;
+			if (wait > 1000000)
+				wait = 1000000;
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)wait;
+		n = epoll_pwait2(ep, evs, 256, &ts, NULL);
+		if (n == -1 && errno == ENOSYS)
+			n = epoll_wait(ep, evs, 256, 1);
 		/* Replies that arrive after the window are not counted. */
 		if (now_us() >= tend)
 			counting = 0;

@@ -10,6 +10,8 @@ static const struct carrier_ops *const drivers[] = {
 	&carrier_twilio_ops,
 	&carrier_vonage_ops,
 	&carrier_spool_ops,
+	&carrier_http_ops,
+	&carrier_kannel_ops,
 };
 
 const struct carrier_ops *
@@ -26,5 +28,5 @@ carrier_lookup(const char *type)
 const char *
 carrier_types(void)
 {
-	return "file, twilio, vonage, spool";
+	return "file, twilio, vonage, spool, http, kannel";
 }

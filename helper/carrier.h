@@ -99,5 +99,7 @@ extern const struct carrier_ops carrier_file_ops;
 extern const struct carrier_ops carrier_twilio_ops;
 extern const struct carrier_ops carrier_vonage_ops;
 extern const struct carrier_ops carrier_spool_ops;
+extern const struct carrier_ops carrier_http_ops;
+extern const struct carrier_ops carrier_kannel_ops;
 
 #endif

@@ -546,7 +546,7 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 	/* Old libcurl waits a second for "100 Continue" on bodies over 1 KiB. */
 	if ((req->headers = curl_slist_append(NULL, "Expect:")) == NULL)
 		goto out;
-	if ((easy = curl_easy_init()) == NULL)
+	if ((easy = http_easy(c->http)) == NULL)
 		goto out;
 
 	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
@@ -581,7 +581,7 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 		req = NULL;
  out:
 	if (easy != NULL)
-		curl_easy_cleanup(easy);
+		http_easy_release(c->http, easy);
 	twilio_req_free(req);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include "carrier.h"
 #include "carrier_util.h"
 #include "cfgtree.h"
+#include "http.h"
 #include "twilio.h"
 #include "util.h"
 
@@ -117,7 +118,7 @@ carrier_easy_post(const struct carrier *c, const char *url, const char *body,
 	CURL *easy;
 	long tmo, ctmo;
 
-	if ((easy = curl_easy_init()) == NULL)
+	if ((easy = http_easy(c->http)) == NULL)
 		return NULL;
 	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
 	ctmo = tmo < CARRIER_CONNECT_MS ? tmo : CARRIER_CONNECT_MS;
@@ -139,7 +140,7 @@ carrier_easy_post(const struct carrier *c, const char *url, const char *body,
 	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ctmo) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
-		curl_easy_cleanup(easy);
+		http_easy_release(c->http, easy);
 		return NULL;
 	}
 	return easy;

@@ -33,7 +33,7 @@ void carrier_mask_numbers(char *s);
 void carrier_result_set(struct carrier_result *res, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* A new easy handle for POST body (len bytes, the caller's buffer, kept
+/* An easy handle (http_easy: from the pool) for POST body (len bytes, the caller's buffer, kept
  * until the transfer ends) to url: http/https only, no redirects, the
  * carrier's timeout, User-Agent otpsmsd/VERSION, errbuf (CURL_ERROR_SIZE).
  * headers may be NULL. NULL on failure. */

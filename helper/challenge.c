@@ -49,11 +49,15 @@ struct request {
 	char rhost[PROTO_MAX_RHOST + 1];
 	char id_hex[17];
 	int resend;                  /* the pending code, sent again */
+	int reserved;                /* holds limit tokens (policy_check_send) */
 };
 
 static void
 request_free(struct request *r)
 {
+	/* Nothing went out: the limit tokens held for this send go back. */
+	if (r->reserved && r->d->policy != NULL)
+		policy_unsent(r->d->policy, r->ch.user, r->to);
 	explicit_bzero(r, sizeof(*r));
 	free(r);
 }
@@ -194,6 +198,7 @@ on_sent(void *arg, const struct carrier_result *res)
 		    res->ref[0] ? res->ref : "-");
 		if (r->d->policy != NULL)    /* limits count what went out */
 			policy_sent(r->d->policy, r->ch.user, r->to);
+		r->reserved = 0;
 		if (r->client != NULL) {
 			memset(&m, 0, sizeof(m));
 			m.type = PROTO_CHALLENGE_RSP;
@@ -474,6 +479,7 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 		return;
 	}
 	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);
+	r->reserved = d->policy != NULL;
 	snprintf(r->ch.service, sizeof(r->ch.service), "%s", q->service);
 	r->ch.uid = client_uid(cl);
 	if (q->flags & PROTO_RF_RESEND) {

@@ -3,31 +3,62 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "code.h"
 
-/* Lives in memory only: a restart makes every pending code useless. */
-static uint8_t code_key[CODE_KEY_LEN];
-static int code_key_set;
-
-int
-code_init(void)
-{
-	if (RAND_bytes(code_key, sizeof(code_key)) != 1)
-		return -1;
-	code_key_set = 1;
-	return 0;
-}
+/* The key lives in memory only: a restart makes every pending code useless.
+ * It is held by one keyed HMAC context for the process: the one-shot HMAC()
+ * fetched the algorithms and derived the pads again for every code. */
+static EVP_MAC *code_hmac;
+static EVP_MAC_CTX *code_ctx;
 
 void
 code_cleanup(void)
 {
-	OPENSSL_cleanse(code_key, sizeof(code_key));
-	code_key_set = 0;
+	EVP_MAC_CTX_free(code_ctx);     /* cleanses the key and pads */
+	EVP_MAC_free(code_hmac);
+	code_ctx = NULL;
+	code_hmac = NULL;
+}
+
+int
+code_init_key(const uint8_t key[CODE_KEY_LEN])
+{
+	OSSL_PARAM params[2];
+	char digest[] = "SHA256";
+	int r = -1;
+
+	code_cleanup();
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((code_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (code_ctx = EVP_MAC_CTX_new(code_hmac)) == NULL ||
+	    EVP_MAC_init(code_ctx, key, CODE_KEY_LEN, params) != 1)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		code_cleanup();
+	return r;
+}
+
+int
+code_init(void)
+{
+	uint8_t key[CODE_KEY_LEN];
+	int r = -1;
+
+	if (RAND_bytes(key, sizeof(key)) != 1)
+		goto out;
+	r = code_init_key(key);
+ out:
+	OPENSSL_cleanse(key, sizeof(key));
+	return r;
 }
 
 int
@@ -67,32 +98,36 @@ int
 code_mac(const uint8_t id[PROTO_ID_LEN], const char *user, const char *code,
     uint8_t mac[STORE_MAC_LEN])
 {
-	uint8_t msg[PROTO_ID_LEN + PROTO_MAX_USER + 1 + PROTO_MAX_CODE];
-	size_t ulen = strlen(user), clen = strlen(code), n = 0;
-	unsigned int len = STORE_MAC_LEN;
+	size_t ulen = strlen(user), clen = strlen(code), len = 0;
 	int r = -1;
 
-	if (!code_key_set || ulen > PROTO_MAX_USER || clen > PROTO_MAX_CODE)
-		return -1;
-	/* One buffer and the one-shot HMAC(): HMAC_CTX is deprecated in 3.0. */
-	memcpy(msg, id, PROTO_ID_LEN);
-	n += PROTO_ID_LEN;
-	memcpy(msg + n, user, ulen + 1);
-	n += ulen + 1;
-	memcpy(msg + n, code, clen);
-	n += clen;
-	if (HMAC(EVP_sha256(), code_key, sizeof(code_key), msg, n, mac, &len) != NULL &&
-	    len == STORE_MAC_LEN)
-		r = 0;
-	OPENSSL_cleanse(msg, sizeof(msg));
+	if (code_ctx == NULL || ulen > PROTO_MAX_USER || clen > PROTO_MAX_CODE)
+		goto out;
+	/* A NULL key restarts from the saved key pads: no allocation, no fetch. */
+	if (EVP_MAC_init(code_ctx, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(code_ctx, id, PROTO_ID_LEN) != 1 ||
+	    EVP_MAC_update(code_ctx, (const uint8_t *)user, ulen + 1) != 1 ||
+	    EVP_MAC_update(code_ctx, (const uint8_t *)code, clen) != 1 ||
+	    EVP_MAC_final(code_ctx, mac, &len, STORE_MAC_LEN) != 1 ||
+	    len != STORE_MAC_LEN)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		OPENSSL_cleanse(mac, STORE_MAC_LEN);   /* never half a MAC */
 	return r;
 }
 
 void
 code_id_hex(const uint8_t id[PROTO_ID_LEN], char out[17])
 {
+	static const char hex[] = "0123456789abcdef";
 	int i;
 
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", id[i]);
+	/* Once per message: a table, not snprintf per byte. */
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = hex[id[i] >> 4];
+		out[2 * i + 1] = hex[id[i] & 0x0f];
+	}
+	out[16] = '\0';
 }

@@ -11,6 +11,8 @@
 
 /* Fills the process-wide HMAC key from the CSPRNG (kept in memory only). */
 int code_init(void);
+/* The same with a given key: for known-answer tests. */
+int code_init_key(const uint8_t key[CODE_KEY_LEN]);
 void code_cleanup(void);
 
 /* Writes `digits` decimal digits (4..10) and a NUL to out (size >= digits+1).

@@ -9,6 +9,10 @@
 #include "loop.h"
 
 #define HTTP_MAX_CONNECTS 512     /* idle keep-alive connections, all carriers */
+#define HTTP_POOL_MAX 256         /* idle easy handles and transfer records kept */
+#define HTTP_BODY_INLINE 1024     /* replies up to this size need no allocation */
+
+struct http_xfer;
 
 struct http {
 	CURLM *multi;
@@ -16,6 +20,11 @@ struct http {
 	struct loop_timer timer;
 	int running;
 	size_t active;
+	int proxy_env;                /* a proxy variable was set at start */
+	CURL *pool[HTTP_POOL_MAX];    /* reset easy handles, ready to use */
+	size_t npool;
+	struct http_xfer *free_xfers; /* at most HTTP_POOL_MAX */
+	size_t nfree_xfers;
 };
 
 struct http_xfer {
@@ -23,12 +32,114 @@ struct http_xfer {
 	CURL *easy;
 	http_done_fn *done;
 	void *arg;
-	char *body;
+	char *body;                   /* inline, or malloc'd when larger */
 	size_t len, max;
 	int overflow;
+	struct http_xfer *next;       /* on the free list */
+	char inline_body[HTTP_BODY_INLINE + 1];
 };
 
 static void check_done(struct http *h);
+
+/* Transfer records are kept for reuse, like the handles: no allocation per
+ * message. The reply is wiped when a record is given back. */
+static struct http_xfer *
+xfer_get(struct http *h)
+{
+	struct http_xfer *x;
+
+	if ((x = h->free_xfers) != NULL) {
+		h->free_xfers = x->next;
+		h->nfree_xfers--;
+	} else if ((x = malloc(sizeof(*x))) == NULL)
+		return NULL;
+	x->next = NULL;
+	x->body = x->inline_body;
+	x->body[0] = '\0';
+	x->len = 0;
+	x->overflow = 0;
+	return x;
+}
+
+static void
+xfer_put(struct http *h, struct http_xfer *x)
+{
+	explicit_bzero(x->body, x->len + 1);
+	if (x->body != x->inline_body)
+		free(x->body);
+	x->body = x->inline_body;
+	x->len = 0;
+	if (h->nfree_xfers >= HTTP_POOL_MAX) {
+		free(x);
+		return;
+	}
+	x->next = h->free_xfers;
+	h->free_xfers = x;
+	h->nfree_xfers++;
+}
+
+/* curl's defaults, then ours. Without a proxy variable in the environment
+ * (read once at start), curl is told there is no proxy: it would otherwise
+ * look the variables up again for every transfer. */
+static int
+easy_defaults(struct http *h, CURL *easy)
+{
+	if (curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK)
+		return -1;
+	if (!h->proxy_env &&
+	    (curl_easy_setopt(easy, CURLOPT_PROXY, "") != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*") != CURLE_OK))
+		return -1;
+	return 0;
+}
+
+static int
+proxy_in_env(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+		"all_proxy", "ALL_PROXY", NULL
+	};
+	const char *v;
+	size_t i;
+
+	for (i = 0; vars[i] != NULL; i++)
+		if ((v = getenv(vars[i])) != NULL && *v != '\0')
+			return 1;
+	return 0;
+}
+
+CURL *
+http_easy(struct http *h)
+{
+	CURL *easy;
+
+	if (h->npool > 0)
+		easy = h->pool[--h->npool];
+	else if ((easy = curl_easy_init()) == NULL)
+		return NULL;
+	if (easy_defaults(h, easy) != 0) {
+		curl_easy_cleanup(easy);
+		return NULL;
+	}
+	return easy;
+}
+
+void
+http_easy_release(struct http *h, CURL *easy)
+{
+	if (easy == NULL)
+		return;
+	/* Back to curl's defaults: nothing of the last message (its body,
+	 * headers, credentials) stays set. The connection cache is the multi
+	 * handle's and is kept. */
+	curl_easy_reset(easy);
+	if (h->npool >= HTTP_POOL_MAX) {
+		curl_easy_cleanup(easy);
+		return;
+	}
+	h->pool[h->npool++] = easy;
+}
 
 static void
 on_socket_event(void *arg, int fd, uint32_t events)
@@ -109,14 +220,15 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	}
 	/* Replies may echo the message (and so the code): grow by copying, and
 	 * wipe what is left behind, instead of realloc. */
-	if ((nb = malloc(x->len + n + 1)) == NULL)
-		return 0;
-	if (x->body != NULL) {
+	if (x->len + n > HTTP_BODY_INLINE) {
+		if ((nb = malloc(x->len + n + 1)) == NULL)
+			return 0;
 		memcpy(nb, x->body, x->len);
 		explicit_bzero(x->body, x->len + 1);
-		free(x->body);
+		if (x->body != x->inline_body)
+			free(x->body);
+		x->body = nb;
 	}
-	x->body = nb;
 	memcpy(x->body + x->len, ptr, n);
 	x->len += n;
 	x->body[x->len] = '\0';
@@ -140,12 +252,9 @@ check_done(struct http *h)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
 		curl_multi_remove_handle(h->multi, msg->easy_handle);
 		h->active--;
-		x->done(x->arg, msg->data.result, status, x->body ? x->body : "", x->len);
-		curl_easy_cleanup(x->easy);
-		if (x->body != NULL)
-			explicit_bzero(x->body, x->len + 1);
-		free(x->body);
-		free(x);
+		x->done(x->arg, msg->data.result, status, x->body, x->len);
+		http_easy_release(h, x->easy);
+		xfer_put(h, x);
 	}
 }
 
@@ -170,16 +279,25 @@ http_new(struct loop *l)
 	 * closes what does not fit as each transfer ends, so a busy carrier paid
 	 * a TCP (and TLS) handshake per message. A fixed cache keeps them. */
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_MAX_CONNECTS);
+	h->proxy_env = proxy_in_env();
 	return h;
 }
 
 void
 http_free(struct http *h)
 {
+	struct http_xfer *x;
+
 	if (h == NULL)
 		return;
 	loop_timer_cancel(h->loop, &h->timer);
 	curl_multi_cleanup(h->multi);
+	while (h->npool > 0)
+		curl_easy_cleanup(h->pool[--h->npool]);
+	while ((x = h->free_xfers) != NULL) {
+		h->free_xfers = x->next;
+		free(x);
+	}
 	free(h);
 }
 
@@ -201,8 +319,8 @@ http_start(struct http *h, CURL *easy, size_t max_body, http_done_fn *done, void
 {
 	struct http_xfer *x;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		curl_easy_cleanup(easy);
+	if ((x = xfer_get(h)) == NULL) {
+		http_easy_release(h, easy);
 		return -1;
 	}
 	x->h = h;
@@ -215,8 +333,8 @@ http_start(struct http *h, CURL *easy, size_t max_body, http_done_fn *done, void
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	if (curl_multi_add_handle(h->multi, easy) != CURLM_OK) {
-		curl_easy_cleanup(easy);
-		free(x);
+		http_easy_release(h, easy);
+		xfer_put(h, x);
 		return -1;
 	}
 	h->active++;

@@ -12,8 +12,8 @@ struct http;
 
 /* Called once per transfer. rc is curl's result; status the HTTP status (0 if
  * none); body is the reply, NUL-terminated, at most the max_body given to
- * http_start (a longer reply fails with CURLE_WRITE_ERROR). The easy handle is
- * cleaned up by http after done returns. */
+ * http_start (a longer reply fails with CURLE_WRITE_ERROR), wiped after done
+ * returns. The easy handle is reset and pooled by http after done returns. */
 typedef void http_done_fn(void *arg, CURLcode rc, long status,
     const char *body, size_t bodylen);
 
@@ -23,9 +23,22 @@ void http_free(struct http *h);
 /* Fails unless libcurl resolves names asynchronously (threaded resolver). */
 int http_check_async_dns(char *err, size_t errsz);
 
+/* An easy handle for the next transfer: from a pool of handles that earlier
+ * transfers used (reset to curl's defaults, so nothing of theirs is left),
+ * else a new one. No signals; no proxy unless the daemon's environment named
+ * one at start (http_proxy, https_proxy, all_proxy, or their upper case):
+ * then curl's own lookup per transfer, as always. NULL when out of memory. */
+CURL *http_easy(struct http *h);
+
+/* Resets easy and keeps it for http_easy (or frees it if the pool is full).
+ * For a handle that was never given to http_start. */
+void http_easy_release(struct http *h, CURL *easy);
+
 /* Takes ownership of easy (configured by the caller: URL, method, headers,
- * body, auth, CURLOPT_TIMEOUT_MS). Sets WRITEFUNCTION, WRITEDATA, PRIVATE and
- * NOSIGNAL itself. Returns 0, or -1 (easy is freed, done is not called). */
+ * body, auth, CURLOPT_TIMEOUT_MS), from http_easy or curl_easy_init. Sets
+ * WRITEFUNCTION, WRITEDATA, PRIVATE and NOSIGNAL itself. Returns 0, or -1
+ * (easy is released, done is not called). When the transfer ends, easy goes
+ * back to the pool: the caller's buffers need only outlive done. */
 int http_start(struct http *h, CURL *easy, size_t max_body,
     http_done_fn *done, void *arg);
 

@@ -144,7 +144,7 @@ policy_check_send(struct policy *p, const char *user, const char *number,
 		r = PROTO_E_LOCKED;
 	} else if (!country_allowed(&p->cfg->countries, number, why, whysz)) {
 		r = PROTO_E_NUMBER;
-	} else if ((s = limits_check(p->limits, user, number, now, &lim)) != 0) {
+	} else if ((s = limits_reserve(p->limits, user, number, now, &lim)) != 0) {
 		*retry_after = s;
 		snprintf(why, whysz, "%s limit", lim);
 		r = PROTO_E_RATE;
@@ -161,9 +161,16 @@ policy_sent(struct policy *p, const char *user, const char *number)
 
 	if (getrandom(&j, sizeof(j), GRND_NONBLOCK) != (ssize_t)sizeof(j))
 		j = 0;
-	limits_note_sent(p->limits, user, number, policy_now(), j % 1000);
+	(void)number;    /* its tokens were taken by policy_check_send */
+	limits_note_delivered(p->limits, user, policy_now(), j % 1000);
 	p->sends++;
 	save(p);
+}
+
+void
+policy_unsent(struct policy *p, const char *user, const char *number)
+{
+	limits_refund(p->limits, user, number, policy_now());
 }
 
 unsigned

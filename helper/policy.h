@@ -20,11 +20,17 @@ void policy_free(struct policy *p);
 
 /* Before a code is made for user at number: 0 to go ahead, else the
  * PROTO_E_* to answer (LOCKED, RATE, NUMBER), with *retry_after seconds and
- * a log-safe reason in why. Costs nothing when it refuses. */
+ * a log-safe reason in why. Costs nothing when it refuses. When it lets the
+ * send go ahead it holds one token of each limit for it at once (concurrent
+ * requests cannot all pass before the first send is counted): exactly one
+ * of policy_sent or policy_unsent must follow. */
 int policy_check_send(struct policy *p, const char *user, const char *number,
     unsigned *retry_after, char *why, size_t whysz);
-/* A code went out (a reused one does not count). */
+/* A carrier accepted the code: the tokens stay spent, the backoff advances. */
 void policy_sent(struct policy *p, const char *user, const char *number);
+/* Nothing went out (no carrier accepted, a pending code was reused, an
+ * error): the tokens go back. */
+void policy_unsent(struct policy *p, const char *user, const char *number);
 /* A verification ended: ok 1 right code, 0 wrong. Returns the seconds of
  * lockout this answer caused, or 0. */
 unsigned policy_verified(struct policy *p, const char *user, int ok);

@@ -203,17 +203,16 @@ limits_check(struct limits *l, const char *user, const char *number,
 	return (unsigned)((worst + 999) / 1000);
 }
 
-void
-limits_note_sent(struct limits *l, const char *user, const char *number,
-    uint64_t now, unsigned jitter)
+/* One token from each of the send's buckets. */
+static void
+take_tokens(struct limits *l, const char *user, const char *number, uint64_t now)
 {
 	char keys[LIM_NKINDS][KEY_MAX];
 	struct keytab_ent *e;
-	struct backoff *bo;
 	struct bucket *b;
 	const struct rate *r;
-	uint64_t lv, delay;
-	unsigned k, shift;
+	uint64_t lv;
+	unsigned k;
 
 	bucket_keys(l, user, number, keys);
 	for (k = 0; k < LIM_NKINDS; k++) {
@@ -232,6 +231,53 @@ limits_note_sent(struct limits *l, const char *user, const char *number,
 		b->level = lv >= r->window_ms ? lv - r->window_ms : 0;
 		b->last = now > b->last ? now : b->last;
 	}
+}
+
+unsigned
+limits_reserve(struct limits *l, const char *user, const char *number,
+    uint64_t now, const char **why)
+{
+	unsigned s;
+
+	if ((s = limits_check(l, user, number, now, why)) == 0)
+		take_tokens(l, user, number, now);
+	return s;
+}
+
+void
+limits_refund(struct limits *l, const char *user, const char *number,
+    uint64_t now)
+{
+	char keys[LIM_NKINDS][KEY_MAX];
+	struct keytab_ent *e;
+	struct bucket *b;
+	const struct rate *r;
+	uint64_t lv, full;
+	unsigned k;
+
+	bucket_keys(l, user, number, keys);
+	for (k = 0; k < LIM_NKINDS; k++) {
+		if (keys[k][0] == '\0' ||
+		    (e = keytab_get(&l->buckets, keys[k])) == NULL)
+			continue;    /* forgotten: nothing to give back */
+		r = &l->c.rate[k];
+		b = e->val;
+		full = (uint64_t)r->count * r->window_ms;
+		lv = level_now(r, b, now) + r->window_ms;
+		b->level = lv > full ? full : lv;
+		b->last = now > b->last ? now : b->last;
+	}
+}
+
+void
+limits_note_delivered(struct limits *l, const char *user, uint64_t now,
+    unsigned jitter)
+{
+	struct keytab_ent *e;
+	struct backoff *bo;
+	uint64_t delay;
+	unsigned shift;
+
 	if (l->c.backoff_after == 0 ||
 	    (e = keytab_put(&l->backoffs, user, sizeof(*bo))) == NULL)
 		return;
@@ -247,6 +293,14 @@ limits_note_sent(struct limits *l, const char *user, const char *number,
 		delay = l->c.backoff_max_ms;
 	delay += delay * (jitter % 1000) / 10000;
 	bo->next = now + delay;
+}
+
+void
+limits_note_sent(struct limits *l, const char *user, const char *number,
+    uint64_t now, unsigned jitter)
+{
+	take_tokens(l, user, number, now);
+	limits_note_delivered(l, user, now, jitter);
 }
 
 void

@@ -48,6 +48,18 @@ unsigned limits_check(struct limits *l, const char *user, const char *number,
  * delay grows by up to 10% so that clients do not retry in step. */
 void limits_note_sent(struct limits *l, const char *user, const char *number,
     uint64_t now, unsigned jitter);
+
+/* The same in two steps, for sends that take time: limits_check and, if it
+ * passes, the tokens taken at once, so that concurrent requests cannot all
+ * pass before the first send is counted. Then either limits_note_delivered
+ * (the backoff advances; the tokens stay spent) or limits_refund (nothing
+ * went out: one token back to each bucket, never above full). */
+unsigned limits_reserve(struct limits *l, const char *user, const char *number,
+    uint64_t now, const char **why);
+void limits_refund(struct limits *l, const char *user, const char *number,
+    uint64_t now);
+void limits_note_delivered(struct limits *l, const char *user, uint64_t now,
+    unsigned jitter);
 /* A code verified: the user's backoff starts over. */
 void limits_note_verified(struct limits *l, const char *user);
 

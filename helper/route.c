@@ -334,6 +334,42 @@ route_print(FILE *f, const struct config *c)
 	}
 }
 
+void
+route_status(const struct config *c, char *buf, size_t bufsz, uint64_t now)
+{
+	const struct carrier_health *h;
+	char state[48];
+	size_t i, off;
+	int n;
+
+	if (bufsz == 0)
+		return;
+	off = strnlen(buf, bufsz - 1);
+	buf[off] = '\0';
+	for (i = 0; i < c->n_carriers && off < bufsz - 1; i++) {
+		h = &c->carriers[i]->health;
+		if (h->probing)
+			snprintf(state, sizeof(state), "probing");
+		else if (h->open_until_ms > now)
+			snprintf(state, sizeof(state), "open for %llu s",
+			    (unsigned long long)((h->open_until_ms - now + 999) / 1000));
+		else if (h->open_until_ms != 0)
+			snprintf(state, sizeof(state), "open, next send probes");
+		else
+			snprintf(state, sizeof(state), "closed");
+		n = snprintf(buf + off, bufsz - off, "carrier %s (%s): %s; accepted %lu, "
+		    "failed %lu (%u in a row), retried %lu, refused %lu%s%s\n",
+		    c->carriers[i]->name, c->carriers[i]->ops->type, state, h->accepted,
+		    h->failed, h->fails, h->retried, h->refused,
+		    h->last_error[0] ? "; last error: " : "", h->last_error);
+		if (n < 0 || (size_t)n >= bufsz - off) {
+			buf[off] = '\0';
+			break;
+		}
+		off += (size_t)n;
+	}
+}
+
 int
 route_breaker_allow(struct carrier *c, uint64_t now)
 {

@@ -54,6 +54,10 @@ struct carrier *const *route_carriers(const struct config *c, const struct route
 /* -t: one line per user, which route and carriers their number takes. */
 void route_print(FILE *f, const struct config *c);
 
+/* For otpsmsctl status: one line per carrier with its breaker state and
+ * counters, appended to buf (NUL-terminated, truncated to fit). */
+void route_status(const struct config *c, char *buf, size_t bufsz, uint64_t now);
+
 /* The breaker. allow: 1 if c may be tried now (closed, or open with its
  * cool-down over: then this caller is the one probe). */
 int route_breaker_allow(struct carrier *c, uint64_t now);

@@ -1,6 +1,11 @@
 /* Accepting callers on the Unix socket. Each connection carries one request:
  * read one frame (bounded, with a deadline), dispatch it, write one reply,
- * close. A bad client is dropped alone; the daemon goes on. */
+ * close. A bad client is dropped alone; the daemon goes on.
+ *
+ * System calls per exchange are what a verify costs, so there are few:
+ * clients are watched EPOLLONESHOT (a read disarms them; no epoll_ctl while
+ * busy), a reply is written at once and EPOLLOUT armed only if that would
+ * block, and deadlines share one timer (clients are kept in accept order). */
 #include <config.h>
 
 #include <errno.h>
@@ -11,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -33,8 +39,9 @@ struct client {
 	uid_t uid;
 	pid_t pid;
 	enum client_state state;
+	int watched;                 /* registered with the loop */
 	struct buf in, out;
-	struct loop_timer deadline;
+	uint64_t deadline;           /* CLOCK_MONOTONIC ms */
 	struct request *req;
 	enum peer_trust trust;       /* peer.h: what this caller may ask */
 	struct client *next, *prev;
@@ -44,11 +51,25 @@ struct server {
 	struct daemon *d;
 	int fd;
 	struct loop_timer resume;
-	struct client *clients;
+	struct loop_timer reap;      /* the earliest client deadline, or later */
+	uint64_t reap_at;            /* when reap fires; 0 when not armed */
+	struct client *clients, *last;  /* in accept order */
 	size_t nclients;
 };
 
+#define ONESHOT(ev) ((ev) | EPOLLONESHOT)
+
 static void client_close(struct client *c);
+static void on_client_io(void *arg, int fd, uint32_t events);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 int
 server_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
@@ -125,10 +146,8 @@ client_pid(const struct client *c)
 }
 
 static void
-on_client_timeout(void *arg)
+client_timeout(struct client *c)
 {
-	struct client *c = arg;
-
 	log_info("client pid %ld uid %u: deadline passed, closing",
 	    (long)c->pid, (unsigned)c->uid);
 	if (c->state == C_WRITE) {
@@ -150,8 +169,8 @@ client_close(struct client *c)
 
 	if (c->req != NULL)
 		request_detach(c->req);
-	loop_timer_cancel(s->d->loop, &c->deadline);
-	loop_del(s->d->loop, c->fd);
+	if (c->watched)
+		loop_del(s->d->loop, c->fd);
 	close(c->fd);
 	buf_free(&c->in);
 	buf_free(&c->out);
@@ -161,8 +180,67 @@ client_close(struct client *c)
 		s->clients = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	else
+		s->last = c->prev;
 	s->nclients--;
+	/* The reap timer stays as it is: when it fires it finds the next
+	 * deadline. Cancelling it here cost a timerfd_settime per client. */
 	free(c);
+}
+
+/* Arms reap for `when` unless it already fires sooner. */
+static void
+reap_arm(struct server *s, uint64_t when)
+{
+	uint64_t now;
+
+	if (s->reap_at != 0 && s->reap_at <= when)
+		return;
+	now = now_ms();
+	if (loop_timer_set(s->d->loop, &s->reap, when > now ? when - now : 0) == -1)
+		fatal_f("cannot arm the client deadline timer");
+	s->reap_at = when;
+}
+
+/* Every client past its deadline is told so (or closed), then the timer is
+ * set for the earliest deadline left. Under load this runs about once per
+ * client_timeout, not once per client. */
+static void
+on_reap(void *arg)
+{
+	struct server *s = arg;
+	struct client *c, *next;
+	uint64_t now = now_ms(), first = 0;
+
+	s->reap_at = 0;
+	for (c = s->clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->deadline <= now) {
+			/* One more period to take the error reply, then closed. */
+			c->deadline = now + s->d->cfg->client_timeout_ms;
+			client_timeout(c);
+		}
+	}
+	for (c = s->clients; c != NULL; c = c->next)
+		if (first == 0 || c->deadline < first)
+			first = c->deadline;
+	if (first != 0)
+		reap_arm(s, first);
+}
+
+/* Waits (once) for events on c: most clients never need this, their
+ * request is there at accept and their reply fits the socket buffer. */
+static int
+client_watch(struct client *c, uint32_t events)
+{
+	struct loop *l = c->srv->d->loop;
+
+	if (c->watched)
+		return loop_mod(l, c->fd, ONESHOT(events));
+	if (loop_add(l, c->fd, ONESHOT(events), on_client_io, c) == -1)
+		return -1;
+	c->watched = 1;
+	return 0;
 }
 
 static void
@@ -176,7 +254,8 @@ client_flush(struct client *c)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				(void)loop_mod(c->srv->d->loop, c->fd, EPOLLOUT);
+				if (client_watch(c, EPOLLOUT) == -1)
+					break;
 				return;
 			}
 			break;
@@ -257,8 +336,11 @@ client_read(struct client *c)
 			break;
 	}
 	r = proto_frame_check(c->in.d, c->in.len, &framelen);
-	if (r == PROTO_NEED_MORE)
+	if (r == PROTO_NEED_MORE) {
+		if (client_watch(c, EPOLLIN) == -1)
+			client_close(c);
 		return;
+	}
 	if (r != PROTO_OK || framelen != c->in.len) {
 		log_warn("client pid %ld uid %u: %s, dropped", (long)c->pid,
 		    (unsigned)c->uid, r != PROTO_OK ? proto_strerror(r) : "data after the request");
@@ -279,8 +361,8 @@ client_read(struct client *c)
 		client_error(c, PROTO_E_MALFORMED, 0, "malformed request");
 		return;
 	}
+	/* Not watched while busy: the one-shot read disarmed it. */
 	c->state = C_BUSY;
-	(void)loop_mod(c->srv->d->loop, c->fd, 0);
 	/* allow_self callers ask for themselves; control is root's. */
 	if (!peer_may_send(c->trust, c->uid, &m, why, sizeof(why))) {
 		log_warn("refused request type %u from uid %u pid %ld: %s", m.type,
@@ -424,19 +506,18 @@ on_accept(void *arg, int lfd, uint32_t events)
 		buf_init(&c->in, PROTO_MAX_FRAME + 4);
 		buf_init(&c->out, PROTO_MAX_FRAME + 4);
 		c->in.wipe = 1;    /* requests carry codes */
-		loop_timer_init(&c->deadline, on_client_timeout, c);
-		if (loop_add(s->d->loop, fd, EPOLLIN, on_client_io, c) == -1 ||
-		    loop_timer_set(s->d->loop, &c->deadline, cfg->client_timeout_ms) == -1) {
-			loop_del(s->d->loop, fd);
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = s->clients;
-		if (s->clients != NULL)
-			s->clients->prev = c;
-		s->clients = c;
+		c->deadline = now_ms() + cfg->client_timeout_ms;
+		c->prev = s->last;
+		if (s->last != NULL)
+			s->last->next = c;
+		else
+			s->clients = c;
+		s->last = c;
 		s->nclients++;
+		reap_arm(s, c->deadline);
+		/* The module sends its request as soon as it is connected: it
+		 * is usually here already. If not, client_read watches for it. */
+		client_read(c);
 	}
 }
 
@@ -450,6 +531,7 @@ server_new(struct daemon *d, int listen_fd)
 	s->d = d;
 	s->fd = listen_fd;
 	loop_timer_init(&s->resume, on_resume, s);
+	loop_timer_init(&s->reap, on_reap, s);
 	if (loop_add(d->loop, listen_fd, EPOLLIN, on_accept, s) == -1) {
 		free(s);
 		return NULL;
@@ -465,6 +547,7 @@ server_free(struct server *s)
 	while (s->clients != NULL)
 		client_close(s->clients);
 	loop_timer_cancel(s->d->loop, &s->resume);
+	loop_timer_cancel(s->d->loop, &s->reap);
 	loop_del(s->d->loop, s->fd);
 	close(s->fd);
 	free(s);

@@ -33,4 +33,26 @@ apt-get install -y --no-install-recommends $PACKAGES
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 	systemctl disable --now gammu-smsd.service nginx.service >/dev/null 2>&1 || true
 fi
+# Kannel (tests/carriers/kannel.sh starts bearerbox, smsbox and fakesmsc on
+# free loopback ports with its own configuration): its package's service is
+# never started. invoke-rc.d asks policy-rc.d; one that says 101 ("action
+# not allowed") is put in place for this install only, unless the machine
+# already has one.
+KANNEL_PACKAGES="kannel kannel-extras"
+if [ -e /usr/sbin/policy-rc.d ]; then
+	# shellcheck disable=SC2086
+	apt-get install -y --no-install-recommends $KANNEL_PACKAGES
+else
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	# shellcheck disable=SC2086
+	apt-get install -y --no-install-recommends $KANNEL_PACKAGES || {
+		rm -f /usr/sbin/policy-rc.d
+		exit 1
+	}
+	rm -f /usr/sbin/policy-rc.d
+fi
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	systemctl disable kannel.service >/dev/null 2>&1 || true
+fi
 echo "install-deps.sh: all build and test packages are installed"

@@ -4,8 +4,9 @@
 #   2. an ASan+UBSan build and `make check` (the e2e tests skip there: sshd and
 #      sudo cannot load a sanitized module)
 #   3. the unit tests under valgrind
-#   4. every libFuzzer target for a bounded time
-#   5. `make distcheck`
+#   4. the daemon-level tests in a --with-seccomp build (the allow-list)
+#   5. every libFuzzer target for a bounded time (tests/fuzz/run.sh)
+#   6. `make distcheck`
 # The last line counts every TAP result of every step: "N passed, M failed".
 set -u
 
@@ -13,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 out="$top/_build"
 jobs=$(nproc 2>/dev/null || echo 2)
-fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_seconds=${FUZZ_SECONDS:-30}    # per target; 9 targets, 2 at a time
 passed=0
 failed=0
 steps_failed=""
@@ -104,28 +105,31 @@ valgrind_units() {
 	return $rc
 }
 
-fuzz() {
+fuzz() {  # every libFuzzer target (tests/fuzz.am) for fuzz_seconds, FUZZ_JOBS at once
 	rc=0
-	"$top/tests/fuzz/build.sh" "$out/fuzz" "$out/werror" || return 1
-	for f in "$out"/fuzz/fuzz_*; do
-		[ -x "$f" ] || continue
-		name=$(basename "$f")
-		mkdir -p "$out/fuzz/corpus-$name"
-		seeds=
-		[ -d "$top/tests/fuzz/seeds/$name" ] && seeds="$top/tests/fuzz/seeds/$name"
-		# shellcheck disable=SC2086
-		if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-		    "$out/fuzz/corpus-$name" $seeds \
-		    >"$out/fuzz/$name.log" 2>&1; then
-			passed=$((passed + 1))
-			echo "ok - $name: $(grep -c . "$out/fuzz/$name.log") log lines, $(tail -n 1 "$out/fuzz/$name.log")"
-		else
-			failed=$((failed + 1))
-			echo "not ok - $name"
-			tail -n 40 "$out/fuzz/$name.log"
-			rc=1
-		fi
-	done
+	rm -rf "$out/fuzz"
+	"$top/tests/fuzz/build.sh" "$out/fuzz" || return 1
+	"$top/tests/fuzz/run.sh" "$out/fuzz" -max_total_time="$fuzz_seconds" \
+	    >"$out/fuzz/run.log" 2>&1 || rc=1
+	cat "$out/fuzz/run.log"
+	p=$(grep -c '^fuzz_[a-z_]* ok ' "$out/fuzz/run.log")
+	f=$(grep -c '^fuzz_[a-z_]* FAIL' "$out/fuzz/run.log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$p" -gt 0 ] || rc=1
+	return $rc
+}
+
+# The daemon-level tests in a --with-seccomp build, so that the allow-list
+# meets every system call the daemon, libcurl and the carriers make.
+seccomp_tests() {
+	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/daemon/protocol.sh \
+	    tests/hardening/policy.sh $(cd "$top" && echo tests/carriers/*.sh)" \
+	    >check.log 2>&1)
+	rc=$?
+	grep -E '^(FAIL|ERROR|SKIP|XFAIL|XPASS):' "$out/seccomp/check.log" || true
+	[ $rc -eq 0 ] || show_failures "$out/seccomp"
+	count_logs "$out/seccomp"
 	return $rc
 }
 
@@ -146,6 +150,8 @@ export OTPSMS_SANITIZED
 step check-sanitizers check "$out/asan"
 unset OTPSMS_SANITIZED
 step valgrind valgrind_units
+step build-seccomp build "$out/seccomp" --enable-werror --with-seccomp
+step check-seccomp seccomp_tests
 step fuzz fuzz
 step distcheck distcheck
 

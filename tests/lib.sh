@@ -162,15 +162,15 @@ e2e_skip_unless_possible() {
 	done
 }
 
-# e2e_lock: waits (up to 5 minutes) until no other run of this same test
-# script is running: the e2e tests use fixed user and file names, and two
-# builds on one machine may run "make check" at once. The lock is the
-# script file itself (flock on fd 9, released at exit): nothing to create or
-# leave behind.
+# e2e_lock: waits (up to 5 minutes) until no other e2e test is running, from
+# this build or any other on the machine (a second clone, a CI run): they
+# add users and files under /etc/pam.d and /etc/sudoers.d. The lock is taken
+# on /etc/pam.d itself (flock on fd 9, released at exit): nothing to create
+# or leave behind.
 e2e_lock() {
 	command -v flock >/dev/null 2>&1 || return 0
-	exec 9<"$0" || bail "cannot open $0 to lock it"
-	flock -w 300 9 || bail "another run of ${0##*/} is still going after 5 minutes"
+	exec 9</etc/pam.d || bail "cannot open /etc/pam.d to lock it"
+	flock -w 300 9 || bail "another e2e test is still running after 5 minutes"
 }
 
 # Make INT/TERM/HUP run the EXIT trap too (dash does not on its own).

@@ -1,11 +1,15 @@
 /* otpsmsctl(8): root's window into otpsmsd.
- *   otpsmsctl [-s SOCKET] status | locked | unlock USER
+ *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
- * daemon answers only uid 0 (SO_PEERCRED). */
+ * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
+ * socket owned and served by root or the daemon's user, as the module does:
+ * an unlock sent to an impostor would tell it nothing, but its answers would
+ * be believed. */
 #include <config.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +26,35 @@
 #define RUNSTATEDIR "/run"
 #endif
 #define DEFAULT_SOCKET RUNSTATEDIR "/otpsms/otpsmsd.sock"
+#define DEFAULT_USER "otpsms"
 #define TIMEOUT_MS 10000
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: otpsmsctl [-s socket] status | locked | unlock USER\n");
+	fprintf(stderr, "usage: otpsmsctl [-s socket] [-u daemon_user] "
+	    "status | locked | unlock USER\n");
 	exit(2);
+}
+
+/* Root, or the daemon's user (when it exists). */
+static int
+trusted_uid(uid_t uid, const char *daemon_user)
+{
+	struct passwd *pw;
+
+	if (uid == 0)
+		return 1;
+	return (pw = getpwnam(daemon_user)) != NULL && pw->pw_uid == uid;
 }
 
 /* Sends one request, reads one frame into rsp. 0 or -1 (message printed). */
 static int
-exchange(const char *path, const struct proto_msg *req, struct proto_msg *rsp)
+exchange(const char *path, const char *daemon_user, const struct proto_msg *req,
+    struct proto_msg *rsp)
 {
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
 	struct sockaddr_un sun;
 	struct pollfd pfd;
 	struct stat st;
@@ -51,16 +71,33 @@ exchange(const char *path, const struct proto_msg *req, struct proto_msg *rsp)
 		fprintf(stderr, "otpsmsctl: %s: path too long\n", path);
 		goto out;
 	}
-	/* Not through a symbolic link, and a socket. */
+	/* Not through a symbolic link, a socket, and root's or the daemon's. */
+	errno = 0;
 	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "otpsmsctl: %s: %s\n", path,
 		    errno ? strerror(errno) : "not a socket");
+		goto out;
+	}
+	if (!trusted_uid(st.st_uid, daemon_user)) {
+		fprintf(stderr, "otpsmsctl: %s: owned by uid %u, not root or "
+		    "%s\n", path, (unsigned)st.st_uid, daemon_user);
 		goto out;
 	}
 	strcpy(sun.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		fprintf(stderr, "otpsmsctl: connect %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	/* The path can be swapped after the check; who listens cannot. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1 ||
+	    crlen != sizeof(cr)) {
+		fprintf(stderr, "otpsmsctl: SO_PEERCRED: %s\n", strerror(errno));
+		goto out;
+	}
+	if (!trusted_uid(cr.uid, daemon_user)) {
+		fprintf(stderr, "otpsmsctl: %s: served by uid %u, not root or "
+		    "%s; not talking to it\n", path, (unsigned)cr.uid, daemon_user);
 		goto out;
 	}
 	if (proto_encode(&b, req) != PROTO_OK) {
@@ -112,13 +149,14 @@ print_text(const char *s)
 int
 main(int argc, char **argv)
 {
-	const char *sock = DEFAULT_SOCKET;
+	const char *sock = DEFAULT_SOCKET, *duser = DEFAULT_USER;
 	struct proto_msg req, rsp;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "s:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:u:")) != -1) {
 		switch (ch) {
 		case 's': sock = optarg; break;
+		case 'u': duser = optarg; break;
 		default: usage();
 		}
 	}
@@ -136,7 +174,7 @@ main(int argc, char **argv)
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
 	} else
 		usage();
-	if (exchange(sock, &req, &rsp) != 0)
+	if (exchange(sock, duser, &req, &rsp) != 0)
 		return 2;
 	if (rsp.type == PROTO_ERROR) {
 		fprintf(stderr, "otpsmsctl: otpsmsd refused: %s (%s)%s\n",

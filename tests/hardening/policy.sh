@@ -81,11 +81,11 @@ ok "state file written, mode 0600"
 
 # --- otpsmsctl
 if is_root; then
-	r=$("$CTL" -s "$SOCKET" locked)
+	r=$("$CTL" -u "$(daemon_user)" -s "$SOCKET" locked)
 	case "$r" in "bob "[0-9]*) pass "otpsmsctl locked lists bob" ;; *) fail "otpsmsctl locked ($r)" ;; esac
-	"$CTL" -s "$SOCKET" status | grep -q "^state: $STATE"
+	"$CTL" -u "$(daemon_user)" -s "$SOCKET" status | grep -q "^state: $STATE"
 	ok "otpsmsctl status names the state directory"
-	r=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" -s "$SOCKET" locked 2>&1)
+	r=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" -u "$(daemon_user)" -s "$SOCKET" locked 2>&1)
 	is "$?" 2 "otpsmsctl as a non-root user: refused"
 	case "$r" in *"run as root"*) pass "... told to run as root" ;; *) fail "... run as root ($r)" ;; esac
 fi
@@ -105,13 +105,13 @@ r=$("$CLIENT" -s "$SOCKET" challenge bob sshd)
 case "$r" in "error 11 "*) pass "lockout kept across a kill -9" ;; *) fail "lockout across kill -9 ($r)" ;; esac
 
 if is_root; then
-	"$CTL" -s "$SOCKET" unlock bob >/dev/null
+	"$CTL" -u "$(daemon_user)" -s "$SOCKET" unlock bob >/dev/null
 	ok "otpsmsctl unlock bob"
 	"$CLIENT" -s "$SOCKET" challenge bob sshd >/dev/null
 	ok "bob gets a code again"
 	grep -q "unlocked: user=bob" "$TESTDIR/otpsmsd.log"
 	ok "the unlock is logged"
-	"$CTL" -s "$SOCKET" unlock bob >/dev/null
+	"$CTL" -u "$(daemon_user)" -s "$SOCKET" unlock bob >/dev/null
 	is "$?" 1 "unlocking a user that is not locked: exit 1"
 fi
 

@@ -190,6 +190,27 @@ test_breaker(void)
 		route_breaker_done(&c, CARRIER_FAILOVER, "x", t);
 	ok(route_breaker_allow(&c, 50), "breaker_failures 0: never opens");
 
+	{
+		struct carrier *arr[1] = { &c };
+		struct config cfg;
+		char buf[512] = "";
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.carriers = arr;
+		cfg.n_carriers = 1;
+		c.ops = carrier_lookup("file");
+		c.breaker_failures = 1;
+		route_breaker_done(&c, CARRIER_FAILOVER, "HTTP 502", 5000);
+		route_status(&cfg, buf, sizeof(buf), 5000);
+		is_str(buf, "carrier b (file): open for 1 s; accepted 2, failed 58 "
+		    "(51 in a row), retried 0, refused 1; last error: HTTP 502\n",
+		    "status line: state, counters, last error");
+		buf[0] = '\0';
+		route_status(&cfg, buf, 20, 5000);
+		is_str(buf, "", "status: a line that does not fit is left out");
+		c.breaker_failures = 0;
+		c.health.open_until_ms = 0;
+	}
 	c.retry_backoff_ms = 250;
 	is_int(route_backoff_ms(&c, 1), 250, "backoff 1");
 	is_int(route_backoff_ms(&c, 2), 500, "backoff 2 doubles");

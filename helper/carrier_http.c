@@ -1,0 +1,753 @@
+/* A generic HTTP carrier: a POST whose URL, authentication, JSON or form
+ * body and reply rules come from the configuration, with presets for
+ * Plivo, Telnyx, Sinch, Infobip and MessageBird. Secrets from files. */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "carrier.h"
+#include "carrier_util.h"
+#include "cfgtree.h"
+#include "http.h"
+#include "httpc.h"
+#include "log.h"
+#include "proto.h"
+#include "util.h"
+
+#define HTTPC_SECRET_MAX 512
+#define HTTPC_ACCOUNT_MAX 128
+#define HTTPC_MAX_FIELDS 16
+
+static const struct httpc_preset presets[] = {
+	{ "plivo", "https://api.plivo.com", "/v1/Account/{account}/Message/",
+	    "{\"src\":\"{from}\",\"dst\":\"{to_digits}\",\"text\":\"{text}\"}",
+	    HTTPC_AUTH_BASIC, NULL, "message_uuid/0", "error" },
+	{ "telnyx", "https://api.telnyx.com", "/v2/messages",
+	    "{\"from\":\"{from}\",\"to\":\"{to}\",\"text\":\"{text}\"}",
+	    HTTPC_AUTH_SCHEME, "Bearer", "data/id", "errors/0/code" },
+	{ "sinch", "https://us.sms.api.sinch.com", "/xms/v1/{account}/batches",
+	    "{\"from\":\"{from}\",\"to\":[\"{to_digits}\"],\"body\":\"{text}\"}",
+	    HTTPC_AUTH_SCHEME, "Bearer", "id", "code" },
+	{ "infobip", "https://{account}.api.infobip.com", "/sms/2/text/advanced",
+	    "{\"messages\":[{\"destinations\":[{\"to\":\"{to_digits}\"}],"
+	    "\"from\":\"{from}\",\"text\":\"{text}\"}]}",
+	    HTTPC_AUTH_SCHEME, "App", "messages/0/messageId",
+	    "requestError/serviceException/messageId" },
+	{ "messagebird", "https://rest.messagebird.com", "/messages",
+	    "{\"originator\":\"{from}\",\"recipients\":[\"{to_digits}\"],"
+	    "\"body\":\"{text}\"}",
+	    HTTPC_AUTH_SCHEME, "AccessKey", "id", "errors/0/code" },
+};
+
+struct httpc {
+	char *url;
+	json_t *body;                    /* JSON template, or NULL: form */
+	char *fnames[HTTPC_MAX_FIELDS];  /* form templates */
+	char *fvalues[HTTPC_MAX_FIELDS];
+	size_t nfields;
+	enum httpc_auth auth;
+	char *username;
+	char *secret;                    /* secret */
+	struct curl_slist *headers;      /* one holds the secret: wiped at free */
+	char *from;
+	char *ref_path, *error_path;
+	char *permanent[HTTPC_MAX_PERMANENT];
+	struct httpc_rules rules;
+};
+
+struct httpc_req {
+	struct carrier *c;
+	carrier_done_fn *done;
+	void *arg;
+	char *body;                      /* holds the code */
+	size_t bodysz;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+const struct httpc_preset *
+httpc_preset(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		if (strcmp(presets[i].name, name) == 0)
+			return &presets[i];
+	return NULL;
+}
+
+const char *
+httpc_preset_names(void)
+{
+	return "plivo, telnyx, sinch, infobip, messagebird";
+}
+
+int
+httpc_expand(char *out, size_t outsz, const char *tpl, const struct httpc_vars *v)
+{
+	const char *p, *val, *end;
+	size_t off = 0, n, klen;
+	int digits, r = -1;
+
+	if (outsz == 0)
+		return -1;
+	for (p = tpl; *p != '\0'; p++) {
+		if (*p == '}')
+			goto out;
+		if (*p != '{') {
+			if (outsz - off < 2)
+				goto out;
+			out[off++] = *p;
+			continue;
+		}
+		if ((end = strchr(p, '}')) == NULL)
+			goto out;
+		klen = (size_t)(end - p - 1);
+		digits = 0;
+#define KEY(k) (klen == strlen(k) && strncmp(p + 1, k, klen) == 0)
+		if (KEY("to"))
+			val = v->to;
+		else if (KEY("to_digits")) {
+			val = v->to;
+			digits = 1;
+		} else if (KEY("from"))
+			val = v->from;
+		else if (KEY("text"))
+			val = v->text;
+		else if (KEY("code"))
+			val = v->code;
+		else
+			goto out;
+#undef KEY
+		if (val == NULL)
+			val = "";
+		if (digits && *val == '+')
+			val++;
+		n = strlen(val);
+		if (outsz - off <= n)
+			goto out;
+		memcpy(out + off, val, n);
+		off += n;
+		p = end;
+	}
+	out[off] = '\0';
+	r = (int)off;
+ out:
+	if (r == -1)
+		explicit_bzero(out, outsz);
+	return r;
+}
+
+/* "a/0/b": object keys and array indexes. */
+static json_t *
+json_at(json_t *root, const char *path)
+{
+	char seg[64];
+	const char *p = path, *q;
+	size_t n;
+
+	while (root != NULL && *p != '\0') {
+		q = strchr(p, '/');
+		n = q ? (size_t)(q - p) : strlen(p);
+		if (n == 0 || n >= sizeof(seg))
+			return NULL;
+		memcpy(seg, p, n);
+		seg[n] = '\0';
+		if (json_is_array(root) && strspn(seg, "0123456789") == n && n < 6)
+			root = json_array_get(root, (size_t)atoi(seg));
+		else if (json_is_object(root))
+			root = json_object_get(root, seg);
+		else
+			return NULL;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return root;
+}
+
+int
+httpc_parse_reply(const struct httpc_rules *rules, long status, const char *body,
+    size_t len, struct carrier_result *res, int *loud)
+{
+	char code[64] = "";
+	json_t *root = NULL, *v;
+	json_error_t jerr;
+	size_t i;
+	int r = -1;
+
+	memset(res, 0, sizeof(res[0]));
+	*loud = 0;
+	if (body != NULL && len > 0)
+		root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root != NULL)
+		r = 0;
+	if (status >= 200 && status < 300) {
+		if (rules->ref_path == NULL) {
+			carrier_result_set(res, CARRIER_ACCEPTED, "HTTP %ld", status);
+			goto out;
+		}
+		v = root ? json_at(root, rules->ref_path) : NULL;
+		if (json_is_string(v) && json_string_length(v) > 0) {
+			log_safe(res->ref, sizeof(res->ref), json_string_value(v));
+			carrier_result_set(res, CARRIER_ACCEPTED, "HTTP %ld", status);
+		} else if (json_is_integer(v)) {
+			snprintf(res->ref, sizeof(res->ref), "%lld",
+			    (long long)json_integer_value(v));
+			carrier_result_set(res, CARRIER_ACCEPTED, "HTTP %ld", status);
+		} else
+			carrier_result_set(res, CARRIER_FAILOVER, "HTTP %ld without a "
+			    "message id at %s", status, rules->ref_path);
+		goto out;
+	}
+	if (root != NULL && rules->error_path != NULL &&
+	    (v = json_at(root, rules->error_path)) != NULL) {
+		if (json_is_string(v))
+			log_safe(code, sizeof(code), json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(code, sizeof(code), "%lld", (long long)json_integer_value(v));
+		carrier_mask_numbers(code);
+	}
+	if (status == 429)
+		carrier_result_set(res, CARRIER_RETRY, "HTTP 429");
+	else if (status == 401 || status == 403) {
+		*loud = 1;
+		carrier_result_set(res, CARRIER_FAILOVER, "HTTP %ld%s%s", status,
+		    code[0] ? ", error " : "", code);
+	} else {
+		res->status = CARRIER_FAILOVER;
+		for (i = 0; status >= 400 && status < 500 && code[0] != '\0' &&
+		    i < rules->n_permanent; i++)
+			if (strcmp(rules->permanent[i], code) == 0)
+				res->status = CARRIER_PERMANENT;
+		carrier_result_set(res, (int)res->status, "HTTP %ld%s%s", status,
+		    code[0] ? ", error " : "", code);
+	}
+ out:
+	if (res->status != CARRIER_ACCEPTED)
+		res->ref[0] = '\0';
+	json_decref(root);
+	return r;
+}
+
+/* Replaces every string in a copy of the template document. */
+static int
+expand_json(json_t *n, const struct httpc_vars *v, char *buf, size_t bufsz)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(n)) {
+		if (httpc_expand(buf, bufsz, json_string_value(n), v) == -1)
+			return -1;
+		/* jansson refuses text that is not UTF-8: so do we. */
+		return json_string_set(n, buf);
+	}
+	if (json_is_array(n)) {
+		json_array_foreach(n, i, x)
+			if (expand_json(x, v, buf, bufsz) == -1)
+				return -1;
+	} else if (json_is_object(n)) {
+		json_object_foreach(n, k, x)
+			if (expand_json(x, v, buf, bufsz) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* The request body for m into req; its length, or -1. */
+static int
+httpc_body(const struct httpc *h, const struct carrier_msg *m, struct httpc_req *req)
+{
+	struct httpc_vars v;
+	char buf[HTTPC_BODY_MAX];
+	json_t *doc = NULL;
+	size_t off = 0, i, n;
+	int r = -1;
+
+	v.to = m->to;
+	v.from = m->from != NULL ? m->from : h->from;
+	v.text = m->text;
+	v.code = m->code;
+	if (h->body != NULL) {
+		if ((doc = json_deep_copy(h->body)) == NULL ||
+		    expand_json(doc, &v, buf, sizeof(buf)) == -1)
+			goto out;
+		if ((n = json_dumpb(doc, NULL, 0, JSON_COMPACT)) == 0 || n > HTTPC_BODY_MAX)
+			goto out;
+		req->bodysz = n + 1;
+		if ((req->body = malloc(req->bodysz)) == NULL ||
+		    json_dumpb(doc, req->body, n, JSON_COMPACT) != n)
+			goto out;
+		req->body[n] = '\0';
+		r = (int)n;
+		goto out;
+	}
+	req->bodysz = HTTPC_BODY_MAX;
+	if ((req->body = malloc(req->bodysz)) == NULL)
+		goto out;
+	for (i = 0; i < h->nfields; i++)
+		if (httpc_expand(buf, sizeof(buf), h->fvalues[i], &v) == -1 ||
+		    carrier_form_add(req->body, req->bodysz, &off, h->fnames[i], buf) == -1)
+			goto out;
+	r = (int)off;
+ out:
+	explicit_bzero(buf, sizeof(buf));
+	json_decref(doc);
+	return r;
+}
+
+static void
+httpc_req_free(struct httpc_req *req)
+{
+	if (req == NULL)
+		return;
+	if (req->body != NULL) {
+		explicit_bzero(req->body, req->bodysz);
+		free(req->body);
+	}
+	free(req);
+}
+
+static void
+httpc_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+{
+	struct httpc_req *req = arg;
+	struct httpc *h = req->c->priv;
+	struct carrier_result res;
+	carrier_done_fn *done = req->done;
+	void *done_arg = req->arg;
+	int loud = 0;
+
+	if (rc != CURLE_OK)
+		carrier_curl_failed(&res, rc, req->errbuf);
+	else {
+		httpc_parse_reply(&h->rules, status, body, bodylen, &res, &loud);
+		if (loud)
+			log_warn("carrier %s: the provider refused our credentials (%s); "
+			    "check the secret and the account", req->c->name, res.detail);
+	}
+	httpc_req_free(req);
+	done(done_arg, &res);
+}
+
+static int
+httpc_send(struct carrier *c, const struct carrier_msg *m,
+    carrier_done_fn *done, void *arg)
+{
+	struct httpc *h = c->priv;
+	struct httpc_req *req = NULL;
+	CURL *easy = NULL;
+	int n, r = -1;
+
+	if (h == NULL || c->http == NULL || m->to == NULL || m->text == NULL ||
+	    (m->channel != 0 && m->channel != PROTO_CH_SMS))
+		goto out;
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		goto out;
+	req->c = c;
+	req->done = done;
+	req->arg = arg;
+	if ((n = httpc_body(h, m, req)) == -1) {
+		log_warn("carrier %s: cannot build the request body", c->name);
+		goto out;
+	}
+	if ((easy = carrier_easy_post(c, h->url, req->body, (size_t)n, h->headers,
+	    req->errbuf)) == NULL ||
+	    (h->auth == HTTPC_AUTH_BASIC &&
+	    (curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_USERNAME, h->username) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_PASSWORD, h->secret) != CURLE_OK))) {
+		log_err_f("carrier %s: cannot set up the transfer", c->name);
+		if (easy != NULL)
+			curl_easy_cleanup(easy);
+		goto out;
+	}
+	r = http_start(c->http, easy, HTTPC_REPLY_MAX, httpc_done, req);
+	if (r == 0)
+		req = NULL;
+ out:
+	httpc_req_free(req);
+	return r;
+}
+
+static void
+httpc_free_priv(struct httpc *h)
+{
+	struct curl_slist *l;
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (l = h->headers; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(h->headers);
+	json_decref(h->body);
+	for (i = 0; i < h->nfields; i++) {
+		free(h->fnames[i]);
+		free(h->fvalues[i]);
+	}
+	for (i = 0; i < h->rules.n_permanent; i++)
+		free(h->permanent[i]);
+	free(h->url);
+	free(h->username);
+	freezero_str(h->secret);
+	free(h->from);
+	free(h->ref_path);
+	free(h->error_path);
+	free(h);
+}
+
+/* Letters, digits, '_', '-' and '.': what goes into a URL as is. */
+static int
+account_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= HTTPC_ACCOUNT_MAX || (!isalnum((unsigned char)s[i]) &&
+		    s[i] != '_' && s[i] != '-' && s[i] != '.'))
+			return 0;
+	return i > 0;
+}
+
+static int
+path_valid(const char *s)
+{
+	size_t i;
+
+	if (s[0] != '/')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= 256 || (!isalnum((unsigned char)s[i]) &&
+		    strchr("/_.~-{}", s[i]) == NULL))
+			return 0;
+	return 1;
+}
+
+/* Replaces {account} in s; malloc'd, or NULL. */
+static char *
+with_account(const char *s, const char *account)
+{
+	char out[CARRIER_URL_MAX];
+	const char *p;
+	size_t off = 0, n;
+
+	for (p = s; *p != '\0'; p++) {
+		if (strncmp(p, "{account}", 9) == 0) {
+			n = strlen(account);
+			if (off + n >= sizeof(out))
+				return NULL;
+			memcpy(out + off, account, n);
+			off += n;
+			p += 8;
+		} else {
+			if (off + 1 >= sizeof(out))
+				return NULL;
+			out[off++] = *p;
+		}
+	}
+	out[off] = '\0';
+	return strdup(out);
+}
+
+/* 0 if every string in the template expands (with stand-in values). */
+static int
+check_template(const char *tpl)
+{
+	struct httpc_vars v = { "+447700900123", "ACME", "123456 x", "123456" };
+	char buf[HTTPC_BODY_MAX];
+	int r;
+
+	r = httpc_expand(buf, sizeof(buf), tpl, &v) == -1 ? -1 : 0;
+	explicit_bzero(buf, sizeof(buf));
+	return r;
+}
+
+static int
+check_json(json_t *n)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(n))
+		return check_template(json_string_value(n));
+	if (json_is_array(n)) {
+		json_array_foreach(n, i, x)
+			if (check_json(x) == -1)
+				return -1;
+	} else if (json_is_object(n)) {
+		json_object_foreach(n, k, x)
+			if (check_template(k) == -1 || check_json(x) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* url, account and auth, from the preset and the keys. */
+static int
+httpc_configure_url(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map,
+    struct httpc *h, const struct httpc_preset *p)
+{
+	struct cfg_node *at;
+	char *account = NULL, *base = NULL, *path = NULL, *b = NULL, *pa = NULL;
+	char *suffix = NULL, where[256];
+	int got, r = -1;
+
+	if (cfg_str(ctx, map, "account", &account, 0) == -1)
+		goto out;
+	if (account != NULL && !account_valid(account)) {
+		at = cfg_get(map, "account");
+		cfg_err(ctx, at, "%s: 1 to %d of A-Z a-z 0-9 _ - .",
+		    cfg_path(at, where, sizeof(where)), HTTPC_ACCOUNT_MAX);
+		goto out;
+	}
+	if ((got = cfg_str(ctx, map, "api_url", &base, p == NULL)) == -1 ||
+	    (got == 0 && p == NULL))
+		goto out;
+	if (got == 0 && (base = strdup(p->base)) == NULL)
+		goto out;
+	if ((got = cfg_str(ctx, map, "path", &path, p == NULL)) == -1 ||
+	    (got == 0 && p == NULL))
+		goto out;
+	if (got == 0 && (path = strdup(p->path)) == NULL)
+		goto out;
+	if (!path_valid(path)) {
+		cfg_err(ctx, map, "carrier %s: path must start with / and hold only "
+		    "A-Z a-z 0-9 / _ . ~ - and {account}", c->name);
+		goto out;
+	}
+	if ((strstr(base, "{account}") || strstr(path, "{account}")) && account == NULL) {
+		cfg_err(ctx, map, "carrier %s: account: required by %s", c->name,
+		    p ? p->name : "path");
+		goto out;
+	}
+	if ((b = with_account(base, account ? account : "")) == NULL ||
+	    (pa = with_account(path, account ? account : "")) == NULL) {
+		cfg_err(ctx, map, "carrier %s: URL too long", c->name);
+		goto out;
+	}
+	if (carrier_make_url(ctx, cfg_get(map, "api_url") ? cfg_get(map, "api_url") :
+	    map, b, pa, &h->url) == -1)
+		goto out;
+	if (p != NULL && p->auth == HTTPC_AUTH_BASIC && account != NULL &&
+	    (h->username = strdup(account)) == NULL)
+		goto out;
+	r = 0;
+ out:
+	free(account);
+	free(base);
+	free(path);
+	free(b);
+	free(pa);
+	free(suffix);
+	return r;
+}
+
+static int
+httpc_configure_auth(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map,
+    struct httpc *h, const struct httpc_preset *p, const char **scheme)
+{
+	char *auth = NULL, *user = NULL;
+	size_t i;
+	int r = -1;
+
+	h->auth = p ? p->auth : HTTPC_AUTH_NONE;
+	*scheme = p ? p->scheme : NULL;
+	if (cfg_str(ctx, map, "auth", &auth, 0) == -1)
+		goto out;
+	if (auth != NULL) {
+		if (strcmp(auth, "none") == 0)
+			h->auth = HTTPC_AUTH_NONE;
+		else if (strcmp(auth, "basic") == 0)
+			h->auth = HTTPC_AUTH_BASIC;
+		else if (strcmp(auth, "bearer") == 0 || strcmp(auth, "app") == 0 ||
+		    strcmp(auth, "accesskey") == 0) {
+			h->auth = HTTPC_AUTH_SCHEME;
+			*scheme = auth[0] == 'b' ? "Bearer" : auth[1] == 'p' ? "App" :
+			    "AccessKey";
+		} else {
+			cfg_err(ctx, cfg_get(map, "auth"), "carrier %s: auth must be "
+			    "none, basic, bearer, app or accesskey", c->name);
+			goto out;
+		}
+	}
+	if (cfg_str(ctx, map, "username", &user, 0) == 1) {
+		free(h->username);
+		h->username = user;
+	}
+	if (h->auth == HTTPC_AUTH_BASIC && h->username == NULL) {
+		cfg_err(ctx, map, "carrier %s: basic auth needs username (or account)",
+		    c->name);
+		goto out;
+	}
+	if (cfg_secret(ctx, map, "secret", &h->secret, HTTPC_SECRET_MAX,
+	    h->auth != HTTPC_AUTH_NONE) == -1)
+		goto out;
+	/* It goes into a header: no line breaks or controls. */
+	for (i = 0; h->secret != NULL && h->secret[i] != '\0'; i++)
+		if ((unsigned char)h->secret[i] < 0x20 || h->secret[i] == 0x7f) {
+			cfg_err(ctx, map, "carrier %s: the secret holds a control "
+			    "character", c->name);
+			goto out;
+		}
+	r = 0;
+ out:
+	free(auth);
+	return r;
+}
+
+/* body (JSON template) or fields (form), reply rules, sender. */
+static int
+httpc_configure_body(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map,
+    struct httpc *h, const struct httpc_preset *p)
+{
+	struct cfg_node *f, *seq;
+	char *body = NULL, *fmt = NULL;
+	json_error_t jerr;
+	size_t i;
+	int form = 0, r = -1;
+
+	if (cfg_str(ctx, map, "format", &fmt, 0) == -1)
+		goto out;
+	if (fmt != NULL && strcmp(fmt, "form") == 0)
+		form = 1;
+	else if (fmt != NULL && strcmp(fmt, "json") != 0) {
+		cfg_err(ctx, cfg_get(map, "format"), "carrier %s: format must be json "
+		    "or form", c->name);
+		goto out;
+	}
+	if (form) {
+		if ((f = cfg_get(map, "fields")) == NULL || !cfg_want_map(ctx, f, NULL) ||
+		    f->n == 0 || f->n > HTTPC_MAX_FIELDS) {
+			cfg_err(ctx, map, "carrier %s: format form needs fields: 1 to %d "
+			    "name: template pairs", c->name, HTTPC_MAX_FIELDS);
+			goto out;
+		}
+		for (i = 0; i < f->n; i++) {
+			f->used[i] = 1;
+			if (f->items[i]->type != CFG_SCALAR ||
+			    check_template(f->items[i]->value) == -1) {
+				cfg_err(ctx, f->items[i], "carrier %s: fields.%s: a template "
+				    "with {to} {to_digits} {from} {text} {code}", c->name,
+				    f->keys[i]->value);
+				goto out;
+			}
+			if ((h->fnames[i] = strdup(f->keys[i]->value)) == NULL ||
+			    (h->fvalues[i] = strdup(f->items[i]->value)) == NULL)
+				goto out;
+			h->nfields++;
+		}
+	} else {
+		if (cfg_str(ctx, map, "body", &body, p == NULL) != 1 && p == NULL)
+			goto out;
+		h->body = json_loads(body ? body : p->body, JSON_REJECT_DUPLICATES, &jerr);
+		if (h->body == NULL || check_json(h->body) == -1) {
+			cfg_err(ctx, cfg_get(map, "body") ? cfg_get(map, "body") : map,
+			    "carrier %s: body must be a JSON document whose strings are "
+			    "templates with {to} {to_digits} {from} {text} {code}", c->name);
+			goto out;
+		}
+	}
+	if (cfg_str(ctx, map, "ref_path", &h->ref_path, 0) == -1 ||
+	    cfg_str(ctx, map, "error_path", &h->error_path, 0) == -1)
+		goto out;
+	if (h->ref_path == NULL && p != NULL && (h->ref_path = strdup(p->ref_path)) == NULL)
+		goto out;
+	if (h->error_path == NULL && p != NULL &&
+	    (h->error_path = strdup(p->error_path)) == NULL)
+		goto out;
+	if ((seq = cfg_get(map, "permanent_errors")) != NULL) {
+		if (!cfg_want_seq(ctx, seq, NULL) || seq->n > HTTPC_MAX_PERMANENT)
+			goto out;
+		for (i = 0; i < seq->n; i++) {
+			if (seq->items[i]->type != CFG_SCALAR || cfg_is_null(seq->items[i]))
+				goto out;
+			if ((h->permanent[i] = strdup(seq->items[i]->value)) == NULL)
+				goto out;
+			h->rules.permanent[i] = h->permanent[i];
+			h->rules.n_permanent++;
+		}
+	}
+	h->rules.ref_path = h->ref_path;
+	h->rules.error_path = h->error_path;
+	if (cfg_str(ctx, map, "from", &h->from, 1) != 1)
+		goto out;
+	r = 0;
+ out:
+	free(body);
+	free(fmt);
+	return r;
+}
+
+static int
+httpc_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
+{
+	const struct httpc_preset *p = NULL;
+	struct httpc *h;
+	const char *scheme = NULL;
+	char *preset = NULL, hdr[HTTPC_SECRET_MAX + 64];
+	struct curl_slist *l;
+	size_t nerr = ctx->nerr;
+	int r = -1;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		cfg_err(ctx, map, "out of memory");
+		goto out;
+	}
+	if (cfg_str(ctx, map, "preset", &preset, 0) == 1 &&
+	    (p = httpc_preset(preset)) == NULL) {
+		cfg_err(ctx, cfg_get(map, "preset"), "carrier %s: unknown preset (known: "
+		    "%s)", c->name, httpc_preset_names());
+		goto out;
+	}
+	if (httpc_configure_url(c, ctx, map, h, p) == -1 ||
+	    httpc_configure_auth(c, ctx, map, h, p, &scheme) == -1 ||
+	    httpc_configure_body(c, ctx, map, h, p) == -1)
+		goto out;
+	if ((l = curl_slist_append(NULL, h->body ? "Content-Type: application/json" :
+	    "Content-Type: application/x-www-form-urlencoded")) == NULL)
+		goto out;
+	h->headers = l;
+	if (curl_slist_append(l, "Accept: application/json") == NULL ||
+	    curl_slist_append(l, "Expect:") == NULL)
+		goto out;
+	if (h->auth == HTTPC_AUTH_SCHEME) {
+		snprintf(hdr, sizeof(hdr), "Authorization: %s %s", scheme, h->secret);
+		l = curl_slist_append(l, hdr);
+		explicit_bzero(hdr, sizeof(hdr));
+		if (l == NULL)
+			goto out;
+	}
+	c->priv = h;
+	h = NULL;
+	r = 0;
+ out:
+	if (r == -1 && ctx->nerr == nerr)
+		cfg_err(ctx, map, "carrier %s: invalid http carrier settings", c->name);
+	free(preset);
+	httpc_free_priv(h);
+	return r;
+}
+
+static void
+httpc_free(struct carrier *c)
+{
+	httpc_free_priv(c->priv);
+	c->priv = NULL;
+}
+
+const struct carrier_ops carrier_http_ops = {
+	.type = "http",
+	.channels = PROTO_CH_SMS,
+	.configure = httpc_configure,
+	.send = httpc_send,
+	.free = httpc_free,
+};

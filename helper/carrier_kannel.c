@@ -1,0 +1,549 @@
+/* Kannel's sendsms interface (smsbox), the classic self-hosted gateway in
+ * front of SMPP links and modems. Kannel answers 202 "3: Queued for later
+ * delivery" even when its upstream is down, so acceptance is not taken at
+ * its word: each message asks for delivery reports (dlr-mask) to a
+ * listener of ours on 127.0.0.1, and the send is ACCEPTED only when the
+ * SMSC took the message (report 8) or delivered it (1). A failure report
+ * (2, 16), or none within deliver_within, is FAILOVER. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "carrier.h"
+#include "carrier_util.h"
+#include "cfgtree.h"
+#include "http.h"
+#include "kannel.h"
+#include "log.h"
+#include "loop.h"
+#include "proto.h"
+#include "util.h"
+
+#define KANNEL_DEFAULT_URL "http://127.0.0.1:13013"
+#define KANNEL_PATH "/cgi-bin/sendsms"
+#define KANNEL_REPLY_MAX 4096
+#define KANNEL_SECRET_MAX 128
+#define KANNEL_MAX_CONNS 64
+#define KANNEL_CONN_MS 2000
+/* Reports asked for: delivered 1, undelivered 2, SMSC ack 8, SMSC reject 16. */
+#define KANNEL_DLR_MASK "27"
+
+struct kannel_req;
+
+struct kannel {
+	struct carrier *c;
+	char *url;
+	char *username;
+	char *password;                  /* secret */
+	char *from, *smsc;
+	struct sockaddr_in dlr;          /* where Kannel calls us back */
+	int lfd;                         /* bound at configure, before privdrop */
+	int watching;                    /* lfd is on the loop */
+	unsigned deliver_within_ms;
+	unsigned nconns;
+	struct kannel_req *pending;
+};
+
+struct kannel_req {
+	struct kannel_req *next;
+	struct kannel *k;
+	carrier_done_fn *done;
+	void *arg;
+	char token[33];
+	char *body;                      /* holds the code */
+	size_t bodysz;
+	struct curl_slist *headers;      /* holds the password: wiped */
+	char errbuf[CURL_ERROR_SIZE];
+	struct loop_timer timer;         /* deliver_within */
+	int in_http;                     /* the sendsms transfer runs */
+	int finished;                    /* done was called */
+	int report;                      /* a final report before sendsms ended */
+	char said[48];                   /* Kannel's answer, log-safe */
+};
+
+struct dlr_conn {
+	struct kannel *k;
+	int fd;
+	size_t len;
+	char buf[1024];
+	struct loop_timer timer;
+};
+
+int
+kannel_parse_dlr(const char *req, size_t len, char *token, size_t tokensz, int *type)
+{
+	const char *p, *end, *t = NULL, *s = NULL;
+	size_t n;
+
+	/* "GET /dlr?t=TOKEN&s=N HTTP/1.x" */
+	if (len < 16 || strncmp(req, "GET /dlr?", 9) != 0)
+		return -1;
+	/* The query ends at the space before the protocol. */
+	if ((end = memchr(req + 4, ' ', len - 4)) == NULL)
+		return -1;
+	for (p = req + 9; p < end; p++) {
+		if ((p == req + 9 || p[-1] == '&') && end - p > 2 && p[1] == '=') {
+			if (p[0] == 't')
+				t = p + 2;
+			else if (p[0] == 's')
+				s = p + 2;
+		}
+	}
+	if (t == NULL || s == NULL)
+		return -1;
+	n = strspn(t, "0123456789abcdef");
+	if (n != 32 || n >= tokensz || (t + n != end && t[n] != '&'))
+		return -1;
+	memcpy(token, t, n);
+	token[n] = '\0';
+	n = strspn(s, "0123456789");
+	if (n == 0 || n > 3 || (s + n != end && s[n] != '&'))
+		return -1;
+	*type = atoi(s);
+	return 0;
+}
+
+static void
+req_free(struct kannel_req *req)
+{
+	struct curl_slist *l;
+
+	if (req == NULL)
+		return;
+	for (l = req->headers; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(req->headers);
+	if (req->body != NULL) {
+		explicit_bzero(req->body, req->bodysz);
+		free(req->body);
+	}
+	free(req);
+}
+
+/* Calls done once; frees req when the transfer is over too. */
+static void
+finish(struct kannel_req *req, enum carrier_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+finish(struct kannel_req *req, enum carrier_status st, const char *fmt, ...)
+{
+	struct kannel *k = req->k;
+	struct kannel_req **pp;
+	struct carrier_result res;
+	va_list ap;
+
+	if (req->finished)
+		return;
+	req->finished = 1;
+	loop_timer_cancel(k->c->loop, &req->timer);
+	for (pp = &k->pending; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == req) {
+			*pp = req->next;
+			break;
+		}
+	memset(&res, 0, sizeof(res));
+	res.status = st;
+	va_start(ap, fmt);
+	vsnprintf(res.detail, sizeof(res.detail), fmt, ap);
+	va_end(ap);
+	if (st == CARRIER_ACCEPTED)
+		snprintf(res.ref, sizeof(res.ref), "dlr-%.16s", req->token);
+	if (req->body != NULL) {
+		explicit_bzero(req->body, req->bodysz);
+		free(req->body);
+		req->body = NULL;
+	}
+	req->done(req->arg, &res);
+	if (!req->in_http)
+		req_free(req);
+}
+
+static void
+on_report(struct kannel_req *req, int type)
+{
+	switch (type) {
+	case 1:
+	case 8:
+		if (req->in_http)
+			req->report = type;     /* acted on when sendsms ends */
+		else
+			finish(req, CARRIER_ACCEPTED, "delivery report %d (%s)", type,
+			    type == 1 ? "delivered" : "SMSC accepted");
+		break;
+	case 2:
+	case 16:
+		finish(req, CARRIER_FAILOVER, "delivery report %d (%s)", type,
+		    type == 2 ? "undelivered" : "SMSC rejected");
+		break;
+	default:
+		break;                      /* 4: queued on the SMSC, wait on */
+	}
+}
+
+static void
+on_deadline(void *arg)
+{
+	struct kannel_req *req = arg;
+
+	finish(req, CARRIER_FAILOVER, "no delivery report within %u ms (Kannel said "
+	    "\"%s\"): its upstream may be down", req->k->deliver_within_ms,
+	    req->said[0] ? req->said : "nothing yet");
+}
+
+static void
+kannel_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+{
+	struct kannel_req *req = arg;
+	struct carrier_result res;
+	char said[48];
+
+	req->in_http = 0;
+	if (req->finished) {
+		req_free(req);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		carrier_curl_failed(&res, rc, req->errbuf);
+		finish(req, CARRIER_FAILOVER, "%s", res.detail);
+		return;
+	}
+	snprintf(said, sizeof(said), "%.*s", (int)(bodylen < 47 ? bodylen : 47), body);
+	log_safe(req->said, sizeof(req->said), said);
+	if (status != 202) {
+		if (status == 403)
+			log_warn("carrier %s: Kannel refused our credentials (%s); check "
+			    "username and password", req->k->c->name, req->said);
+		finish(req, CARRIER_FAILOVER, "HTTP %ld: %s", status, req->said);
+		return;
+	}
+	if (req->report != 0)
+		on_report(req, req->report);
+}
+
+static int
+kannel_token(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	size_t i;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -1;
+	for (i = 0; i < sizeof(b); i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[32] = '\0';
+	return 0;
+}
+
+/* Appends "name: value" to *l. */
+static int
+header(struct curl_slist **l, const char *name, const char *value)
+{
+	char buf[512];
+	struct curl_slist *n;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s: %s", name, value) >= sizeof(buf))
+		return -1;
+	n = curl_slist_append(*l, buf);
+	explicit_bzero(buf, sizeof(buf));
+	if (n == NULL)
+		return -1;
+	*l = n;
+	return 0;
+}
+
+static void
+conn_close(struct dlr_conn *dc)
+{
+	loop_timer_cancel(dc->k->c->loop, &dc->timer);
+	loop_del(dc->k->c->loop, dc->fd);
+	close(dc->fd);
+	dc->k->nconns--;
+	free(dc);
+}
+
+static void
+on_conn_deadline(void *arg)
+{
+	conn_close(arg);
+}
+
+/* One report per connection: read the request line, answer, close. */
+static void
+on_conn(void *arg, int fd, uint32_t events)
+{
+	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n";
+	static const char bad[] = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n";
+	struct dlr_conn *dc = arg;
+	struct kannel_req *req;
+	char token[40];
+	ssize_t n;
+	int type;
+
+	n = read(fd, dc->buf + dc->len, sizeof(dc->buf) - 1 - dc->len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(dc);
+		return;
+	}
+	dc->len += (size_t)n;
+	dc->buf[dc->len] = '\0';
+	if (strstr(dc->buf, "\r\n\r\n") == NULL && strstr(dc->buf, "\n\n") == NULL) {
+		if (dc->len < sizeof(dc->buf) - 1)
+			return;
+	}
+	if (kannel_parse_dlr(dc->buf, dc->len, token, sizeof(token), &type) != 0) {
+		(void)write(fd, bad, sizeof(bad) - 1);
+		conn_close(dc);
+		return;
+	}
+	(void)write(fd, ok, sizeof(ok) - 1);
+	for (req = dc->k->pending; req != NULL; req = req->next)
+		if (strcmp(req->token, token) == 0)
+			break;
+	if (req != NULL)
+		on_report(req, type);
+	else
+		log_debug("carrier %s: delivery report %d for no pending message",
+		    dc->k->c->name, type);
+	conn_close(dc);
+}
+
+static void
+on_accept(void *arg, int fd, uint32_t events)
+{
+	struct kannel *k = arg;
+	struct dlr_conn *dc;
+	int cfd;
+
+	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		if (k->nconns >= KANNEL_MAX_CONNS || (dc = calloc(1, sizeof(*dc))) == NULL) {
+			close(cfd);
+			continue;
+		}
+		dc->k = k;
+		dc->fd = cfd;
+		loop_timer_init(&dc->timer, on_conn_deadline, dc);
+		if (loop_add(k->c->loop, cfd, EPOLLIN, on_conn, dc) == -1) {
+			close(cfd);
+			free(dc);
+			continue;
+		}
+		(void)loop_timer_set(k->c->loop, &dc->timer, KANNEL_CONN_MS);
+		k->nconns++;
+	}
+}
+
+static int
+kannel_send(struct carrier *c, const struct carrier_msg *m,
+    carrier_done_fn *done, void *arg)
+{
+	struct kannel *k = c->priv;
+	struct kannel_req *req = NULL;
+	const unsigned char *p;
+	char url[128], ip[INET_ADDRSTRLEN];
+	CURL *easy = NULL;
+	int unicode = 0, r = -1;
+
+	if (k == NULL || k->lfd == -1 || c->http == NULL || c->loop == NULL ||
+	    m->to == NULL || m->text == NULL ||
+	    (m->channel != 0 && m->channel != PROTO_CH_SMS))
+		goto out;
+	if (!k->watching) {
+		if (loop_add(c->loop, k->lfd, EPOLLIN, on_accept, k) == -1)
+			goto out;
+		k->watching = 1;
+	}
+	if ((req = calloc(1, sizeof(*req))) == NULL || kannel_token(req->token) == -1)
+		goto out;
+	req->k = k;
+	req->done = done;
+	req->arg = arg;
+	loop_timer_init(&req->timer, on_deadline, req);
+	for (p = (const unsigned char *)m->text; *p != '\0'; p++)
+		if (*p >= 0x80)
+			unicode = 1;
+	inet_ntop(AF_INET, &k->dlr.sin_addr, ip, sizeof(ip));
+	snprintf(url, sizeof(url), "http://%s:%u/dlr?t=%s&s=%%d", ip,
+	    (unsigned)ntohs(k->dlr.sin_port), req->token);
+	if (header(&req->headers, "Content-Type", "text/plain; charset=UTF-8") == -1 ||
+	    header(&req->headers, "Expect", "") == -1 ||
+	    header(&req->headers, "X-Kannel-Username", k->username) == -1 ||
+	    header(&req->headers, "X-Kannel-Password", k->password) == -1 ||
+	    header(&req->headers, "X-Kannel-To", m->to + 1) == -1 ||
+	    header(&req->headers, "X-Kannel-DLR-Mask", KANNEL_DLR_MASK) == -1 ||
+	    header(&req->headers, "X-Kannel-DLR-Url", url) == -1 ||
+	    (unicode && header(&req->headers, "X-Kannel-Coding", "2") == -1) ||
+	    ((m->from || k->from) &&
+	    header(&req->headers, "X-Kannel-From", m->from ? m->from : k->from) == -1) ||
+	    (k->smsc && header(&req->headers, "X-Kannel-SMSC", k->smsc) == -1))
+		goto out;
+	req->bodysz = strlen(m->text) + 1;
+	if ((req->body = strdup(m->text)) == NULL)
+		goto out;
+	if ((easy = carrier_easy_post(c, k->url, req->body, req->bodysz - 1,
+	    req->headers, req->errbuf)) == NULL)
+		goto out;
+	if (loop_timer_set(c->loop, &req->timer, k->deliver_within_ms) == -1) {
+		curl_easy_cleanup(easy);
+		goto out;
+	}
+	req->in_http = 1;
+	req->next = k->pending;
+	k->pending = req;
+	if (http_start(c->http, easy, KANNEL_REPLY_MAX, kannel_done, req) == -1) {
+		k->pending = req->next;
+		loop_timer_cancel(c->loop, &req->timer);
+		goto out;
+	}
+	req = NULL;
+	r = 0;
+ out:
+	req_free(req);
+	return r;
+}
+
+/* "127.0.0.1:PORT": loopback only, Kannel runs next to us. */
+static int
+parse_listen(const char *s, struct sockaddr_in *sin)
+{
+	const char *colon = strrchr(s, ':');
+	char host[32];
+	unsigned long port;
+	char *end;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || colon[1] == '\0' || port == 0 || port > 65535)
+		return -1;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1 ||
+	    (ntohl(sin->sin_addr.s_addr) >> 24) != 127)
+		return -1;
+	return 0;
+}
+
+static void
+kannel_free_priv(struct kannel *k)
+{
+	struct kannel_req *req, *next;
+
+	if (k == NULL)
+		return;
+	/* Only at exit, after the loop is gone (main frees it first): the loop
+	 * is not touched. Pending sends end without a callback, as curl's do;
+	 * closing the listener takes it off epoll. */
+	for (req = k->pending; req != NULL; req = next) {
+		next = req->next;
+		if (!req->in_http)
+			req_free(req);
+	}
+	if (k->lfd != -1)
+		close(k->lfd);
+	free(k->url);
+	free(k->username);
+	freezero_str(k->password);
+	free(k->from);
+	free(k->smsc);
+	free(k);
+}
+
+static int
+kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
+{
+	struct kannel *k;
+	struct cfg_node *at;
+	char *api_url = NULL, *listen_at = NULL, where[256];
+	int got, one = 1, bad = 0, r = -1;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		cfg_err(ctx, map, "out of memory");
+		goto out;
+	}
+	k->c = c;
+	k->lfd = -1;
+	k->deliver_within_ms = 10000;
+	if (cfg_str(ctx, map, "username", &k->username, 1) != 1 ||
+	    cfg_secret(ctx, map, "password", &k->password, KANNEL_SECRET_MAX, 1) != 1 ||
+	    cfg_str(ctx, map, "from", &k->from, 0) == -1 ||
+	    cfg_str(ctx, map, "smsc", &k->smsc, 0) == -1 ||
+	    cfg_duration_ms(ctx, map, "deliver_within", &k->deliver_within_ms, 1000,
+	    120 * 1000, 0) == -1)
+		bad = 1;
+	if (cfg_str(ctx, map, "dlr_listen", &listen_at, 1) == 1 &&
+	    parse_listen(listen_at, &k->dlr) == -1) {
+		at = cfg_get(map, "dlr_listen");
+		cfg_err(ctx, at, "%s: must be 127.x.x.x:PORT (the listener for Kannel's "
+		    "delivery reports stays on loopback)", cfg_path(at, where, sizeof(where)));
+		bad = 1;
+	} else if (listen_at == NULL)
+		bad = 1;
+	got = cfg_str(ctx, map, "api_url", &api_url, 0);
+	if (got == -1)
+		bad = 1;
+	else if (got == 0 && (api_url = strdup(KANNEL_DEFAULT_URL)) == NULL)
+		bad = 1;
+	if (!bad && carrier_make_url(ctx, got == 1 ? cfg_get(map, "api_url") : map,
+	    api_url, KANNEL_PATH, &k->url) == -1)
+		bad = 1;
+	if (bad)
+		goto out;
+	/* Bound now, before privileges are dropped and the sandbox closes in;
+	 * not for -t (a running daemon holds the port) nor when fuzzing. */
+	if (!ctx->check_only && !ctx->no_files) {
+		if ((k->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0)) == -1 ||
+		    setsockopt(k->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+		    bind(k->lfd, (struct sockaddr *)&k->dlr, sizeof(k->dlr)) == -1 ||
+		    listen(k->lfd, 64) == -1) {
+			cfg_err(ctx, cfg_get(map, "dlr_listen"), "carrier %s: cannot listen "
+			    "on %s: %s", c->name, listen_at, strerror(errno));
+			goto out;
+		}
+	}
+	c->priv = k;
+	k = NULL;
+	r = 0;
+ out:
+	free(api_url);
+	free(listen_at);
+	kannel_free_priv(k);
+	return r;
+}
+
+static void
+kannel_free(struct carrier *c)
+{
+	kannel_free_priv(c->priv);
+	c->priv = NULL;
+}
+
+const struct carrier_ops carrier_kannel_ops = {
+	.type = "kannel",
+	.channels = PROTO_CH_SMS,
+	.configure = kannel_configure,
+	.send = kannel_send,
+	.free = kannel_free,
+};

@@ -1,0 +1,15 @@
+/* The Kannel driver's pure part: reading a delivery report callback. */
+#ifndef OTPSMS_KANNEL_H
+#define OTPSMS_KANNEL_H
+
+#include <stddef.h>
+
+/* Parses the request Kannel makes to the dlr-url we gave it,
+ * "GET /dlr?t=TOKEN&s=TYPE HTTP/1.x": TOKEN 32 lower-case hex digits, TYPE
+ * Kannel's report type (1 delivered, 2 undelivered, 4 queued, 8 SMSC
+ * accepted, 16 SMSC rejected). req need not be NUL-terminated. Returns 0,
+ * or -1 when it is anything else. */
+int kannel_parse_dlr(const char *req, size_t len, char *token, size_t tokensz,
+    int *type);
+
+#endif
