@@ -233,7 +233,7 @@ cost_sys() {  # cost_sys MODE: "MESSAGES SYSCALLS" and the top calls in $TESTDIR
 	_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 16 -d 2 -w 0 -u "$USERS" | field ok)
 	kill -INT $_st; wait $_st 2>/dev/null
 	stop_daemon >&2
-	echo "$_n $(awk '$NF == "total" {print $(NF-2)}' "$TESTDIR/strace")"
+	echo "$_n $(awk '$NF == "total" {print $4}' "$TESTDIR/strace")"
 }
 if want cost && command -v valgrind >/dev/null 2>&1 && command -v strace >/dev/null 2>&1; then
 	for m in challenge verify; do

@@ -17,9 +17,35 @@
 static EVP_MAC *code_hmac;
 static EVP_MAC_CTX *code_ctx;
 
+/* Random bytes are drawn from OpenSSL's DRBG a kilobyte at a time and handed
+ * out in order, each wiped from the pool as it is taken: one RAND_bytes call
+ * cost as much as the HMAC, and a code needs two (its id and its digits).
+ * The daemon does not fork after code_init, so no two processes share it. */
+#define CODE_RAND_POOL 1024
+static uint8_t rand_pool[CODE_RAND_POOL];
+static size_t rand_off = CODE_RAND_POOL;
+
+static int
+rand_take(void *out, size_t n)
+{
+	if (n > sizeof(rand_pool))
+		return RAND_bytes(out, (int)n) == 1 ? 0 : -1;
+	if (sizeof(rand_pool) - rand_off < n) {
+		if (RAND_bytes(rand_pool, sizeof(rand_pool)) != 1)
+			return -1;
+		rand_off = 0;
+	}
+	memcpy(out, rand_pool + rand_off, n);
+	OPENSSL_cleanse(rand_pool + rand_off, n);
+	rand_off += n;
+	return 0;
+}
+
 void
 code_cleanup(void)
 {
+	OPENSSL_cleanse(rand_pool, sizeof(rand_pool));
+	rand_off = sizeof(rand_pool);
 	EVP_MAC_CTX_free(code_ctx);     /* cleanses the key and pads */
 	EVP_MAC_free(code_hmac);
 	code_ctx = NULL;
@@ -75,7 +101,7 @@ code_generate(char *out, size_t outsz, unsigned digits)
 	 * rejected so that v % mod is uniform. */
 	limit = UINT64_MAX - (UINT64_MAX % mod);
 	do {
-		if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+		if (rand_take(&v, sizeof(v)) != 0)
 			return -1;
 	} while (v >= limit);
 	v %= mod;
@@ -91,7 +117,7 @@ code_generate(char *out, size_t outsz, unsigned digits)
 int
 code_random_id(uint8_t id[PROTO_ID_LEN])
 {
-	return RAND_bytes(id, PROTO_ID_LEN) == 1 ? 0 : -1;
+	return rand_take(id, PROTO_ID_LEN);
 }
 
 int

@@ -10,6 +10,7 @@
 #include "carrier.h"
 #include "cfgtree.h"
 #include "log.h"
+#include "proto.h"
 #include "route.h"
 #include "template.h"
 #include "util.h"
@@ -307,9 +308,66 @@ route_carriers(const struct config *c, const struct route *rt, size_t *n)
 	return c->carriers;
 }
 
+/* SMS length of s: GSM-7 septets (the extension table's ^{}\\[~]| count two),
+ * or, when any byte is not ASCII or is '`', UCS-2 code units (approximated
+ * by characters: conservative for GSM's own accented letters). */
+size_t
+route_sms_units(const char *s, int *ucs2)
+{
+	const unsigned char *p;
+	size_t n = 0;
+
+	*ucs2 = 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p >= 0x80 || *p == '`')
+			*ucs2 = 1;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*ucs2) {
+			/* One unit per UTF-8 character; 4-byte ones take two. */
+			if ((*p & 0xc0) != 0x80)
+				n += *p >= 0xf0 ? 2 : 1;
+		} else
+			n += strchr("^{}\\[~]|", *p) != NULL ? 2 : 1;
+	}
+	return n;
+}
+
+/* -t: warns when a message can take more than one SMS with this host, the
+ * longest user name, a 16-byte service and the code's digits. */
+static void
+check_segments(FILE *f, const struct config *c, const char *tpl, const char *where)
+{
+	struct template_vars tv;
+	char text[TEMPLATE_MAX], code[16], user[PROTO_MAX_USER + 1] = "";
+	size_t i, n;
+	int ucs2;
+
+	for (i = 0; i < c->n_users; i++)
+		if (strlen(c->users[i].name) > strlen(user))
+			snprintf(user, sizeof(user), "%s", c->users[i].name);
+	memset(code, '0', c->digits < sizeof(code) ? c->digits : sizeof(code) - 1);
+	code[c->digits < sizeof(code) ? c->digits : sizeof(code) - 1] = '\0';
+	tv.code = code;
+	tv.host = c->host;
+	tv.ttl_s = c->ttl_ms / 1000;
+	tv.user = user;
+	tv.service = "service-16-bytes";
+	if (template_render(text, sizeof(text), tpl, &tv) != 0)
+		return;
+	n = route_sms_units(text, &ucs2);
+	if (n > (ucs2 ? 70u : 160u))
+		fprintf(f, "warning: %s can be %zu %s long, more than one SMS "
+		    "(%u in %s)\n", where, n, ucs2 ? "UCS-2 characters" : "GSM-7 septets",
+		    ucs2 ? 70 : 160, ucs2 ? "UCS-2, which any non-ASCII character "
+		    "forces" : "GSM-7");
+	explicit_bzero(text, sizeof(text));
+}
+
 void
 route_print(FILE *f, const struct config *c)
 {
+	char where[64];
+
 	const struct route *rt;
 	struct carrier *const *cars;
 	char masked[64];
@@ -331,6 +389,14 @@ route_print(FILE *f, const struct config *c)
 		if (rt != NULL && rt->from != NULL)
 			fprintf(f, " (from \"%s\")", rt->from);
 		fputc('\n', f);
+	}
+	check_segments(f, c, c->message, "message");
+	for (i = 0; i < c->n_routes; i++) {
+		if (c->routes[i].message == NULL)
+			continue;
+		snprintf(where, sizeof(where), "the message of route \"%s\"",
+		    c->routes[i].prefix);
+		check_segments(f, c, c->routes[i].message, where);
 	}
 }
 

@@ -51,8 +51,11 @@ const struct route *route_lookup(const struct config *c, const char *e164);
 /* The ordered carriers for number, through its route if any. */
 struct carrier *const *route_carriers(const struct config *c, const struct route *rt,
     size_t *n);
-/* -t: one line per user, which route and carriers their number takes. */
+/* -t: one line per user, which route and carriers their number takes, and
+ * a warning for each message that can take more than one SMS. */
 void route_print(FILE *f, const struct config *c);
+/* Length of s in SMS units; *ucs2 set when it cannot go as GSM-7. */
+size_t route_sms_units(const char *s, int *ucs2);
 
 /* For otpsmsctl status: one line per carrier with its breaker state and
  * counters, appended to buf (NUL-terminated, truncated to fit). */

@@ -55,6 +55,7 @@ struct server {
 	uint64_t reap_at;            /* when reap fires; 0 when not armed */
 	struct client *clients, *last;  /* in accept order */
 	size_t nclients;
+	struct client *dispatching;  /* NULL once it is closed */
 };
 
 #define ONESHOT(ev) ((ev) | EPOLLONESHOT)
@@ -169,6 +170,8 @@ client_close(struct client *c)
 
 	if (c->req != NULL)
 		request_detach(c->req);
+	if (s->dispatching == c)
+		s->dispatching = NULL;
 	if (c->watched)
 		loop_del(s->d->loop, c->fd);
 	close(c->fd);
@@ -183,8 +186,14 @@ client_close(struct client *c)
 	else
 		s->last = c->prev;
 	s->nclients--;
-	/* The reap timer stays as it is: when it fires it finds the next
-	 * deadline. Cancelling it here cost a timerfd_settime per client. */
+	/* The reap timer stays as it is while others wait: when it fires it
+	 * finds the next deadline (cancelling it for every client cost a
+	 * timerfd_settime each). The last one leaving cancels it, so an idle
+	 * daemon has no wakeup left to take. */
+	if (s->nclients == 0) {
+		loop_timer_cancel(s->d->loop, &s->reap);
+		s->reap_at = 0;
+	}
 	free(c);
 }
 
@@ -235,6 +244,7 @@ client_watch(struct client *c, uint32_t events)
 {
 	struct loop *l = c->srv->d->loop;
 
+	reap_arm(c->srv, c->deadline);
 	if (c->watched)
 		return loop_mod(l, c->fd, ONESHOT(events));
 	if (loop_add(l, c->fd, ONESHOT(events), on_client_io, c) == -1)
@@ -302,6 +312,7 @@ client_error(struct client *c, unsigned code, unsigned retry_after, const char *
 static void
 client_read(struct client *c)
 {
+	struct server *s = c->srv;
 	struct proto_msg m;
 	char why[128];
 	uint8_t *p;
@@ -371,10 +382,16 @@ client_read(struct client *c)
 		client_error(c, PROTO_E_DENIED, 0, "caller not allowed");
 		return;
 	}
+	/* Most requests are answered (and closed) right here: only one
+	 * that is still open afterwards needs the deadline timer. */
+	s->dispatching = c;
 	if (m.type == PROTO_CTL_REQ)
-		control_handle(c->srv->d, c, &m.u.creq_ctl);
+		control_handle(s->d, c, &m.u.creq_ctl);
 	else
-		request_dispatch(c->srv->d, c, &m);
+		request_dispatch(s->d, c, &m);
+	if (s->dispatching == c && c->state == C_BUSY)
+		reap_arm(s, c->deadline);
+	s->dispatching = NULL;
 	proto_msg_wipe(&m);
 }
 
@@ -514,7 +531,6 @@ on_accept(void *arg, int lfd, uint32_t events)
 			s->clients = c;
 		s->last = c;
 		s->nclients++;
-		reap_arm(s, c->deadline);
 		/* The module sends its request as soon as it is connected: it
 		 * is usually here already. If not, client_read watches for it. */
 		client_read(c);

@@ -14,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 out="$top/_build"
 jobs=$(nproc 2>/dev/null || echo 2)
-fuzz_seconds=${FUZZ_SECONDS:-30}    # per target; 9 targets, 2 at a time
+fuzz_seconds=${FUZZ_SECONDS:-25}    # per target; 10 targets, 2 at a time
 passed=0
 failed=0
 steps_failed=""

@@ -87,7 +87,20 @@ grep -q '^bob +1.*2661: route "+1" (line [0-9]*): us$' "$TESTDIR/t.out"
 ok "-t: bob takes +1"
 grep -q '^dave +33.*5678: no route matches, carriers in order: vonage, dead, outbox, us$' "$TESTDIR/t.out"
 ok "-t: dave has no route: the carriers in order"
-if [ "$_tap_failed" -ne 0 ]; then sed 's/^/# -t: /' "$TESTDIR/t.out" "$TESTDIR/t.err"; fi
+! grep -q '^warning' "$TESTDIR/t.out"
+ok "-t: short messages, no segment warning"
+python3 -c '
+import sys
+cfg = open(sys.argv[1], encoding="utf-8").read()
+long = "UK {code} for {host} " + "\u00e9t\u00e9 " * 20
+open(sys.argv[2], "w", encoding="utf-8").write(
+    cfg.replace("message: \"UK {code} for {host}\"", "message: \"%s\"" % long))
+' "$TESTDIR/otpsmsd.yaml" "$TESTDIR/long.yaml"
+chmod 600 "$TESTDIR/long.yaml"
+"$OTPSMSD" -t -c "$TESTDIR/long.yaml" >"$TESTDIR/t2.out" 2>&1
+grep -q '^warning: the message of route "+44" can be [0-9]* UCS-2 characters long, more than one SMS' "$TESTDIR/t2.out"
+ok "-t: warns when a route's message needs more than one SMS (UCS-2)"
+if [ "$_tap_failed" -ne 0 ]; then sed 's/^/# -t: /' "$TESTDIR/t.out" "$TESTDIR/t.err" "$TESTDIR/t2.out"; fi
 
 start_daemon "$TESTDIR/otpsmsd.yaml"
 mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }

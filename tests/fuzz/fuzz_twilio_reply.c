@@ -2,13 +2,7 @@
  * see it from a hostile or broken API endpoint. The first two bytes pick the
  * HTTP status (100..999), the rest is the body.
  *
- * From the source tree, BUILD being a configured build directory (for its
- * config.h):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I$BUILD -Icommon -Ihelper \
- *       tests/fuzz/fuzz_twilio_reply.c helper/carrier_twilio.c common/util.c \
- *       common/log.c helper/cfgtree.c helper/http.c helper/loop.c \
- *       -lcurl -ljansson -lyaml -o fuzz_twilio_reply
- *   ./fuzz_twilio_reply -max_total_time=30 -max_len=4096 CORPUS_DIR
+ * Built by tests/fuzz/build.sh (tests/fuzz.am), run by tests/fuzz/run.sh.
  */
 #include <stdint.h>
 #include <stdlib.h>

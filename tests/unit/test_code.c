@@ -93,6 +93,29 @@ main(void)
 	code_id_hex(id, h);
 	is_str(h, "f00316293c4f6275", "id hex: the first 8 bytes, lower case");
 
+	/* Ids across many refills of the random pool: none repeats, none is
+	 * the zeros a wiped pool would leave. */
+	{
+		static uint8_t ids[1000][PROTO_ID_LEN];
+		static const uint8_t zero[PROTO_ID_LEN];
+		size_t j;
+
+		for (i = 0; i < 1000 && !bad; i++)
+			if (code_random_id(ids[i]) != 0 ||
+			    memcmp(ids[i], zero, PROTO_ID_LEN) == 0)
+				bad = 1;
+		for (i = 0; i < 1000 && !bad; i++)
+			for (j = i + 1; j < 1000; j++)
+				if (memcmp(ids[i], ids[j], PROTO_ID_LEN) == 0)
+					bad = 1;
+		ok(!bad, "1000 random ids (16 KB through a 1 KB pool): distinct, not zero");
+		for (i = 0; i < 2000 && !bad; i++)
+			if (code_generate(code, sizeof(code), 6) != 0 ||
+			    strlen(code) != 6 || strspn(code, "0123456789") != 6)
+				bad = 1;
+		ok(!bad, "2000 codes of 6 digits");
+	}
+
 	ok(code_init() == 0, "random key");
 	ok(code_mac(id, user, code, mac) == 0, "MAC under the random key");
 	memset(user, '1', PROTO_MAX_CODE + 1);

@@ -217,9 +217,25 @@ test_breaker(void)
 	is_int(route_backoff_ms(&c, 9), ROUTE_MAX_BACKOFF_MS, "backoff capped");
 }
 
+static void
+test_units(void)
+{
+	int ucs2;
+
+	is_int(route_sms_units("123456 is your code", &ucs2), 19, "GSM-7: one septet each");
+	is_int(ucs2, 0, "ASCII is GSM-7");
+	is_int(route_sms_units("a{b}[c]~^|\\", &ucs2), 19, "extension table: two each");
+	is_int(route_sms_units("caf\xc3\xa9 \xf0\x9f\x94\x91", &ucs2), 7,
+	    "UCS-2: a 4-byte character takes two units");
+	is_int(ucs2, 1, "non-ASCII forces UCS-2");
+	route_sms_units("a`b", &ucs2);
+	is_int(ucs2, 1, "a backtick is not GSM-7");
+}
+
 int
 main(void)
 {
+	test_units();
 	test_lookup();
 	test_config_errors();
 	test_breaker();

@@ -1,0 +1,88 @@
+#!/bin/sh
+# Limit tokens are taken when a send is let through, not when the carrier
+# accepts it: five logins that arrive together while the carrier takes 1.5 s
+# to answer get exactly per_user codes out, the rest are refused at once
+# (without the reservation all five pass the check and five texts go out).
+# A send that no carrier accepted gives its token back.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+MOCK="$top_srcdir/tests/mock/vonage_mock.py"
+SPEC="$top_srcdir/tests/mock/specs/vonage/sms.yml"
+[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
+[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
+python3 -c 'import yaml' 2>/dev/null || skip_all "PyYAML (python3-yaml) not installed"
+[ -f "$SPEC" ] || bail "Vonage API description not found at $SPEC"
+
+make_testdir
+KEY=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
+SECRET=sec$(python3 -c 'import secrets; print(secrets.token_hex(12))')
+MOCKLOG="$TESTDIR/vonage-requests.jsonl"
+MODE="$TESTDIR/vonage-mode"
+echo slow > "$MODE"
+python3 "$MOCK" --spec "$SPEC" --port 0 --port-file "$TESTDIR/vonage-port" \
+    --key "$KEY" --secret "$SECRET" --mode slow --mode-file "$MODE" \
+    --slow-ms 1500 --log "$MOCKLOG" 2>"$TESTDIR/mock.err" &
+MOCK_PID=$!
+at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
+_i=0
+while [ ! -s "$TESTDIR/vonage-port" ]; do
+	_i=$((_i + 1))
+	if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
+		sed 's/^/# mock: /' "$TESTDIR/mock.err"
+		bail "vonage mock did not start"
+	fi
+	sleep 0.1
+done
+PORT=$(cat "$TESTDIR/vonage-port")
+(umask 077 && printf '%s\n' "$SECRET" > "$TESTDIR/vonage.secret")
+STATE="$TESTDIR/state"
+mkdir -p "$STATE" && chmod 700 "$STATE"
+is_root && chown "$(daemon_user)" "$STATE"
+
+write_config "$TESTDIR/otpsmsd.yaml" "state_dir: $STATE
+code: { reuse_window: 0 }
+limits: { per_user: 2/10m, per_number: off, per_prefix: off, per_country: off,
+  global: off, backoff_after: 0 }
+carriers:
+  - name: vonage
+    type: vonage
+    timeout: 5s
+    retries: 0
+    breaker_failures: 0
+    api_key: \"$KEY\"
+    api_secret_file: $TESTDIR/vonage.secret
+    from: ACME
+    api_url: http://127.0.0.1:$PORT/"
+start_daemon "$TESTDIR/otpsmsd.yaml"
+mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
+
+# --- five at once, per_user 2, a carrier that takes 1.5 s.
+pids=
+for i in 1 2 3 4 5; do
+	"$CLIENT" -s "$SOCKET" challenge alice "svc$i" >"$TESTDIR/r$i" 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+refused=$(cat "$TESTDIR"/r[1-5] | grep -c '^error 10 ')
+is "$refused" 3 "5 overlapping logins, per_user 2: 3 refused (rate limited)"
+is "$(mock_count)" 2 "... and exactly 2 texts sent"
+grep -q 'reason="per_user limit"' "$TESTDIR/otpsmsd.log"
+ok "... the refusals logged with their limit"
+
+# --- no carrier accepts: the tokens come back.
+echo http500 > "$MODE"
+r=$("$CLIENT" -s "$SOCKET" challenge bob a)
+case "$r" in "error 5 "*) pass "carrier fails: delivery error ($r)" ;; *) fail "delivery error ($r)" ;; esac
+r=$("$CLIENT" -s "$SOCKET" challenge bob b)
+case "$r" in "error 5 "*) pass "... twice" ;; *) fail "delivery error twice ($r)" ;; esac
+echo ok > "$MODE"
+"$CLIENT" -s "$SOCKET" challenge bob c >/dev/null
+ok "carrier back: bob gets a code (the failed sends cost nothing)"
+"$CLIENT" -s "$SOCKET" challenge bob d >/dev/null
+ok "... and a second one"
+r=$("$CLIENT" -s "$SOCKET" challenge bob e)
+case "$r" in "error 10 "*) pass "... the third is over per_user 2" ;; *) fail "third ($r)" ;; esac
+
+stop_daemon
+done_testing
