@@ -6,6 +6,8 @@
 #   memory:  bench/storemem (the daemon's store, 1,000,000 pending)
 #   login:   pam_authenticate through libpam: pam_otpsms (file carrier) vs
 #            Debian's pam_oath (HOTP users file)
+#   cost:    the daemon's instructions (callgrind) and system calls (strace)
+#            per send and per verify, which do not move with the machine's load
 # Everything on 127.0.0.1 or Unix sockets in a private directory; everything
 # started is stopped on exit. Each rate is the median of BENCH_RUNS runs of
 # BENCH_SECONDS, the spread (min..max) on a "#" line before the figures.

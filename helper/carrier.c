@@ -4,6 +4,8 @@
 
 #include "carrier.h"
 
+extern const struct carrier_ops carrier_smpp_ops;   /* carrier_smpp.c */
+
 /* Every driver the daemon knows. A new carrier is one file and one line here. */
 static const struct carrier_ops *const drivers[] = {
 	&carrier_file_ops,
@@ -12,6 +14,7 @@ static const struct carrier_ops *const drivers[] = {
 	&carrier_spool_ops,
 	&carrier_http_ops,
 	&carrier_kannel_ops,
+	&carrier_smpp_ops,
 };
 
 const struct carrier_ops *
@@ -28,5 +31,5 @@ carrier_lookup(const char *type)
 const char *
 carrier_types(void)
 {
-	return "file, twilio, vonage, spool, http, kannel";
+	return "file, twilio, vonage, spool, http, kannel, smpp";
 }

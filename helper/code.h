@@ -11,7 +11,8 @@
 
 /* Fills the process-wide HMAC key from the CSPRNG (kept in memory only). */
 int code_init(void);
-/* The same with a given key: for known-answer tests. */
+/* The same with a given key (a fleet key shared by the daemons on one store,
+ * or a known-answer test). Replaces any key set before. */
 int code_init_key(const uint8_t key[CODE_KEY_LEN]);
 void code_cleanup(void);
 

@@ -465,6 +465,7 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	read_carriers(ctx, root, c);
 	config_read_policy(ctx, root, c);    /* after users: checks their numbers */
 	route_read_config(ctx, root, c);
+	config_read_store(ctx, root, c);
 	cfg_uint(ctx, root, "max_clients", &c->max_clients, 1, 65536, 0);
 	cfg_duration(ctx, root, "client_timeout", &c->client_timeout_ms,
 	    1000, 5 * 60 * 1000, 0);
@@ -520,6 +521,7 @@ config_free(struct config *c)
 	free(c->message);
 	free(c->host);
 	config_free_policy(c);
+	config_free_store(c);
 	free(c);
 }
 

@@ -3,6 +3,7 @@
 #define OTPSMS_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cfgtree.h"
@@ -16,6 +17,23 @@ struct route;
 struct user_entry {
 	char *name;
 	char *number;        /* E.164, validated */
+};
+
+/* store: where pending challenges live (config_store.c). */
+enum store_type { STORE_TYPE_LOCAL, STORE_TYPE_REDIS };
+
+struct store_conf {
+	enum store_type type;        /* default local */
+	char *url;                   /* as given, for messages */
+	char *host;                  /* an IP address; NULL with unix_path */
+	unsigned port;
+	char *unix_path;
+	unsigned db;
+	char *username;              /* ACL user; NULL: AUTH with the password only */
+	char *password;              /* secret: wiped at free; NULL: no AUTH */
+	char *key_prefix;            /* default "otpsms:" */
+	unsigned timeout_ms;         /* per request, default 500 ms */
+	int fallback_local;          /* on_failure: local */
 };
 
 struct config {
@@ -48,6 +66,10 @@ struct config {
 	size_t n_allow_gids;
 	int allow_self;              /* others may ask for their own user only */
 	unsigned max_clients_per_uid;    /* for non-root callers, default 8 */
+	/* The fleet (config_store.c, docs/fleet.md). */
+	struct store_conf store;
+	uint8_t *fleet_key;          /* secret: fleet_key_file's bytes; NULL: none */
+	size_t fleet_key_len;
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx
@@ -66,5 +88,9 @@ int config_uid_allowed(const struct config *c, uid_t uid);
 void config_read_policy(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c);
 void config_free_policy(struct config *c);
 int config_gid_allowed(const struct config *c, gid_t gid);
+
+/* config_store.c: store: and fleet_key_file. */
+void config_read_store(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c);
+void config_free_store(struct config *c);
 
 #endif

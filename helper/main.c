@@ -15,10 +15,12 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <malloc.h>
+#include <openssl/crypto.h>
 
 #include "carrier.h"
 #include "code.h"
 #include "config.h"
+#include "fleetkey.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -26,6 +28,7 @@
 #include "privdrop.h"
 #include "sandbox.h"
 #include "route.h"
+#include "seal.h"
 #include "server.h"
 #include "store.h"
 #include "util.h"
@@ -108,6 +111,35 @@ on_sweep(void *arg)
 		(void)loop_timer_set(d->loop, &sweep_timer, SWEEP_MS);
 	else if ((next = d->store->ops->next_expiry(d->store)) != 0)
 		sweep_at(d, next);
+}
+
+/* With a fleet key, the code and seal keys are the fleet's (every host
+ * checks and resends the others' codes); then the store: this host's
+ * memory, or Redis shared by the fleet. */
+static struct store *
+open_store(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	struct store *s = NULL;
+	uint8_t k[FLEETKEY_OUT];
+
+	memset(k, 0, sizeof(k));
+	if (cfg->fleet_key != NULL) {
+		if (fleetkey_derive(cfg->fleet_key, cfg->fleet_key_len,
+		    FLEETKEY_LABEL_CODE, k) != 0 || code_init_key(k) != 0 ||
+		    fleetkey_derive(cfg->fleet_key, cfg->fleet_key_len,
+		    FLEETKEY_LABEL_SEAL, k) != 0 || seal_init_key(k) != 0 ||
+		    fleetkey_derive(cfg->fleet_key, cfg->fleet_key_len,
+		    FLEETKEY_LABEL_NAMES, k) != 0)
+			goto out;
+	}
+	if (cfg->store.type == STORE_TYPE_REDIS)
+		s = store_redis_new(d->loop, &cfg->store, k, MAX_PENDING);
+	else
+		s = store_memory_new(MAX_PENDING);
+ out:
+	OPENSSL_cleanse(k, sizeof(k));
+	return s;
 }
 
 static int
@@ -239,7 +271,7 @@ main(int argc, char **argv)
 	if (code_init() != 0 ||
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
-	    (d.store = store_memory_new(MAX_PENDING)) == NULL ||
+	    (d.store = open_store(&d)) == NULL ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    loop_add(d.loop, sfd, EPOLLIN, on_signal, &d) == -1 ||
 	    (d.server = server_new(&d, lfd)) == NULL) {

@@ -40,6 +40,16 @@ seal_key_init(void)
 }
 
 int
+seal_init_key(const uint8_t key[32])
+{
+	if (!seal_key_set)
+		atexit(seal_cleanup);
+	memcpy(seal_key, key, sizeof(seal_key));
+	seal_key_set = 1;
+	return 0;
+}
+
+int
 seal_code(const uint8_t id[PROTO_ID_LEN], const char *code,
     uint8_t out[STORE_SEALED_LEN])
 {

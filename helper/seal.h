@@ -28,4 +28,8 @@ int seal_open(const uint8_t id[PROTO_ID_LEN], const uint8_t in[STORE_SEALED_LEN]
 /* Wipes the key (tests, exit). */
 void seal_cleanup(void);
 
+/* Uses key instead of a random one (a fleet's derived key, fleetkey.h), so
+ * every host of the fleet opens the others' seals. Returns 0 or -1. */
+int seal_init_key(const uint8_t key[32]);
+
 #endif

@@ -74,4 +74,13 @@ struct store {
 
 struct store *store_memory_new(size_t max_entries);
 
+struct loop;
+struct store_conf;
+/* store_redis.c: shared by a fleet through Redis (docs/fleet.md). sc must
+ * outlive the store; names_key (the fleet's, fleetkey.h) keys the hashes
+ * that stand for user names; max_local bounds the on_failure: local store.
+ * Starts connecting at once; NULL when out of memory. */
+struct store *store_redis_new(struct loop *l, const struct store_conf *sc,
+    const uint8_t names_key[32], size_t max_local);
+
 #endif

@@ -13,12 +13,14 @@ PACKAGES="
 	build-essential autoconf automake libtool pkg-config make
 	libpam0g-dev libpam-modules libpam-runtime
 	libcurl4-openssl-dev libssl-dev libyaml-dev libjansson-dev
-	libseccomp-dev
+	libseccomp-dev libhiredis-dev
 	clang libclang-rt-14-dev valgrind
 	python3 python3-yaml openssh-server openssh-client sudo expect
 	gammu-smsd
+	libnet-smpp-perl
 	passwd procps iproute2 ca-certificates git
 	nginx wrk libpam-oath linux-perf
+	redis-server redis-tools
 "
 
 export DEBIAN_FRONTEND=noninteractive
@@ -30,8 +32,9 @@ apt-get install -y --no-install-recommends $PACKAGES
 # The same for gammu-smsd: tests/carriers/spool.sh runs its own, on gammu's
 # dummy phone driver; the packaged service would look for a modem. nginx is
 # only the benchmark's stand-in carrier, started by `make bench` on a free port.
+# redis-server: tests/fleet start their own on a free loopback port.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-	systemctl disable --now gammu-smsd.service nginx.service >/dev/null 2>&1 || true
+	systemctl disable --now gammu-smsd.service nginx.service redis-server.service >/dev/null 2>&1 || true
 fi
 # Kannel (tests/carriers/kannel.sh starts bearerbox, smsbox and fakesmsc on
 # free loopback ports with its own configuration): its package's service is

@@ -139,7 +139,7 @@ serve(void *arg)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct client_cfg cfg = { path, 2000, 0 };
+	struct client_cfg cfg = { path, 5000, 0 };
 	struct proto_msg req, rsp, ref;
 	struct ctx c;
 	pthread_t t;

@@ -505,7 +505,7 @@ test_carriers(void)
 	    ":4:12: carriers[2].name: duplicate carrier name 'a' (first at line 2)",
 	    "duplicate carrier name");
 	refused("carriers:\n  - name: a\n    type: sms\n",
-	    ":3:11: carriers[0].type: unknown carrier type 'sms' (known: file, twilio, vonage, spool, http, kannel)",
+	    ":3:11: carriers[0].type: unknown carrier type 'sms' (known: file, twilio, vonage, spool, http, kannel, smpp)",
 	    "unknown carrier type");
 	refused("carriers:\n  - type: file\n    path: /tmp/a\n",
 	    ":2:5: carriers[0].name: required but missing", "carrier without a name");
@@ -809,7 +809,7 @@ test_limits(void)
 	    "or a number and s, m or h), got '5x'") &&
 	    has_err(&ctx, ":4:1: bogus: unknown key") &&
 	    has_err(&ctx, ":6:21: carriers[0].type: unknown carrier type 'sms' "
-	    "(known: file, twilio, vonage, spool, http, kannel)") &&
+	    "(known: file, twilio, vonage, spool, http, kannel, smpp)") &&
 	    has_err(&ctx, ":7:14: max_clients: 0 is out of range 1..65536"),
 	    "five errors, all reported"))
 		show_errs(&ctx);

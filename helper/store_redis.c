@@ -1,0 +1,648 @@
+/* The Redis store: pending challenges shared by a fleet (docs/fleet.md), on
+ * hiredis's asynchronous API driven by the daemon's loop (redis_loop.c).
+ *
+ * A challenge is the hash {prefix}c:{id} (mac, sealed code, keyed hash of
+ * the user, service, uid, wall-clock creation, attempts, owner key) and its
+ * owner's pointer {prefix}p:{keyed hash of user, service, uid} -> id, both
+ * with PEXPIRE = the code's TTL. No code, number or user name goes to Redis.
+ * Each operation is one Lua script, so a verify on one host and another on
+ * the next decrement one counter. A reply is awaited at most `timeout`; a
+ * late reply, a lost connection or an error reply fails the request closed,
+ * or (on_failure: local) serves it from this host's memory store, which
+ * also answers for what it stored once Redis is back. */
+#include <config.h>
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+#include "store_redis.h"
+#include "util.h"
+
+#if PROTO_ID_LEN != HASH_LEN
+#error "key names assume 16-byte ids"
+#endif
+
+/* put: KEYS challenge, owner; ARGV mac sealed user service uid created
+ * attempts ttl id. */
+static const char put_lua[] =
+	"redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'sealed', ARGV[2], "
+	"'user', ARGV[3], 'service', ARGV[4], 'uid', ARGV[5], "
+	"'created', ARGV[6], 'attempts', ARGV[7], 'owner', KEYS[2]) "
+	"redis.call('PEXPIRE', KEYS[1], ARGV[8]) "
+	"redis.call('SET', KEYS[2], ARGV[9], 'PX', ARGV[8]) "
+	"return 1";
+
+/* verify: KEYS challenge; ARGV user uid mac id. Returns {verdict, left,
+ * service}: 0 unknown/expired/not theirs, 1 ok, 2 wrong, 3 burned. */
+static const char verify_lua[] =
+	"local h = redis.call('HMGET', KEYS[1], 'mac', 'user', 'uid', "
+	"'attempts', 'service', 'owner') "
+	"if not h[1] then return {0, 0, ''} end "
+	"if h[2] ~= ARGV[1] or h[3] ~= ARGV[2] then return {0, 0, ''} end "
+	"local function gone() "
+	"redis.call('DEL', KEYS[1]) "
+	"if h[6] and redis.call('GET', h[6]) == ARGV[4] then "
+	"redis.call('DEL', h[6]) end end "
+	"if h[1] == ARGV[3] then gone() return {1, 0, h[5]} end "
+	"local left = tonumber(h[4]) - 1 "
+	"if left < 1 then gone() return {3, 0, h[5]} end "
+	"redis.call('HSET', KEYS[1], 'attempts', left) "
+	"return {2, left, h[5]}";
+
+/* find: KEYS owner; ARGV the challenge keys' prefix. Returns nil or {id,
+ * mac, sealed, created, attempts, pttl}. */
+static const char find_lua[] =
+	"local id = redis.call('GET', KEYS[1]) "
+	"if not id then return false end "
+	"local k = ARGV[1] .. id "
+	"local h = redis.call('HMGET', k, 'mac', 'sealed', 'created', 'attempts') "
+	"local ttl = redis.call('PTTL', k) "
+	"if not h[1] or ttl <= 0 or tonumber(h[4]) < 1 then return false end "
+	"return {id, h[1], h[2], h[3], h[4], ttl}";
+
+enum op { OP_PUT, OP_VERIFY, OP_FIND };
+
+struct rreq {
+	struct rstore *rs;
+	enum op op;
+	int answered;
+	struct loop_timer timer;
+	store_put_fn *put_cb;
+	store_verify_fn *verify_cb;
+	store_find_fn *find_cb;
+	void *arg;
+	struct challenge ch;         /* put: all; else id, user, service, uid */
+	uint8_t mac[STORE_MAC_LEN];
+	uint64_t now;
+};
+
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+hex(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+unhex(const char *in, size_t len, uint8_t *out, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	if (len != 2 * n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		hi = in[2 * i];
+		lo = in[2 * i + 1];
+		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ?
+		    hi - 'a' + 10 : -1;
+		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ?
+		    lo - 'a' + 10 : -1;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* HMAC-SHA-256 under the fleet's names key over tag NUL user [NUL service
+ * NUL uid], cut to HASH_LEN bytes, in hex: what Redis sees of a user. */
+static int
+name_hash(const struct rstore *rs, const char *tag, const char *user,
+    const char *service, uid_t uid, char out[HEX_LEN + 1])
+{
+	char buf[16 + PROTO_MAX_USER + PROTO_MAX_SERVICE + 32];
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int n, r = -1;
+
+	if (service != NULL)
+		n = snprintf(buf, sizeof(buf), "%s%c%s%c%s%c%u", tag, 0, user, 0,
+		    service, 0, (unsigned)uid);
+	else
+		n = snprintf(buf, sizeof(buf), "%s%c%s", tag, 0, user);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		goto out;
+	if (HMAC(EVP_sha256(), rs->names_key, sizeof(rs->names_key),
+	    (const uint8_t *)buf, (size_t)n, md, &mdlen) == NULL || mdlen < HASH_LEN)
+		goto out;
+	hex(md, HASH_LEN, out);
+	r = 0;
+ out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(md, sizeof(md));
+	return r;
+}
+
+static int
+key_name(char *out, const struct rstore *rs, const char *kind, const char *h)
+{
+	int n = snprintf(out, KEY_MAX, "%s%s%s", rs->sc->key_prefix, kind, h);
+
+	return n < 0 || n >= KEY_MAX ? -1 : 0;
+}
+
+static void
+req_free(struct rreq *q)
+{
+	loop_timer_cancel(q->rs->loop, &q->timer);
+	OPENSSL_cleanse(q, sizeof(*q));
+	free(q);
+}
+
+/* Redis did not answer: fail closed, or this host's memory answers. */
+static void
+req_fail(struct rreq *q)
+{
+	struct rstore *rs = q->rs;
+	uint64_t now = now_ms();
+
+	q->answered = 1;
+	if (!rs->sc->fallback_local || rs->closing) {
+		switch (q->op) {
+		case OP_PUT:
+			q->put_cb(q->arg, 0);
+			break;
+		case OP_VERIFY:
+			q->verify_cb(q->arg, STORE_ERROR, 0, "");
+			break;
+		case OP_FIND:
+			/* Nothing found: the put that follows fails closed. */
+			q->find_cb(q->arg, NULL);
+			break;
+		}
+		return;
+	}
+	rs->served_locally++;
+	if (now - rs->last_warn >= WARN_EVERY_MS) {
+		rs->last_warn = now;
+		log_warn("redis store %s unavailable: served from this host's memory "
+		    "(%zu so far in this outage)", rs->url, rs->served_locally);
+	}
+	switch (q->op) {
+	case OP_PUT:
+		rs->local->ops->put(rs->local, &q->ch, q->put_cb, q->arg);
+		break;
+	case OP_VERIFY:
+		rs->local->ops->verify(rs->local, q->ch.id, q->ch.user, q->ch.uid,
+		    q->mac, q->now, q->verify_cb, q->arg);
+		break;
+	case OP_FIND:
+		rs->local->ops->find_pending(rs->local, q->ch.user, q->ch.service,
+		    q->ch.uid, now, q->find_cb, q->arg);
+		break;
+	}
+}
+
+static void
+on_req_timeout(void *arg)
+{
+	struct rreq *q = arg;
+
+	/* A wedged server: the connection goes, and with it every request
+	 * still waiting (this one included). */
+	conn_drop(q->rs, "no reply within the timeout");
+}
+
+static int
+reply_int(const redisReply *r, long long *v)
+{
+	if (r->type == REDIS_REPLY_INTEGER) {
+		*v = r->integer;
+		return 0;
+	}
+	if (r->type == REDIS_REPLY_STRING && r->len > 0 && r->len < 24) {
+		char buf[24], *e;
+
+		memcpy(buf, r->str, r->len);
+		buf[r->len] = '\0';
+		*v = strtoll(buf, &e, 10);
+		return *e == '\0' ? 0 : -1;
+	}
+	return -1;
+}
+
+static int
+answer_put(struct rreq *q, const redisReply *r)
+{
+	long long v;
+
+	if (reply_int(r, &v) != 0 || v != 1)
+		return -1;
+	q->answered = 1;
+	q->put_cb(q->arg, 1);
+	return 0;
+}
+
+static int
+answer_verify(struct rreq *q, const redisReply *r)
+{
+	static const enum store_verdict map[] = {
+		STORE_EXPIRED, STORE_OK, STORE_WRONG, STORE_MAXTRIES
+	};
+	char service[PROTO_MAX_SERVICE + 1] = "";
+	long long v, left;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    reply_int(r->element[0], &v) != 0 || v < 0 || v > 3 ||
+	    reply_int(r->element[1], &left) != 0 || left < 0 || left > 255 ||
+	    r->element[2]->type != REDIS_REPLY_STRING ||
+	    r->element[2]->len > PROTO_MAX_SERVICE)
+		return -1;
+	memcpy(service, r->element[2]->str, r->element[2]->len);
+	service[r->element[2]->len] = '\0';
+	q->answered = 1;
+	q->verify_cb(q->arg, map[v], (unsigned)left, service);
+	return 0;
+}
+
+static int
+answer_find(struct rreq *q, const redisReply *r)
+{
+	struct challenge c;
+	long long created, attempts, pttl;
+	uint64_t now = now_ms(), wall = wall_ms(), age;
+	int ret = -1;
+
+	if (r->type == REDIS_REPLY_NIL) {
+		q->answered = 1;
+		q->find_cb(q->arg, NULL);
+		return 0;
+	}
+	memset(&c, 0, sizeof(c));
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 6 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    unhex(r->element[0]->str, r->element[0]->len, c.id, PROTO_ID_LEN) != 0 ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->len != STORE_MAC_LEN ||
+	    r->element[2]->type != REDIS_REPLY_STRING ||
+	    r->element[2]->len != STORE_SEALED_LEN ||
+	    reply_int(r->element[3], &created) != 0 || created < 0 ||
+	    reply_int(r->element[4], &attempts) != 0 || attempts < 1 ||
+	    attempts > 255 || reply_int(r->element[5], &pttl) != 0 || pttl <= 0)
+		goto out;
+	memcpy(c.mac, r->element[1]->str, STORE_MAC_LEN);
+	memcpy(c.sealed, r->element[2]->str, STORE_SEALED_LEN);
+	snprintf(c.user, sizeof(c.user), "%s", q->ch.user);
+	snprintf(c.service, sizeof(c.service), "%s", q->ch.service);
+	c.uid = q->ch.uid;
+	/* Hosts share the wall clock, not CLOCK_MONOTONIC: the age travels. */
+	age = wall > (uint64_t)created ? wall - (uint64_t)created : 0;
+	c.created_ms = age < now ? now - age : 0;
+	c.expires_ms = now + (uint64_t)pttl;
+	c.attempts_left = (unsigned)attempts;
+	q->answered = 1;
+	q->find_cb(q->arg, &c);
+	ret = 0;
+ out:
+	OPENSSL_cleanse(&c, sizeof(c));
+	return ret;
+}
+
+static void
+on_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct rreq *q = priv;
+	struct rstore *rs = q->rs;
+	const redisReply *r = reply;
+	char safe[256];
+	int ok = -1;
+
+	loop_timer_cancel(rs->loop, &q->timer);
+	if (q->answered) {
+		req_free(q);
+		return;
+	}
+	if (r == NULL) {
+		conn_lost(rs, ac, ac->errstr[0] ? ac->errstr : "connection lost");
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		log_safe(safe, sizeof(safe), r->str);
+		log_err("redis store %s: %s", rs->url, safe);
+	} else if (q->op == OP_PUT)
+		ok = answer_put(q, r);
+	else if (q->op == OP_VERIFY)
+		ok = answer_verify(q, r);
+	else
+		ok = answer_find(q, r);
+	if (ok != 0) {
+		if (r != NULL && r->type != REDIS_REPLY_ERROR)
+			log_err("redis store %s: unexpected reply (type %d)", rs->url,
+			    r->type);
+		req_fail(q);
+	}
+	req_free(q);
+}
+
+/* Sends q's script, or fails it at once when Redis is down. */
+static int
+req_send(struct rreq *q, int argc, const char **argv, const size_t *argvlen)
+{
+	struct rstore *rs = q->rs;
+
+	loop_timer_init(&q->timer, on_req_timeout, q);
+	if (rs->ac == NULL ||
+	    redisAsyncCommandArgv(rs->ac, on_reply, q, argc, argv, argvlen) != REDIS_OK) {
+		req_fail(q);
+		req_free(q);
+		return 0;
+	}
+	if (loop_timer_set(rs->loop, &q->timer, rs->sc->timeout_ms) == -1)
+		log_err("redis store %s: cannot arm a request timer", rs->url);
+	return 0;
+}
+
+static struct rreq *
+req_new(struct rstore *rs, enum op op, void *arg)
+{
+	struct rreq *q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->rs = rs;
+	q->op = op;
+	q->arg = arg;
+	return q;
+}
+
+static int
+rs_put(struct store *s, const struct challenge *c, store_put_fn *cb, void *arg)
+{
+	struct rstore *rs = s->priv;
+	struct rreq *q;
+	char ckey[KEY_MAX], pkey[KEY_MAX], id[HEX_LEN + 1], user[HEX_LEN + 1];
+	char owner[HEX_LEN + 1], uid[16], created[24], attempts[8], ttl[16];
+	const char *argv[14];
+	size_t len[14];
+	uint64_t now = now_ms();
+	int i;
+
+	if ((q = req_new(rs, OP_PUT, arg)) == NULL) {
+		cb(arg, 0);
+		return 0;
+	}
+	q->put_cb = cb;
+	q->ch = *c;
+	hex(c->id, PROTO_ID_LEN, id);
+	if (c->expires_ms <= c->created_ms ||
+	    name_hash(rs, "user", c->user, NULL, 0, user) != 0 ||
+	    name_hash(rs, "owner", c->user, c->service, c->uid, owner) != 0 ||
+	    key_name(ckey, rs, "c:", id) != 0 || key_name(pkey, rs, "p:", owner) != 0) {
+		q->answered = 1;
+		cb(arg, 0);
+		req_free(q);
+		return 0;
+	}
+	snprintf(uid, sizeof(uid), "%u", (unsigned)c->uid);
+	snprintf(created, sizeof(created), "%llu", (unsigned long long)
+	    (wall_ms() - (now > c->created_ms ? now - c->created_ms : 0)));
+	snprintf(attempts, sizeof(attempts), "%u", c->attempts_left);
+	snprintf(ttl, sizeof(ttl), "%llu",
+	    (unsigned long long)(c->expires_ms - c->created_ms));
+	argv[0] = "EVAL";
+	argv[1] = put_lua;
+	argv[2] = "2";
+	argv[3] = ckey;
+	argv[4] = pkey;
+	argv[5] = (const char *)c->mac;
+	argv[6] = (const char *)c->sealed;
+	argv[7] = user;
+	argv[8] = c->service;
+	argv[9] = uid;
+	argv[10] = created;
+	argv[11] = attempts;
+	argv[12] = ttl;
+	argv[13] = id;
+	for (i = 0; i < 14; i++)    /* the mac and seal are binary */
+		len[i] = i == 5 ? STORE_MAC_LEN : i == 6 ? STORE_SEALED_LEN :
+		    strlen(argv[i]);
+	return req_send(q, 14, argv, len);
+}
+
+struct capture {
+	enum store_verdict v;
+	unsigned left;
+	char service[PROTO_MAX_SERVICE + 1];
+};
+
+static void
+capture_verdict(void *arg, enum store_verdict v, unsigned left, const char *service)
+{
+	struct capture *k = arg;
+
+	k->v = v;
+	k->left = left;
+	snprintf(k->service, sizeof(k->service), "%s", service);
+}
+
+static int
+rs_verify(struct store *s, const uint8_t id[PROTO_ID_LEN], const char *user,
+    uid_t uid, const uint8_t mac[STORE_MAC_LEN], uint64_t now,
+    store_verify_fn *cb, void *arg)
+{
+	struct rstore *rs = s->priv;
+	struct capture k;
+	struct rreq *q;
+	char ckey[KEY_MAX], idh[HEX_LEN + 1], uh[HEX_LEN + 1], uids[16];
+	const char *argv[8];
+	size_t len[8];
+	int i;
+
+	/* What this host kept during an outage is answered here first. */
+	if (rs->local->ops->count(rs->local) > 0) {
+		k.v = STORE_ERROR;
+		rs->local->ops->verify(rs->local, id, user, uid, mac, now,
+		    capture_verdict, &k);
+		if (k.v != STORE_EXPIRED && k.v != STORE_ERROR) {
+			cb(arg, k.v, k.left, k.service);
+			return 0;
+		}
+	}
+	if ((q = req_new(rs, OP_VERIFY, arg)) == NULL) {
+		cb(arg, STORE_ERROR, 0, "");
+		return 0;
+	}
+	q->verify_cb = cb;
+	memcpy(q->ch.id, id, PROTO_ID_LEN);
+	snprintf(q->ch.user, sizeof(q->ch.user), "%s", user);
+	q->ch.uid = uid;
+	memcpy(q->mac, mac, STORE_MAC_LEN);
+	q->now = now;
+	hex(id, PROTO_ID_LEN, idh);
+	if (name_hash(rs, "user", user, NULL, 0, uh) != 0 ||
+	    key_name(ckey, rs, "c:", idh) != 0) {
+		q->answered = 1;
+		cb(arg, STORE_ERROR, 0, "");
+		req_free(q);
+		return 0;
+	}
+	snprintf(uids, sizeof(uids), "%u", (unsigned)uid);
+	argv[0] = "EVAL";
+	argv[1] = verify_lua;
+	argv[2] = "1";
+	argv[3] = ckey;
+	argv[4] = uh;
+	argv[5] = uids;
+	argv[6] = (const char *)mac;
+	argv[7] = idh;               /* to clear the owner's pointer */
+	for (i = 0; i < 8; i++)
+		len[i] = i == 6 ? STORE_MAC_LEN : strlen(argv[i]);
+	return req_send(q, 8, argv, len);
+}
+
+static int
+rs_find_pending(struct store *s, const char *user, const char *service, uid_t uid,
+    uint64_t now, store_find_fn *cb, void *arg)
+{
+	struct rstore *rs = s->priv;
+	struct rreq *q;
+	char pkey[KEY_MAX], cprefix[KEY_MAX], owner[HEX_LEN + 1];
+	const char *argv[5];
+	size_t len[5];
+	int i;
+
+	if ((q = req_new(rs, OP_FIND, arg)) == NULL) {
+		cb(arg, NULL);
+		return 0;
+	}
+	q->find_cb = cb;
+	snprintf(q->ch.user, sizeof(q->ch.user), "%s", user);
+	snprintf(q->ch.service, sizeof(q->ch.service), "%s", service);
+	q->ch.uid = uid;
+	q->now = now;
+	if (name_hash(rs, "owner", user, service, uid, owner) != 0 ||
+	    key_name(pkey, rs, "p:", owner) != 0 ||
+	    key_name(cprefix, rs, "c:", "") != 0) {
+		q->answered = 1;
+		cb(arg, NULL);
+		req_free(q);
+		return 0;
+	}
+	argv[0] = "EVAL";
+	argv[1] = find_lua;
+	argv[2] = "1";
+	argv[3] = pkey;
+	argv[4] = cprefix;
+	for (i = 0; i < 5; i++)
+		len[i] = strlen(argv[i]);
+	return req_send(q, 5, argv, len);
+}
+
+/* Redis expires its own keys; only the local store needs sweeping. */
+static size_t
+rs_expire(struct store *s, uint64_t now)
+{
+	struct rstore *rs = s->priv;
+
+	return rs->local->ops->expire(rs->local, now);
+}
+
+static uint64_t
+rs_next_expiry(struct store *s)
+{
+	struct rstore *rs = s->priv;
+
+	return rs->local->ops->next_expiry(rs->local);
+}
+
+static size_t
+rs_count(struct store *s)
+{
+	struct rstore *rs = s->priv;
+
+	return rs->local->ops->count(rs->local);
+}
+
+static void
+local_expiry_changed(void *arg, uint64_t when)
+{
+	struct rstore *rs = arg;
+
+	if (rs->self->expiry_changed != NULL)
+		rs->self->expiry_changed(rs->self->expiry_arg, when);
+}
+
+static void
+rs_free(struct store *s)
+{
+	struct rstore *rs;
+
+	if (s == NULL)
+		return;
+	rs = s->priv;
+	rs->closing = 1;
+	loop_timer_cancel(rs->loop, &rs->retry);
+	loop_timer_cancel(rs->loop, &rs->connect_timer);
+	/* Pending requests are failed (closing: never served locally). */
+	conn_drop(rs, "shutting down");
+	if (rs->local != NULL)
+		rs->local->ops->free(rs->local);
+	OPENSSL_cleanse(rs, sizeof(*rs));
+	free(rs);
+	free(s);
+}
+
+static const struct store_ops redis_ops = {
+	.name = "redis",
+	.put = rs_put,
+	.verify = rs_verify,
+	.find_pending = rs_find_pending,
+	.expire = rs_expire,
+	.next_expiry = rs_next_expiry,
+	.count = rs_count,
+	.free = rs_free,
+};
+
+struct store *
+store_redis_new(struct loop *l, const struct store_conf *sc,
+    const uint8_t names_key[32], size_t max_local)
+{
+	struct store *s = NULL;
+	struct rstore *rs = NULL;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (rs = calloc(1, sizeof(*rs))) == NULL ||
+	    (rs->local = store_memory_new(max_local)) == NULL) {
+		free(s);
+		free(rs);
+		return NULL;
+	}
+	rs->self = s;
+	rs->loop = l;
+	rs->sc = sc;
+	memcpy(rs->names_key, names_key, sizeof(rs->names_key));
+	log_safe(rs->url, sizeof(rs->url), sc->url != NULL ? sc->url : "?");
+	conn_init(rs);
+	rs->local->expiry_changed = local_expiry_changed;
+	rs->local->expiry_arg = rs;
+	s->ops = &redis_ops;
+	s->priv = rs;
+	conn_start(rs);
+	return s;
+}
