@@ -71,6 +71,8 @@ enum proto_ctl_op {
 	PROTO_CTL_STATUS = 1,    /* arg "": text is a status report */
 	PROTO_CTL_LOCKED = 2,    /* arg "": text lists locked users */
 	PROTO_CTL_UNLOCK = 3,    /* arg: user name */
+	PROTO_CTL_ROUTES = 4,    /* arg: E.164 number: its route and carriers */
+	PROTO_CTL_TEST_SEND = 5, /* arg: "NUMBER" or "NUMBER CARRIER": a test SMS */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */

@@ -50,6 +50,9 @@ struct request {
 	char id_hex[17];
 	int resend;                  /* the pending code, sent again */
 	int reserved;                /* holds limit tokens (policy_check_send) */
+	/* request_attach_ctl: a stand-in for control.c's test-send */
+	void (*detached)(void *);
+	void *detached_arg;
 };
 
 static void
@@ -72,7 +75,33 @@ wipe_secrets(struct request *r)
 void
 request_detach(struct request *r)
 {
+	if (r->detached != NULL) {
+		r->detached(r->detached_arg);
+		free(r);
+		return;
+	}
 	r->client = NULL;
+}
+
+struct request *
+request_attach_ctl(struct client *c, void (*detached)(void *), void *arg)
+{
+	struct request *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->client = c;
+	r->type = PROTO_CTL_REQ;
+	r->detached = detached;
+	r->detached_arg = arg;
+	client_attach(c, r);
+	return r;
+}
+
+void
+request_release_ctl(struct request *r)
+{
+	free(r);
 }
 
 static void
@@ -248,7 +277,8 @@ route_request(struct request *r)
 	tv.ttl_s = cfg->ttl_ms / 1000;
 	tv.user = r->user;
 	tv.service = r->service;
-	return template_render(r->text, sizeof(r->text), r->route->message, &tv);
+	return template_render_origin(r->text, sizeof(r->text), r->route->message, &tv,
+	    route_webotp_domain(cfg, r->route));
 }
 
 /* The carriers of the route in order, skipping those whose breaker is open;
@@ -329,7 +359,8 @@ issue_new(struct request *r)
 	tv.ttl_s = cfg->ttl_ms / 1000;
 	tv.user = r->user;
 	tv.service = r->service;
-	if (template_render(r->text, sizeof(r->text), cfg->message, &tv) != 0) {
+	if (template_render_origin(r->text, sizeof(r->text), cfg->message, &tv,
+	    route_webotp_domain(cfg, route_lookup(cfg, r->to))) != 0) {
 		finish_error(r, PROTO_E_INTERNAL, "message too long");
 		return;
 	}
@@ -382,7 +413,8 @@ on_resend_pending(void *arg, const struct challenge *c)
 	tv.ttl_s = ttl_left(c);
 	tv.user = r->user;
 	tv.service = r->service;
-	if (template_render(r->text, sizeof(r->text), cfg->message, &tv) != 0) {
+	if (template_render_origin(r->text, sizeof(r->text), cfg->message, &tv,
+	    route_webotp_domain(cfg, route_lookup(cfg, r->to))) != 0) {
 		finish_error(r, PROTO_E_INTERNAL, "message too long");
 		return;
 	}

@@ -14,5 +14,11 @@ struct request;
 void request_dispatch(struct daemon *d, struct client *c, struct proto_msg *m);
 /* The client is gone; the request finishes quietly (the SMS may still go). */
 void request_detach(struct request *r);
+/* For a control request that finishes later (test-send): attaches a stand-in
+ * to c, so that if c goes away first detached(arg) is called (and the
+ * stand-in freed). Otherwise release it just before replying. */
+struct request *request_attach_ctl(struct client *c, void (*detached)(void *),
+    void *arg);
+void request_release_ctl(struct request *r);
 
 #endif

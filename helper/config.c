@@ -196,8 +196,17 @@ read_message(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
 	char err[256];
 
+	/* Before the message: its length check counts the WebOTP line. */
+	if (cfg_str(ctx, root, "webotp_domain", &c->webotp_domain, 0) == 1 &&
+	    !template_domain_valid(c->webotp_domain)) {
+		cfg_err(ctx, cfg_get(root, "webotp_domain"), "webotp_domain: must be "
+		    "a host name such as example.com (no scheme, port or path)");
+		free(c->webotp_domain);
+		c->webotp_domain = NULL;
+	}
 	if (cfg_str(ctx, root, "message", &c->message, 0) == 1 &&
-	    template_check(c->message, err, sizeof(err)) == -1)
+	    template_check_origin(c->message, c->webotp_domain, err,
+	    sizeof(err)) == -1)
 		cfg_err(ctx, cfg_get(root, "message"), "message: %s", err);
 	if (c->message == NULL && (c->message = strdup(DEFAULT_MESSAGE)) == NULL)
 		cfg_err(ctx, NULL, "out of memory");
@@ -519,6 +528,7 @@ config_free(struct config *c)
 	free(c->socket);
 	free(c->allow_uids);
 	free(c->message);
+	free(c->webotp_domain);
 	free(c->host);
 	config_free_policy(c);
 	config_free_store(c);

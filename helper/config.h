@@ -47,6 +47,7 @@ struct config {
 	unsigned reuse_window_ms;    /* reuse a pending code this long; 0 = never */
 	char *message;       /* template: {code} {host} {ttl} {user} {service} */
 	char *host;          /* for {host}: default gethostname() */
+	char *webotp_domain; /* NULL, or the WebOTP last line's origin host */
 	struct user_entry *users;    /* sorted by name (bsearch) */
 	size_t n_users;
 	char *users_file;    /* NULL if users are inline */

@@ -215,10 +215,20 @@ read_route(struct cfg_ctx *ctx, struct cfg_node *map, struct config *c)
 	route_str(ctx, map, "from", &rt->from, sender_valid, "must be an E.164 "
 	    "number or an alphanumeric sender ID (1 to 11 of A-Z a-z 0-9 and "
 	    "space, with a letter)");
+	route_str(ctx, map, "webotp_domain", &rt->webotp_domain,
+	    template_domain_valid, "must be a host name such as example.com (no "
+	    "scheme, port or path)");
 	if (cfg_str(ctx, map, "message", &rt->message, 0) == 1 &&
-	    template_check(rt->message, err, sizeof(err)) == -1) {
+	    template_check_origin(rt->message, route_webotp_domain(c, rt), err,
+	    sizeof(err)) == -1) {
 		n = cfg_get(map, "message");
 		cfg_err(ctx, n, "%s: %s", cfg_path(n, path, sizeof(path)), err);
+	} else if (rt->message == NULL && rt->webotp_domain != NULL &&
+	    c->message != NULL && template_check_origin(c->message,
+	    rt->webotp_domain, err, sizeof(err)) == -1) {
+		/* The global message with this route's (longer) domain. */
+		n = cfg_get(map, "webotp_domain");
+		cfg_err(ctx, n, "%s: message: %s", cfg_path(n, path, sizeof(path)), err);
 	}
 	route_str(ctx, map, "dlt_entity_id", &rt->dlt_entity_id, dlt_valid,
 	    "must be 1 to 30 digits");
@@ -272,6 +282,7 @@ route_free_config(struct config *c)
 		free(rt->dlt_template_id);
 		free(rt->language);
 		free(rt->voice);
+		free(rt->webotp_domain);
 	}
 	free(c->routes);
 	c->routes = NULL;
@@ -295,6 +306,14 @@ route_lookup(const struct config *c, const char *e164)
 		}
 	}
 	return best;
+}
+
+const char *
+route_webotp_domain(const struct config *c, const struct route *rt)
+{
+	if (rt != NULL && rt->webotp_domain != NULL)
+		return rt->webotp_domain;
+	return c->webotp_domain;
 }
 
 struct carrier *const *
@@ -335,7 +354,8 @@ route_sms_units(const char *s, int *ucs2)
 /* -t: warns when a message can take more than one SMS with this host, the
  * longest user name, a 16-byte service and the code's digits. */
 static void
-check_segments(FILE *f, const struct config *c, const char *tpl, const char *where)
+check_segments(FILE *f, const struct config *c, const char *tpl, const char *domain,
+    const char *where)
 {
 	struct template_vars tv;
 	char text[TEMPLATE_MAX], code[16], user[PROTO_MAX_USER + 1] = "";
@@ -352,7 +372,7 @@ check_segments(FILE *f, const struct config *c, const char *tpl, const char *whe
 	tv.ttl_s = c->ttl_ms / 1000;
 	tv.user = user;
 	tv.service = "service-16-bytes";
-	if (template_render(text, sizeof(text), tpl, &tv) != 0)
+	if (template_render_origin(text, sizeof(text), tpl, &tv, domain) != 0)
 		return;
 	n = route_sms_units(text, &ucs2);
 	if (n > (ucs2 ? 70u : 160u))
@@ -390,13 +410,14 @@ route_print(FILE *f, const struct config *c)
 			fprintf(f, " (from \"%s\")", rt->from);
 		fputc('\n', f);
 	}
-	check_segments(f, c, c->message, "message");
+	check_segments(f, c, c->message, c->webotp_domain, "message");
 	for (i = 0; i < c->n_routes; i++) {
-		if (c->routes[i].message == NULL)
+		if (c->routes[i].message == NULL && c->routes[i].webotp_domain == NULL)
 			continue;
 		snprintf(where, sizeof(where), "the message of route \"%s\"",
 		    c->routes[i].prefix);
-		check_segments(f, c, c->routes[i].message, where);
+		check_segments(f, c, c->routes[i].message ? c->routes[i].message :
+		    c->message, route_webotp_domain(c, &c->routes[i]), where);
 	}
 }
 

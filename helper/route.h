@@ -34,6 +34,7 @@ struct route {
 	char *dlt_template_id;
 	char *language;
 	char *voice;
+	char *webotp_domain;         /* NULL: config->webotp_domain */
 	unsigned line;               /* in the configuration, for -t */
 };
 
@@ -51,6 +52,8 @@ const struct route *route_lookup(const struct config *c, const char *e164);
 /* The ordered carriers for number, through its route if any. */
 struct carrier *const *route_carriers(const struct config *c, const struct route *rt,
     size_t *n);
+/* The WebOTP domain for a number's route (rt may be NULL), or NULL. */
+const char *route_webotp_domain(const struct config *c, const struct route *rt);
 /* -t: one line per user, which route and carriers their number takes, and
  * a warning for each message that can take more than one SMS. */
 void route_print(FILE *f, const struct config *c);

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +37,44 @@ var_at(const char *p, size_t *len)
 }
 
 int
+template_domain_valid(const char *s)
+{
+	size_t i, label = 0, n = strlen(s);
+	int alpha = 0;
+
+	if (n == 0 || n > TEMPLATE_DOMAIN_MAX)
+		return 0;
+	for (i = 0; i <= n; i++) {
+		if (s[i] == '.' || s[i] == '\0') {
+			/* Empty label, or '-' at either end of one. */
+			if (label == 0 || label > 63 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (label == 0) {
+			if (s[i] == '-')
+				return 0;
+			alpha = 0;    /* only the last label's matters */
+		}
+		if (isalpha((unsigned char)s[i]))
+			alpha = 1;
+		else if (!isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+		label++;
+	}
+	/* An all-digit last label is an IPv4 address, not an origin host. */
+	return alpha;
+}
+
+int
 template_check(const char *tpl, char *err, size_t errsz)
+{
+	return template_check_origin(tpl, NULL, err, errsz);
+}
+
+int
+template_check_origin(const char *tpl, const char *domain, char *err, size_t errsz)
 {
 	const char *p;
 	size_t worst = 0, len;
@@ -66,6 +104,14 @@ template_check(const char *tpl, char *err, size_t errsz)
 		worst += vars[v].worst;
 		p += len;
 	}
+	if (domain != NULL) {
+		if (!template_domain_valid(domain)) {
+			snprintf(err, errsz, "webotp_domain: not a host name");
+			return -1;
+		}
+		/* "\n@" domain " #" code */
+		worst += 2 + strlen(domain) + 2 + vars[V_CODE].worst;
+	}
 	if (!has_code) {
 		snprintf(err, errsz, "the message must contain {code}");
 		return -1;
@@ -90,7 +136,15 @@ ttl_text(char *out, size_t outsz, unsigned s)
 int
 template_render(char *out, size_t outsz, const char *tpl, const struct template_vars *tv)
 {
+	return template_render_origin(out, outsz, tpl, tv, NULL);
+}
+
+int
+template_render_origin(char *out, size_t outsz, const char *tpl,
+    const struct template_vars *tv, const char *domain)
+{
 	char ttl[32];
+	int n;
 	const char *p, *val;
 	size_t o = 0, len, vl;
 	enum var v;
@@ -124,6 +178,12 @@ template_render(char *out, size_t outsz, const char *tpl, const struct template_
 		o += vl;
 	}
 	out[o] = '\0';
+	if (domain != NULL) {
+		/* The WebOTP format: its own last line, nothing after the code. */
+		n = snprintf(out + o, outsz - o, "\n@%s #%s", domain, tv->code);
+		if (n < 0 || (size_t)n >= outsz - o)
+			goto toolong;
+	}
 	return 0;
 toolong:
 	explicit_bzero(out, outsz);

@@ -1,5 +1,6 @@
 /* otpsmsctl(8): root's window into otpsmsd.
- *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER
+ *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
+ *       routes NUMBER | test-send NUMBER [--carrier NAME]
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
  * socket owned and served by root or the daemon's user, as the module does:
@@ -28,12 +29,14 @@
 #define DEFAULT_SOCKET RUNSTATEDIR "/otpsms/otpsmsd.sock"
 #define DEFAULT_USER "otpsms"
 #define TIMEOUT_MS 10000
+#define TEST_SEND_TIMEOUT_MS 130000    /* client_timeout's maximum, and some */
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: otpsmsctl [-s socket] [-u daemon_user] "
-	    "status | locked | unlock USER\n");
+	    "status | locked | unlock USER |\n"
+	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n");
 	exit(2);
 }
 
@@ -113,7 +116,10 @@ exchange(const char *path, const char *daemon_user, const struct proto_msg *req,
 	while (pr == PROTO_NEED_MORE && have < sizeof(in)) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, TIMEOUT_MS) != 1) {
+		/* A test send waits for the carriers (each up to its timeout);
+		 * the daemon's client_timeout bounds it. */
+		if (poll(&pfd, 1, req->u.creq_ctl.op == PROTO_CTL_TEST_SEND ?
+		    TEST_SEND_TIMEOUT_MS : TIMEOUT_MS) != 1) {
 			fprintf(stderr, "otpsmsctl: no answer from otpsmsd\n");
 			goto out;
 		}
@@ -153,7 +159,8 @@ main(int argc, char **argv)
 	struct proto_msg req, rsp;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "s:u:")) != -1) {
+	/* "+": stop at the command, whose own options (--carrier) follow it. */
+	while ((ch = getopt(argc, argv, "+s:u:")) != -1) {
 		switch (ch) {
 		case 's': sock = optarg; break;
 		case 'u': duser = optarg; break;
@@ -172,6 +179,18 @@ main(int argc, char **argv)
 	    strlen(argv[1]) <= PROTO_MAX_CTLARG) {
 		req.u.creq_ctl.op = PROTO_CTL_UNLOCK;
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
+	} else if (argc == 2 && strcmp(argv[0], "routes") == 0 &&
+	    e164_valid(argv[1])) {
+		req.u.creq_ctl.op = PROTO_CTL_ROUTES;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
+	} else if ((argc == 2 || (argc == 4 && strcmp(argv[2], "--carrier") == 0 &&
+	    argv[3][0] != '\0' && strchr(argv[3], ' ') == NULL &&
+	    strlen(argv[3]) < 64)) && strcmp(argv[0], "test-send") == 0 &&
+	    e164_valid(argv[1])) {
+		/* "NUMBER" or "NUMBER CARRIER": names have no spaces. */
+		req.u.creq_ctl.op = PROTO_CTL_TEST_SEND;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s%s%s",
+		    argv[1], argc == 4 ? " " : "", argc == 4 ? argv[3] : "");
 	} else
 		usage();
 	if (exchange(sock, duser, &req, &rsp) != 0)
