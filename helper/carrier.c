@@ -4,7 +4,6 @@
 
 #include "carrier.h"
 
-extern const struct carrier_ops carrier_smpp_ops;   /* carrier_smpp.c */
 
 /* Every driver the daemon knows. A new carrier is one file and one line here. */
 static const struct carrier_ops *const drivers[] = {

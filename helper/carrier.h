@@ -101,5 +101,6 @@ extern const struct carrier_ops carrier_vonage_ops;
 extern const struct carrier_ops carrier_spool_ops;
 extern const struct carrier_ops carrier_http_ops;
 extern const struct carrier_ops carrier_kannel_ops;
+extern const struct carrier_ops carrier_smpp_ops;
 
 #endif

@@ -1,7 +1,12 @@
 /* Twilio Programmable Messaging: POST /2010-04-01/Accounts/{sid}/Messages.json
  * (SMS, WhatsApp) or Calls.json (voice) with a form body and HTTP Basic auth,
  * on the daemon's curl multi handle. The request bodies and the reading of
- * Twilio's answers are in twilio.c. */
+ * Twilio's answers are in twilio.c.
+ * With deliver_within, a 201 is not taken at its word: the message is polled
+ * (GET Messages/{sid}.json every poll_interval, on the loop) until Twilio
+ * says delivered (ACCEPTED) or failed/undelivered (FAILOVER); no final
+ * status within deliver_within is FAILOVER too, so the next carrier sends
+ * the same code. */
 /* autoconf's header (PACKAGE_VERSION), not helper/config.h: <> skips this
  * file's own directory. */
 #include <config.h>
@@ -16,15 +21,20 @@
 #include <jansson.h>
 
 #include "carrier.h"
+#include "carrier_util.h"
 #include "proto.h"
 #include "cfgtree.h"
 #include "http.h"
+#include "loop.h"
 #include "log.h"
 #include "twilio.h"
 #include "util.h"
 
 #define TWILIO_URL_MAX 512
 #define TWILIO_CONNECT_MS 5000
+#define TWILIO_POLL_MS 1000             /* poll_interval's default */
+
+struct twilio_req;
 
 struct twilio {
 	char *account_sid;
@@ -41,6 +51,12 @@ struct twilio {
 	/* WhatsApp, when both are set */
 	char *whatsapp_from;
 	char *content_sid;              /* HX...: the approved template */
+	/* Delivery polling: off when deliver_within_ms is 0. */
+	unsigned deliver_within_ms;
+	unsigned poll_interval_ms;
+	int accept_sent;                /* "sent" counts as delivered */
+	char *msg_base;                 /* .../Messages/ (then SID.json) */
+	struct twilio_req *pending;     /* sends being polled */
 };
 
 struct twilio_req {
@@ -51,6 +67,16 @@ struct twilio_req {
 	char *form;                     /* holds the code */
 	size_t formsz;
 	char errbuf[CURL_ERROR_SIZE];
+	/* deliver_within: set when this send is polled */
+	int polled;
+	struct twilio_req *next;        /* on twilio->pending */
+	struct loop_timer poll;         /* the next status poll */
+	struct loop_timer deadline;     /* deliver_within */
+	int in_http;                    /* a transfer (create or poll) runs */
+	int finished;                   /* done was called */
+	unsigned polls;
+	char url[TWILIO_URL_MAX];       /* the message's status URL */
+	char last[96];                  /* the last status seen, log-safe */
 };
 
 static void
@@ -67,6 +93,181 @@ twilio_req_free(struct twilio_req *req)
 }
 
 static void
+wipe_form(struct twilio_req *req)
+{
+	if (req->form != NULL) {
+		explicit_bzero(req->form, req->formsz);
+		free(req->form);
+		req->form = NULL;
+	}
+}
+
+/* A polled send: calls done once; frees req unless a transfer still runs
+ * (its callback frees it then). */
+static void
+poll_finish(struct twilio_req *req, const struct carrier_result *res)
+{
+	struct twilio *t = req->c->priv;
+	struct twilio_req **pp;
+
+	if (req->finished)
+		return;
+	req->finished = 1;
+	loop_timer_cancel(req->c->loop, &req->poll);
+	loop_timer_cancel(req->c->loop, &req->deadline);
+	for (pp = &t->pending; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == req) {
+			*pp = req->next;
+			break;
+		}
+	wipe_form(req);
+	req->done(req->arg, res);
+	if (!req->in_http)
+		twilio_req_free(req);
+}
+
+static void
+poll_fail(struct twilio_req *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+poll_fail(struct twilio_req *req, const char *fmt, ...)
+{
+	struct carrier_result res;
+	va_list ap;
+
+	memset(&res, 0, sizeof(res));
+	res.status = CARRIER_FAILOVER;
+	va_start(ap, fmt);
+	vsnprintf(res.detail, sizeof(res.detail), fmt, ap);
+	va_end(ap);
+	poll_finish(req, &res);
+}
+
+static void
+on_deadline(void *arg)
+{
+	struct twilio_req *req = arg;
+	struct twilio *t = req->c->priv;
+
+	poll_fail(req, "not delivered within %u ms (%u polls, last: %s)",
+	    t->deliver_within_ms, req->polls, req->last[0] ? req->last : "none");
+}
+
+static void
+poll_again(struct twilio_req *req)
+{
+	struct twilio *t = req->c->priv;
+
+	if (loop_timer_set(req->c->loop, &req->poll, t->poll_interval_ms) == -1)
+		poll_fail(req, "cannot arm the status poll timer");
+}
+
+static void
+poll_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+{
+	struct twilio_req *req = arg;
+	struct twilio *t = req->c->priv;
+	struct carrier_result res;
+	char why[64];
+	size_t n;
+
+	req->in_http = 0;
+	if (req->finished) {
+		twilio_req_free(req);
+		return;
+	}
+	req->polls++;
+	if (rc != CURLE_OK) {
+		log_safe(why, sizeof(why), curl_easy_strerror(rc));
+		snprintf(req->last, sizeof(req->last), "status poll: %s", why);
+	} else {
+		switch (twilio_parse_status(status, body, bodylen, t->accept_sent, &res)) {
+		case 1:
+			/* "Twilio status delivered" or "... failed, error 30003" */
+			n = strlen(res.detail);
+			snprintf(res.detail + n, sizeof(res.detail) - n, " (poll %u)",
+			    req->polls);
+			poll_finish(req, &res);
+			return;
+		default:
+			/* On its way, or a bad poll: ask again until the deadline. */
+			snprintf(req->last, sizeof(req->last), "%s", res.detail);
+			break;
+		}
+	}
+	poll_again(req);
+}
+
+static void
+on_poll(void *arg)
+{
+	struct twilio_req *req = arg;
+	struct carrier *c = req->c;
+	struct twilio *t = c->priv;
+	CURL *easy;
+	long tmo;
+
+	if ((easy = http_easy(c->http)) == NULL) {
+		poll_again(req);
+		return;
+	}
+	/* A poll never outlives the time left for it to matter. */
+	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
+	if (tmo > (long)t->deliver_within_ms)
+		tmo = (long)t->deliver_within_ms;
+	req->errbuf[0] = '\0';
+	if (curl_easy_setopt(easy, CURLOPT_URL, req->url) != CURLE_OK ||
+#if LIBCURL_VERSION_NUM >= 0x075500
+	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+#else
+	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK ||
+#endif
+	    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_USERNAME, t->account_sid) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_PASSWORD, t->auth_token) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, tmo) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    tmo < TWILIO_CONNECT_MS ? tmo : TWILIO_CONNECT_MS) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK) {
+		http_easy_release(c->http, easy);
+		poll_again(req);
+		return;
+	}
+	req->in_http = 1;
+	if (http_start(c->http, easy, TWILIO_REPLY_MAX, poll_done, req) == -1) {
+		req->in_http = 0;
+		poll_again(req);
+	}
+}
+
+/* The create was answered 201 with res->ref: poll the message from now on. */
+static void
+poll_begin(struct twilio_req *req, const struct carrier_result *res)
+{
+	struct twilio *t = req->c->priv;
+	int n;
+
+	wipe_form(req);         /* the code is out: not needed any more */
+	if (!twilio_sid_valid(res->ref, "SM") && !twilio_sid_valid(res->ref, "MM")) {
+		poll_fail(req, "HTTP 201, but message sid \"%s\" cannot be polled",
+		    res->ref);
+		return;
+	}
+	n = snprintf(req->url, sizeof(req->url), "%s%s.json", t->msg_base, res->ref);
+	if (n < 0 || (size_t)n >= sizeof(req->url)) {
+		poll_fail(req, "status URL too long");
+		return;
+	}
+	snprintf(req->last, sizeof(req->last), "HTTP 201, %s", res->ref);
+	poll_again(req);
+}
+
+static void
 twilio_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
 {
 	struct twilio_req *req = arg;
@@ -75,6 +276,11 @@ twilio_done(void *arg, CURLcode rc, long status, const char *body, size_t bodyle
 	void *done_arg = req->arg;
 	char why[160];			/* curl's message, shortened */
 
+	req->in_http = 0;
+	if (req->polled && req->finished) {     /* deliver_within passed first */
+		twilio_req_free(req);
+		return;
+	}
 	memset(&res, 0, sizeof(res));
 	if (rc != CURLE_OK) {
 		log_safe(why, sizeof(why), req->errbuf[0] ? req->errbuf : "");
@@ -86,6 +292,13 @@ twilio_done(void *arg, CURLcode rc, long status, const char *body, size_t bodyle
 		if (status == 401 || status == 403)
 			log_warn("carrier %s: Twilio refused our credentials (HTTP %ld); "
 			    "check account_sid and auth_token", req->c->name, status);
+	}
+	if (req->polled) {
+		if (res.status == CARRIER_ACCEPTED)
+			poll_begin(req, &res);
+		else
+			poll_finish(req, &res);
+		return;
 	}
 	/* The transfer is over: the form (and the code in it) is not needed. */
 	twilio_req_free(req);
@@ -195,11 +408,26 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 		log_err_f("carrier %s: cannot set up the transfer", c->name);
 		goto out;
 	}
+	/* Messages are polled for delivery; calls are not (no such status). */
+	if (t->deliver_within_ms != 0 && m->channel != PROTO_CH_VOICE) {
+		req->polled = 1;
+		loop_timer_init(&req->poll, on_poll, req);
+		loop_timer_init(&req->deadline, on_deadline, req);
+		if (loop_timer_set(c->loop, &req->deadline, t->deliver_within_ms) == -1)
+			goto out;
+		req->next = t->pending;
+		t->pending = req;
+	}
+	req->in_http = 1;
 	/* http owns easy from here, even when it fails. */
 	r = http_start(c->http, easy, TWILIO_REPLY_MAX, twilio_done, req);
 	easy = NULL;
 	if (r == 0)
 		req = NULL;
+	else if (req->polled) {
+		t->pending = req->next;
+		loop_timer_cancel(c->loop, &req->deadline);
+	}
  out:
 	if (easy != NULL)
 		http_easy_release(c->http, easy);
@@ -210,8 +438,18 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 static void
 twilio_free_priv(struct twilio *t)
 {
+	struct twilio_req *req, *next;
+
 	if (t == NULL)
 		return;
+	/* Only at exit, after the loop is gone: as kannel's, pending sends end
+	 * without a callback; those in a transfer belong to curl's handles. */
+	for (req = t->pending; req != NULL; req = next) {
+		next = req->next;
+		if (!req->in_http)
+			twilio_req_free(req);
+	}
+	free(t->msg_base);
 	free(t->account_sid);
 	freezero_str(t->auth_token);
 	free(t->from);
@@ -227,64 +465,29 @@ twilio_free_priv(struct twilio *t)
 	free(t);
 }
 
-/* http:// or https://, a host, no spaces, query or fragment; trailing '/'
- * removed. Then the endpoint is appended. */
+/* The three endpoints under one checked base (carrier_make_url: http:// or
+ * https://, a host, no spaces, credentials, query or fragment). */
 static int
 twilio_make_url(struct cfg_ctx *ctx, const struct cfg_node *at, struct twilio *t,
     char *base)
 {
-	char where[256];
-	size_t len, i, skip;
-	int n, r = -1;
+	char suffix[128];
 
-	cfg_path(at, where, sizeof(where));
-
-	if (strncmp(base, "https://", 8) == 0)
-		skip = 8;
-	else if (strncmp(base, "http://", 7) == 0)
-		skip = 7;
-	else {
-		cfg_err(ctx, at, "%s: must start with http:// or https://", where);
-		goto out;
-	}
-	len = strlen(base);
-	while (len > skip && base[len - 1] == '/')
-		base[--len] = '\0';
-	if (len == skip || base[skip] == '/') {
-		cfg_err(ctx, at, "%s: has no host", where);
-		goto out;
-	}
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)base[i] <= 0x20 || (unsigned char)base[i] >= 0x7f ||
-		    base[i] == '?' || base[i] == '#' || base[i] == '@') {
-			cfg_err(ctx, at, "%s: must not contain spaces, control "
-			    "characters, credentials, a query or a fragment", where);
-			goto out;
-		}
-	}
-	if ((t->url = malloc(TWILIO_URL_MAX)) == NULL) {
-		cfg_err(ctx, at, "out of memory");
-		goto out;
-	}
-	n = snprintf(t->url, TWILIO_URL_MAX, "%s/2010-04-01/Accounts/%s/Messages.json",
-	    base, t->account_sid);
-	if (n < 0 || n >= TWILIO_URL_MAX) {
-		cfg_err(ctx, at, "%s: too long", where);
-		goto out;
-	}
-	if ((t->calls_url = malloc(TWILIO_URL_MAX)) == NULL) {
-		cfg_err(ctx, at, "out of memory");
-		goto out;
-	}
-	n = snprintf(t->calls_url, TWILIO_URL_MAX, "%s/2010-04-01/Accounts/%s/Calls.json",
-	    base, t->account_sid);
-	if (n < 0 || n >= TWILIO_URL_MAX) {
-		cfg_err(ctx, at, "%s: too long", where);
-		goto out;
-	}
-	r = 0;
- out:
-	return r;
+	snprintf(suffix, sizeof(suffix), "/2010-04-01/Accounts/%s/Messages.json",
+	    t->account_sid);
+	if (carrier_make_url(ctx, at, base, suffix, &t->url) != 0)
+		return -1;
+	snprintf(suffix, sizeof(suffix), "/2010-04-01/Accounts/%s/Calls.json",
+	    t->account_sid);
+	if (carrier_make_url(ctx, at, base, suffix, &t->calls_url) != 0)
+		return -1;
+	/* The status URL gets the message sid (34) and ".json" appended. */
+	snprintf(suffix, sizeof(suffix), "/2010-04-01/Accounts/%s/Messages/%*s",
+	    t->account_sid, 39, "");
+	if (carrier_make_url(ctx, at, base, suffix, &t->msg_base) != 0)
+		return -1;
+	t->msg_base[strlen(t->msg_base) - 39] = '\0';
+	return 0;
 }
 
 /* An optional E.164 key; 0 absent, 1 valid, -1 error recorded. */
@@ -407,6 +610,20 @@ twilio_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 
 	if (twilio_configure_channels(c, ctx, map, t) == -1)
 		bad = 1;
+	/* Delivery polling: off unless deliver_within is given. */
+	t->poll_interval_ms = TWILIO_POLL_MS;
+	if (cfg_duration_ms(ctx, map, "deliver_within", &t->deliver_within_ms,
+	    1000, 120 * 1000, 0) == -1 ||
+	    cfg_duration_ms(ctx, map, "poll_interval", &t->poll_interval_ms,
+	    200, 60 * 1000, 0) == -1 ||
+	    cfg_bool(ctx, map, "accept_sent", &t->accept_sent, 0) == -1)
+		bad = 1;
+	if (!bad && t->deliver_within_ms == 0 && (cfg_get(map, "poll_interval") ||
+	    cfg_get(map, "accept_sent"))) {
+		cfg_err(ctx, map, "carrier %s: poll_interval and accept_sent need "
+		    "deliver_within", c->name);
+		bad = 1;
+	}
 
 	got = cfg_str(ctx, map, "api_url", &api_url, 0);
 	if (got == -1)

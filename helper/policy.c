@@ -82,6 +82,7 @@ policy_new(const struct config *cfg, char *err, size_t errsz, char *warn,
 {
 	struct policy *p;
 	char why[512];
+	int r = 0;
 
 	warn[0] = '\0';
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
@@ -102,8 +103,14 @@ policy_new(const struct config *cfg, char *err, size_t errsz, char *warn,
 	} else
 		snprintf(warn, warnsz, "limit and lockout state kept in memory only "
 		    "(a restart resets it): %s", cfg->state_dir ? why : "no state_dir");
-	if (p->dir != NULL && statefile_load(p->dir, p->limits, p->lockout,
-	    policy_now(), why, sizeof(why)) != 0) {
+	if (p->dir != NULL && (r = statefile_load(p->dir, p->limits, p->lockout,
+	    policy_now(), why, sizeof(why))) == -2) {
+		/* A good file we could not read: starting empty would forget
+		 * every lockout. Refuse to start instead. */
+		snprintf(err, errsz, "%s", why);
+		goto fail;
+	}
+	if (r != 0) {
 		snprintf(warn, warnsz, "corrupt state file: %s", why);
 		if (fresh(p) != 0) {
 			snprintf(err, errsz, "out of memory");

@@ -143,7 +143,8 @@ statefile_save(const char *dir, struct limits *l, struct lockout *lo,
 	return r;
 }
 
-/* Reads path whole; -2 if absent. */
+/* Reads path whole; -2 if absent, -3 if it could not be read (out of memory,
+ * an I/O error): that says nothing about the file, which stays as it is. */
 static int
 read_file(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
 {
@@ -167,6 +168,7 @@ read_file(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
 	}
 	if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
 		snprintf(err, errsz, "out of memory");
+		r = -3;
 		goto out;
 	}
 	while (len < (size_t)st.st_size &&
@@ -175,6 +177,7 @@ read_file(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errsz, "%s", strerror(errno));
+			r = -3;
 			goto out;
 		}
 		len += (size_t)n;
@@ -241,6 +244,10 @@ statefile_load(const char *dir, struct limits *l, struct lockout *lo,
 	snprintf(bad, sizeof(bad), "%s/%s.corrupt", dir, STATEFILE_NAME);
 	if ((r = read_file(path, &text, &len, why, sizeof(why))) == -2)
 		return 0;
+	if (r == -3) {
+		snprintf(err, errsz, "%s: cannot read: %s", path, why);
+		return -2;
+	}
 	if (r == 0)
 		r = parse(text, len, l, lo, now, why, sizeof(why));
 	free(text);

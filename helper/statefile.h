@@ -26,7 +26,9 @@ int statefile_save(const char *dir, struct limits *l, struct lockout *lo,
 /* Reads the state into l and lo (both empty). 0 when loaded or when there is
  * no file yet; -1 with err when the file is corrupt or unsafe: it has then
  * been renamed to "state.corrupt" and l and lo may hold part of it, so the
- * caller starts over with empty ones. */
+ * caller starts over with empty ones; -2 when a file is there but could not be
+ * read (out of memory, I/O error): it is left alone, and the caller must not
+ * start with empty state. */
 int statefile_load(const char *dir, struct limits *l, struct lockout *lo,
     uint64_t now, char *err, size_t errsz);
 

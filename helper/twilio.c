@@ -396,3 +396,67 @@ twilio_parse_reply(long http_status, const char *body, size_t len,
 	json_decref(root);
 	return r;
 }
+
+int
+twilio_parse_status(long http_status, const char *body, size_t len,
+    int accept_sent, struct carrier_result *res)
+{
+	char st[32] = "", sid[40] = "";
+	json_t *root = NULL, *v;
+	json_error_t jerr;
+	long code = -1;
+	int r = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->status = CARRIER_FAILOVER;
+	if (http_status != 200) {
+		set_result(res, CARRIER_FAILOVER, "status poll: HTTP %ld", http_status);
+		goto out;
+	}
+	if (body != NULL && len > 0)
+		root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		set_result(res, CARRIER_FAILOVER, "status poll: reply is not a JSON object");
+		goto out;
+	}
+	v = json_object_get(root, "sid");
+	if (json_is_string(v))
+		log_safe(sid, sizeof(sid), json_string_value(v));
+	v = json_object_get(root, "status");
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) >= sizeof(st)) {
+		set_result(res, CARRIER_FAILOVER, "status poll: reply without a status");
+		goto out;
+	}
+	log_safe(st, sizeof(st), json_string_value(v));
+	snprintf(res->ref, sizeof(res->ref), "%s", sid);
+	v = json_object_get(root, "error_code");
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= 999999)
+		code = (long)json_integer_value(v);
+
+	/* "read" (WhatsApp) comes after "delivered". "sent" only says the
+	 * operator took it: accepted only when configured so (accept_sent). */
+	if (strcmp(st, "delivered") == 0 || strcmp(st, "read") == 0 ||
+	    (accept_sent && strcmp(st, "sent") == 0)) {
+		set_result(res, CARRIER_ACCEPTED, "Twilio status %s", st);
+		r = 1;
+	} else if (strcmp(st, "failed") == 0 || strcmp(st, "undelivered") == 0 ||
+	    strcmp(st, "canceled") == 0) {
+		if (code >= 0)
+			set_result(res, CARRIER_FAILOVER, "Twilio status %s, error %ld",
+			    st, code);
+		else
+			set_result(res, CARRIER_FAILOVER, "Twilio status %s", st);
+		r = 1;
+	} else if (strcmp(st, "queued") == 0 || strcmp(st, "accepted") == 0 ||
+	    strcmp(st, "scheduled") == 0 || strcmp(st, "sending") == 0 ||
+	    strcmp(st, "sent") == 0 || strcmp(st, "partially_delivered") == 0) {
+		set_result(res, CARRIER_FAILOVER, "Twilio status %s", st);
+		r = 0;
+	} else
+		set_result(res, CARRIER_FAILOVER, "status poll: unexpected status %s", st);
+ out:
+	json_decref(root);
+	return r;
+}

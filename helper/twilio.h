@@ -54,4 +54,14 @@ int twilio_build_whatsapp_form(char *out, size_t outsz, const char *to,
 int twilio_parse_reply(long http_status, const char *body, size_t len,
     struct carrier_result *res);
 
+/* Classifies a poll of Messages/{sid}.json (deliver_within) into res.
+ * Returns 1 when the status is final: ACCEPTED on delivered or read (or sent,
+ * with accept_sent), FAILOVER on failed, undelivered or canceled (Twilio's
+ * error_code in the detail). 0 while it is on its way (queued, accepted,
+ * scheduled, sending, sent, partially_delivered), -1 when the reply is not a
+ * message (not HTTP 200, not JSON, no or an unknown status): poll again.
+ * res->detail always says why; res->ref is the message sid if there is one. */
+int twilio_parse_status(long http_status, const char *body, size_t len,
+    int accept_sent, struct carrier_result *res);
+
 #endif

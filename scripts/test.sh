@@ -89,7 +89,7 @@ valgrind_units() {
 		fi
 	done
 	# The daemon itself under valgrind, driven through its socket.
-	for t in tests/daemon/protocol.sh tests/carriers/twilio.sh; do
+	for t in tests/daemon/protocol.sh tests/carriers/twilio.sh tests/fleet/redis.sh; do
 		log="$out/werror/valgrind-$(basename "$t" .sh).log"
 		top_srcdir="$top" top_builddir="$out/werror" \
 		    OTPSMSD_WRAPPER="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite" \
@@ -129,7 +129,7 @@ fuzz() {  # every libFuzzer target (tests/fuzz.am), the budget shared
 # meets every system call the daemon, libcurl and the carriers make.
 seccomp_tests() {
 	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/daemon/protocol.sh \
-	    tests/hardening/policy.sh $(cd "$top" && echo tests/carriers/*.sh)" \
+	    tests/hardening/policy.sh tests/fleet/redis.sh $(cd "$top" && echo tests/carriers/*.sh)" \
 	    >check.log 2>&1)
 	rc=$?
 	grep -E '^(FAIL|ERROR|SKIP|XFAIL|XPASS):' "$out/seccomp/check.log" || true

@@ -11,6 +11,14 @@ contents of --mode-file, re-read on every request so one mock can change mid
 test. Every request that passes validation is appended to --log as one JSON
 line {"kind", "to", "from", "messaging_service_sid", "body", "auth_user",
 "mode", "user_agent", "twiml", "content_sid", "content_variables"}.
+Delivery: GET Messages/{Sid}.json (validated with the spec's fetch operation)
+answers a created message with a status that moves on at each poll, as the
+message's outcome was when it was created: deliver:ok (the default) sending,
+sent, then delivered; deliver:fail sending, then undelivered with error_code
+30003; deliver:never sending, then sent for ever (no delivery report). The
+outcome comes from --deliver or a deliver:X word in the mode file (next to
+the send mode: "ok deliver:fail"). Each poll is logged as {"kind": "status",
+"sid", "status", "auth_user", "poll"}.
 """
 
 import argparse
@@ -30,6 +38,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 CALLS_PATH = "/2010-04-01/Accounts/{AccountSid}/Calls.json"
+MESSAGE_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"
+DELIVERIES = ("ok", "fail", "never")
 MODES = ("ok", "error400", "error429", "error500", "hang", "auth")
 E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 # Twilio takes an alphanumeric sender ID in From where the country allows it.
@@ -75,6 +85,17 @@ class Spec:
                          for s in schemes.values())
         self.ops = {"message": Operation(self, MESSAGES_PATH),
                     "call": Operation(self, CALLS_PATH)}
+        # The fetch of one message: its path parameters' schemas.
+        item = doc["paths"][MESSAGE_PATH]
+        self.fetch_params = {}
+        for prm in item["get"].get("parameters", []) + item.get("parameters", []):
+            prm = self.resolve(prm)
+            if prm.get("in") == "path":
+                self.fetch_params[prm["name"]] = self.resolve(prm.get("schema", {}))
+        rx = re.escape(MESSAGE_PATH)
+        for name in ("AccountSid", "Sid"):
+            rx = rx.replace(r"\{%s\}" % name, r"(?P<%s>[^/]+)" % name)
+        self.fetch_rx = re.compile("^" + rx + "$")
 
     def resolve(self, node):
         seen = 0
@@ -120,20 +141,29 @@ class Mock:
         self.spec = Spec(args.spec)
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.messages = {}   # sid -> [message dict, outcome, polls]
 
-    def mode(self):
+    def modes(self):
+        """(send mode, delivery outcome) from the mode file or the options."""
+        mode, deliver = self.args.mode, self.args.deliver
         if self.args.mode_file:
             try:
                 with open(self.args.mode_file, encoding="utf-8") as f:
-                    m = f.read().strip()
-                if m in MODES:
-                    return m
-                if m:
-                    sys.stderr.write("twilio_mock: unknown mode %r in %s\n"
-                                     % (m, self.args.mode_file))
+                    words = f.read().split()
             except FileNotFoundError:
-                pass
-        return self.args.mode
+                words = []
+            for w in words:
+                if w in MODES:
+                    mode = w
+                elif w.startswith("deliver:") and w[8:] in DELIVERIES:
+                    deliver = w[8:]
+                else:
+                    sys.stderr.write("twilio_mock: unknown mode %r in %s\n"
+                                     % (w, self.args.mode_file))
+        return mode, deliver
+
+    def mode(self):
+        return self.modes()[0]
 
     def record(self, rec):
         if not self.args.log:
@@ -172,10 +202,49 @@ class Handler(BaseHTTPRequestHandler):
     def fail(self, status, code, message):
         self.reply(status, error_body(code, message, status))
 
-    def do_GET(self):
+    def not_allowed(self):
         self.fail(405, 20004, "Method not allowed")
 
-    do_PUT = do_DELETE = do_PATCH = do_GET
+    do_PUT = do_DELETE = do_PATCH = not_allowed
+
+    def do_GET(self):
+        """Fetch a message: its status, moved on one step per poll."""
+        spec = self.mock.spec
+        url = urllib.parse.urlsplit(self.path)
+        m = spec.fetch_rx.match(url.path)
+        if m is None:
+            self.not_allowed()
+            return
+        for name in ("AccountSid", "Sid"):
+            why = check_value(name, m.group(name), spec.fetch_params.get(name, {}))
+            if why:
+                self.fail(404, 20404, "The requested resource %s was not found (%s)"
+                          % (url.path, why))
+                return
+        user, pw = self.basic_auth()
+        if (not spec.basic or user is None or user != self.mock.args.sid or
+                pw != self.mock.args.token or user != m.group("AccountSid")):
+            self.fail(401, 20003, "Authenticate")
+            return
+        with self.mock.lock:
+            entry = self.mock.messages.get(m.group("Sid"))
+            if entry is not None:
+                entry[2] += 1
+                msg, outcome, polls = dict(entry[0]), entry[1], entry[2]
+        if entry is None:
+            self.fail(404, 20404, "The requested resource %s was not found" % url.path)
+            return
+        steps = {"ok": ["sending", "sent", "delivered"],
+                 "fail": ["sending", "undelivered"],
+                 "never": ["sending", "sent"]}[outcome]
+        status = steps[min(polls, len(steps)) - 1]
+        msg["status"] = status
+        if status == "undelivered":
+            msg["error_code"] = 30003
+            msg["error_message"] = "Unreachable destination handset"
+        self.mock.record({"kind": "status", "sid": m.group("Sid"), "status": status,
+                          "auth_user": user, "poll": polls})
+        self.reply(200, msg)
 
     def do_POST(self):
         spec = self.mock.spec
@@ -381,6 +450,7 @@ class Handler(BaseHTTPRequestHandler):
     def message(self, account, to, frm, form, body):
         msg = dict(self.mock.spec.ops["message"].example)
         msid = "SM" + secrets.token_hex(16)
+        deliver = self.mock.modes()[1]
         now = formatdate(time.time(), usegmt=True).replace("GMT", "+0000")
         mg = form.get("MessagingServiceSid", [None])[0]
         msg.update({
@@ -393,6 +463,8 @@ class Handler(BaseHTTPRequestHandler):
             "subresource_uris": {
                 "media": "/2010-04-01/Accounts/%s/Messages/%s/Media.json" % (account, msid)},
         })
+        with self.mock.lock:
+            self.mock.messages[msid] = [dict(msg), deliver, 0]
         return msg
 
     def call(self, account, to, frm):
@@ -414,6 +486,7 @@ def main():
     ap.add_argument("--token", default="secret-token")
     ap.add_argument("--mode", default="ok", choices=MODES)
     ap.add_argument("--mode-file")
+    ap.add_argument("--deliver", default="ok", choices=DELIVERIES)
     ap.add_argument("--log")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()

@@ -373,6 +373,72 @@ test_channels(void)
 	    "whatsapp form: code must be digits (no JSON escaping needed)");
 }
 
+/* Polls of Messages/{sid}.json (deliver_within). */
+static void
+test_status(void)
+{
+	struct carrier_result res;
+	const char *m;
+
+#define ST(st, extra) "{\"sid\":\"SM0123456789abcdef0123456789abcdef\"," \
+	"\"status\":\"" st "\"" extra "}"
+	m = ST("delivered", ",\"error_code\":null");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), 1, "status: delivered is final");
+	is_int(res.status, CARRIER_ACCEPTED, "status: delivered is ACCEPTED");
+	is_str(res.ref, "SM0123456789abcdef0123456789abcdef", "status: ref is the message sid");
+	is_str(res.detail, "Twilio status delivered", "status: detail names the status");
+	m = ST("read", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), 1, "status: read (WhatsApp) is final");
+	is_int(res.status, CARRIER_ACCEPTED, "status: read is ACCEPTED");
+
+	m = ST("sent", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), 0,
+	    "status: sent waits for delivered by default");
+	is_int(twilio_parse_status(200, m, strlen(m), 1, &res), 1,
+	    "status: sent is final with accept_sent");
+	is_int(res.status, CARRIER_ACCEPTED, "status: ... and ACCEPTED");
+	m = ST("queued", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 1, &res), 0, "status: queued waits");
+	m = ST("sending", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), 0, "status: sending waits");
+	is_str(res.detail, "Twilio status sending", "status: pending detail names it");
+
+	m = ST("undelivered", ",\"error_code\":30003,\"error_message\":\"Unreachable\"");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), 1, "status: undelivered is final");
+	is_int(res.status, CARRIER_FAILOVER, "status: undelivered is FAILOVER");
+	is_str(res.detail, "Twilio status undelivered, error 30003",
+	    "status: detail carries Twilio's error code");
+	m = ST("failed", ",\"error_code\":null");
+	is_int(twilio_parse_status(200, m, strlen(m), 1, &res), 1, "status: failed is final");
+	is_int(res.status, CARRIER_FAILOVER, "status: failed is FAILOVER");
+	is_str(res.detail, "Twilio status failed", "status: no error code, none shown");
+	m = ST("canceled", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), 1, "status: canceled is final");
+	is_int(res.status, CARRIER_FAILOVER, "status: canceled is FAILOVER");
+
+	m = ST("received", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), -1,
+	    "status: an inbound status is not ours: poll again");
+	m = ST("bogus\\n", "");
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), -1, "status: unknown status");
+	ok(strchr(res.detail, '\n') == NULL, "status: detail is log-safe");
+	m = "{\"sid\":\"SM0123456789abcdef0123456789abcdef\"}";
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), -1, "status: no status");
+	m = "{\"status\":5}";
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), -1, "status: status not a string");
+	m = "[\"delivered\"]";
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), -1, "status: not an object");
+	m = "{\"status\":\"delivered\",\"status\":\"failed\"}";
+	is_int(twilio_parse_status(200, m, strlen(m), 0, &res), -1, "status: duplicate keys refused");
+	m = ST("delivered", "");
+	is_int(twilio_parse_status(200, m, 20, 0, &res), -1, "status: truncated JSON");
+	is_int(twilio_parse_status(404, m, strlen(m), 0, &res), -1, "status: HTTP 404 is no answer");
+	is_str(res.detail, "status poll: HTTP 404", "status: ... and says so");
+	is_int(twilio_parse_status(200, NULL, 0, 0, &res), -1, "status: empty reply");
+	is_int(res.status, CARRIER_FAILOVER, "status: never ACCEPTED without a status");
+#undef ST
+}
+
 int
 main(void)
 {
@@ -381,5 +447,6 @@ main(void)
 	test_reply();
 	test_configure();
 	test_channels();
+	test_status();
 	return done_testing();
 }
