@@ -54,6 +54,14 @@ set_timeout(struct otpsms_opts *o, const char *v)
 	return 0;
 }
 
+/* The portable user/group name character set (POSIX 3.437). */
+static int
+portable_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 static int
 set_daemon_user(struct otpsms_opts *o, const char *v)
 {
@@ -63,10 +71,7 @@ set_daemon_user(struct otpsms_opts *o, const char *v)
 	if (n == 0 || n >= sizeof(o->daemon_user) || v[0] == '-')
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!((v[i] >= 'a' && v[i] <= 'z') ||
-		    (v[i] >= 'A' && v[i] <= 'Z') ||
-		    (v[i] >= '0' && v[i] <= '9') ||
-		    v[i] == '.' || v[i] == '_' || v[i] == '-'))
+		if (!portable_char(v[i]))
 			return -1;
 	}
 	memcpy(o->daemon_user, v, n + 1);
@@ -101,10 +106,7 @@ set_names(char *dst, size_t dstsz, const char *v)
 				return -1;
 			continue;
 		}
-		if (!((v[i] >= 'a' && v[i] <= 'z') ||
-		    (v[i] >= 'A' && v[i] <= 'Z') ||
-		    (v[i] >= '0' && v[i] <= '9') ||
-		    v[i] == '.' || v[i] == '_' || v[i] == '-'))
+		if (!portable_char(v[i]))
 			return -1;
 	}
 	if (v[0] == '-')

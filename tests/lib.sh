@@ -379,3 +379,25 @@ e2e_sshd_set() {
 		sleep 0.05
 	done
 }
+
+# start_mock NAME COMMAND...: starts a mock server in the background with
+# "--port 0 --port-file $TESTDIR/NAME-port" appended and its stderr in
+# $TESTDIR/mock.err, waits (up to 10 s) for the port it bound, and sets
+# MOCK_PID and PORT. The mock is stopped when the test exits.
+start_mock() {
+	_mname=$1
+	shift
+	"$@" --port 0 --port-file "$TESTDIR/$_mname-port" 2>"$TESTDIR/mock.err" &
+	MOCK_PID=$!
+	at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
+	_i=0
+	while [ ! -s "$TESTDIR/$_mname-port" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
+			sed 's/^/# mock: /' "$TESTDIR/mock.err"
+			bail "$_mname mock did not start"
+		fi
+		sleep 0.1
+	done
+	PORT=$(cat "$TESTDIR/$_mname-port")
+}

@@ -18,21 +18,9 @@ make_testdir
 MOCKLOG="$TESTDIR/vonage-requests.jsonl"
 MODE="$TESTDIR/vonage-mode"
 echo ok > "$MODE"
-python3 "$MOCK" --spec "$SPEC" --port 0 --port-file "$TESTDIR/vonage-port" \
+start_mock vonage python3 "$MOCK" --spec "$SPEC" \
     --key abcd1234 --secret abcdef0123456789 --mode-file "$MODE" \
-    --log "$MOCKLOG" 2>"$TESTDIR/mock.err" &
-MOCK_PID=$!
-at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
-_i=0
-while [ ! -s "$TESTDIR/vonage-port" ]; do
-	_i=$((_i + 1))
-	if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
-		sed 's/^/# mock: /' "$TESTDIR/mock.err"
-		bail "vonage mock did not start"
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$TESTDIR/vonage-port")
+    --log "$MOCKLOG"
 DEAD=$(free_port)     # nothing listens there: connection refused
 
 CONFIG_EXTRA_USERS='  dave: "+33612345678"

@@ -21,21 +21,9 @@ MOCKLOG="$TESTDIR/twilio-requests.jsonl"
 MODE="$TESTDIR/twilio-mode"
 
 echo error500 > "$MODE"
-python3 "$MOCK" --spec "$SPEC" --port 0 --port-file "$TESTDIR/twilio-port" \
+start_mock twilio python3 "$MOCK" --spec "$SPEC" \
     --sid "$SID" --token "$TOKEN" --mode ok --mode-file "$MODE" \
-    --log "$MOCKLOG" 2>"$TESTDIR/mock.err" &
-MOCK_PID=$!
-at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
-_i=0
-while [ ! -s "$TESTDIR/twilio-port" ]; do
-	_i=$((_i + 1))
-	if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
-		sed 's/^/# mock: /' "$TESTDIR/mock.err"
-		bail "twilio mock did not start"
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$TESTDIR/twilio-port")
+    --log "$MOCKLOG"
 
 # The token lives in a private file, as in production.
 (umask 077 && printf '%s\n' "$TOKEN" > "$TESTDIR/twilio.token")

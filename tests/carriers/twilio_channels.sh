@@ -18,20 +18,8 @@ SID=AC$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 TOKEN=tok$(python3 -c 'import secrets; print(secrets.token_hex(12))')
 HX=HX$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 MOCKLOG="$TESTDIR/twilio-requests.jsonl"
-python3 "$MOCK" --spec "$SPEC" --port 0 --port-file "$TESTDIR/twilio-port" \
-    --sid "$SID" --token "$TOKEN" --mode ok --log "$MOCKLOG" 2>"$TESTDIR/mock.err" &
-MOCK_PID=$!
-at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
-_i=0
-while [ ! -s "$TESTDIR/twilio-port" ]; do
-	_i=$((_i + 1))
-	if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
-		sed 's/^/# mock: /' "$TESTDIR/mock.err"
-		bail "twilio mock did not start"
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$TESTDIR/twilio-port")
+start_mock twilio python3 "$MOCK" --spec "$SPEC" \
+    --sid "$SID" --token "$TOKEN" --mode ok --log "$MOCKLOG"
 (umask 077 && printf '%s\n' "$TOKEN" > "$TESTDIR/twilio.token")
 
 CONFIG_EXTRA_USERS='  dave: "+33612345678"'

@@ -20,21 +20,9 @@ SECRET=sec$(python3 -c 'import secrets; print(secrets.token_hex(12))')
 MOCKLOG="$TESTDIR/vonage-requests.jsonl"
 MODE="$TESTDIR/vonage-mode"
 echo slow > "$MODE"
-python3 "$MOCK" --spec "$SPEC" --port 0 --port-file "$TESTDIR/vonage-port" \
+start_mock vonage python3 "$MOCK" --spec "$SPEC" \
     --key "$KEY" --secret "$SECRET" --mode slow --mode-file "$MODE" \
-    --slow-ms 1500 --log "$MOCKLOG" 2>"$TESTDIR/mock.err" &
-MOCK_PID=$!
-at_cleanup 'kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null'
-_i=0
-while [ ! -s "$TESTDIR/vonage-port" ]; do
-	_i=$((_i + 1))
-	if [ $_i -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
-		sed 's/^/# mock: /' "$TESTDIR/mock.err"
-		bail "vonage mock did not start"
-	fi
-	sleep 0.1
-done
-PORT=$(cat "$TESTDIR/vonage-port")
+    --slow-ms 1500 --log "$MOCKLOG"
 (umask 077 && printf '%s\n' "$SECRET" > "$TESTDIR/vonage.secret")
 STATE="$TESTDIR/state"
 mkdir -p "$STATE" && chmod 700 "$STATE"
