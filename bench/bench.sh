@@ -8,6 +8,10 @@
 #            Debian's pam_oath (HOTP users file)
 #   cost:    the daemon's instructions (callgrind) and system calls (strace)
 #            per send and per verify, which do not move with the machine's load
+#   redis:   the send and verify runs again on a second daemon whose store is
+#            a real redis-server (issue 7), each run right after the local
+#            one; and whole logins (challenge + verify) one at a time through
+#            bench/login, local and redis alternating: the latency Redis adds
 # Everything on 127.0.0.1 or Unix sockets in a private directory; everything
 # started is stopped on exit. Each rate is the median of BENCH_RUNS runs of
 # BENCH_SECONDS, the spread (min..max) on a "#" line before the figures.
@@ -19,10 +23,12 @@ SECS=${BENCH_SECONDS:-4}
 CONC=${BENCH_CONC:-64}
 USERS=${BENCH_USERS:-2000}
 LOGINS=${BENCH_LOGINS:-101}
+LATENCY_LOGINS=${BENCH_LATENCY_LOGINS:-2000}
 LOADGEN=$top_builddir/bench/loadgen
 ECHO=$top_builddir/bench/echo
 PAMAUTH=$top_builddir/bench/pamauth
 STOREMEM=$top_builddir/bench/storemem
+LOGIN=$top_builddir/bench/login
 
 for c in nginx wrk; do
 	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c not installed (scripts/install-deps.sh)" >&2; exit 1; }
@@ -45,9 +51,10 @@ diag "machine: $(nproc) cpu ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | 
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 spread() { sort -g "$1" | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s..%s", lo, hi}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }     # field NAME < "a=1 b=2"
-# BENCH_ONLY="send verify cost memory login" (the default: all): the parts to run;
-# the figures of the others come out empty.
-want() { case " ${BENCH_ONLY:-send verify cost memory login} " in *" $1 "*) return 0;; esac; return 1; }
+# BENCH_ONLY="send verify cost memory login redis" (the default: all): the
+# parts to run; the figures of the others come out empty. redis adds its runs
+# to the send, verify and login parts that run.
+want() { case " ${BENCH_ONLY:-send verify cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
 
 # BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
 # `perf record -g` into DIR/send.data and DIR/verify.data.
@@ -72,22 +79,112 @@ profile_end() {
 TICK=$(getconf CLK_TCK)
 ticks() { for _p in $1 $(pgrep -P "$1" 2>/dev/null); do awk '{print $14 + $15}' "/proc/$_p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
 machine() { awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
+# cpu_mark [DAEMON_PID [REDIS_PID]]: another daemon than $DAEMON_PID, and
+# redis-server's CPU as well (printed when given).
 cpu_mark() {
-	CPU_D0=$(ticks "$DAEMON_PID"); CPU_N0=$(ticks "$NGINX_PID"); CPU_M0=$(machine)
+	CPU_D=${1:-$DAEMON_PID}; CPU_R=${2:-}
+	CPU_D0=$(ticks "$CPU_D"); CPU_N0=$(ticks "$NGINX_PID"); CPU_M0=$(machine)
+	CPU_R0=0; [ -n "$CPU_R" ] && CPU_R0=$(ticks "$CPU_R")
 	CPU_T0=$(date +%s.%N)
 }
 cpu_note() {
-	awk -v name="$1" -v rate="$2" -v d0="$CPU_D0" -v d1="$(ticks "$DAEMON_PID")" \
+	CPU_R1=0; [ -n "$CPU_R" ] && CPU_R1=$(ticks "$CPU_R")
+	awk -v name="$1" -v rate="$2" -v d0="$CPU_D0" -v d1="$(ticks "$CPU_D")" \
 	    -v n0="$CPU_N0" -v n1="$(ticks "$NGINX_PID")" -v m0="$CPU_M0" \
+	    -v r="$CPU_R" -v r0="$CPU_R0" -v r1="$CPU_R1" \
 	    -v m1="$(machine)" -v t0="$CPU_T0" -v t1="$(date +%s.%N)" -v hz="$TICK" 'BEGIN {
 		split(m0, a, " "); split(m1, b, " ")
 		tot = b[1] - a[1]; busy = tot - (b[2] - a[2]); msgs = rate * (t1 - t0)
 		if (msgs < 1) msgs = 1
-		printf "%s cpu: daemon %.1f us/msg (%.0f%% of a core), nginx %.1f us/msg; machine %.0f%% busy\n",
+		printf "%s cpu: daemon %.1f us/msg (%.0f%% of a core), nginx %.1f us/msg%s; machine %.0f%% busy\n",
 		    name, (d1 - d0) / hz * 1e6 / msgs, (d1 - d0) / hz / (t1 - t0) * 100,
-		    (n1 - n0) / hz * 1e6 / msgs, (tot > 0 ? busy / tot * 100 : 0)
+		    (n1 - n0) / hz * 1e6 / msgs,
+		    (r == "" ? "" : sprintf(", redis-server %.1f us/msg", (r1 - r0) / hz * 1e6 / msgs)),
+		    (tot > 0 ? busy / tot * 100 : 0)
 	}'
 }
+
+# --- the redis store: a real redis-server, as tests/fleet/redis.sh runs it ----
+# On a free loopback port, an ACL user with a password, no persistence. Each
+# redis daemon is a second otpsmsd (its own socket) with the same config plus
+# store: {type: redis} and a fleet key, started beside the local one so the
+# runs of both alternate. REDIS_SKIP says why the redis part does not run.
+REDIS_SKIP=
+REDIS_PID=
+RD_PID=
+if ! want redis; then
+	REDIS_SKIP="not in BENCH_ONLY"
+elif ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+	REDIS_SKIP="redis-server not installed (apt-get install redis-server)"
+fi
+rcli() { redis-cli -h 127.0.0.1 -p "$RPORT" --user otpsms --pass "$RPASS" --no-auth-warning "$@"; }
+start_redis() {
+	RPORT=$(free_port)
+	RPASS=$(openssl rand -hex 16)
+	mkdir -p "$TESTDIR/redis"
+	(umask 077 && printf '%s\n' "$RPASS" > "$TESTDIR/redis.pass" &&
+	    openssl rand -hex 32 > "$TESTDIR/fleet.key")
+	cat > "$TESTDIR/redis.conf" <<CONF
+port $RPORT
+bind 127.0.0.1
+save ""
+appendonly no
+daemonize no
+dir $TESTDIR/redis
+logfile $TESTDIR/redis.log
+user default off
+user otpsms on >$RPASS ~bench:* +@all
+CONF
+	redis-server "$TESTDIR/redis.conf" &
+	REDIS_PID=$!
+	_i=0
+	until [ "$(rcli ping 2>/dev/null)" = PONG ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 100 ] || ! kill -0 "$REDIS_PID" 2>/dev/null; then
+			REDIS_SKIP="redis-server did not start: $(tail -1 "$TESTDIR/redis.log" 2>/dev/null)"
+			stop_redis
+			return 1
+		fi
+		sleep 0.05
+	done
+	diag "redis: $(redis-server --version | cut -d' ' -f1-3) on 127.0.0.1:$RPORT"
+}
+stop_redis() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null
+	REDIS_PID=
+}
+# start_rd CONFIG SOCKET: a copy of CONFIG on the redis store, its daemon on
+# SOCKET (RD_PID, log in $TESTDIR/rd.log), once it answers verifies (which
+# fail closed, ERROR, until it has connected to Redis).
+start_rd() {
+	sed "s|^socket: .*|socket: $2|; s|$OUTBOX|$TESTDIR/spool/rd-outbox.jsonl|" "$1" > "$TESTDIR/rd.yaml"
+	printf 'store: { type: redis, url: "redis://127.0.0.1:%s/0", username: otpsms, password_file: %s, key_prefix: "bench:", timeout: 2s }\nfleet_key_file: %s\n' \
+	    "$RPORT" "$TESTDIR/redis.pass" "$TESTDIR/fleet.key" >> "$TESTDIR/rd.yaml"
+	rm -f "$2"
+	"$OTPSMSD" -f -c "$TESTDIR/rd.yaml" > "$TESTDIR/rd.log" 2>&1 &
+	RD_PID=$!
+	_i=0
+	until [ -S "$2" ] && "$LOADGEN" -s "$2" -m verify -c 1 -d 0.05 -w 0 -u 1 2>/dev/null |
+	    grep -q '^ok=[1-9][0-9]* errors=0 '; do
+		_i=$((_i + 1))
+		if [ $_i -gt 200 ] || ! kill -0 "$RD_PID" 2>/dev/null; then
+			sed 's/^/# redis daemon: /' "$TESTDIR/rd.log"
+			echo "bench: otpsmsd on the redis store did not start" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+}
+stop_rd() {
+	[ -n "$RD_PID" ] || return 0
+	kill "$RD_PID" 2>/dev/null; wait "$RD_PID" 2>/dev/null
+	RD_PID=
+}
+at_cleanup 'stop_rd; stop_redis'
+[ -z "$REDIS_SKIP" ] && start_redis
+[ -n "$REDIS_SKIP" ] && diag "redis: skipped: $REDIS_SKIP"
+RSOCK=$TESTDIR/run/rd.sock
 
 # --- the carrier: nginx answering the Twilio-shaped POST ---------------------
 NGINX_PORT=$(free_port)
@@ -144,6 +241,7 @@ carriers:
     from: \"+15017122661\"
     api_url: http://127.0.0.1:$NGINX_PORT"
 start_daemon "$TESTDIR/otpsmsd.yaml"
+[ -z "$REDIS_SKIP" ] && { want send || want verify; } && start_rd "$TESTDIR/otpsmsd.yaml" "$RSOCK"
 
 # wrk sends what the daemon sends: the same POST, form and Basic auth.
 cat > "$TESTDIR/post.lua" <<'EOF'
@@ -154,6 +252,7 @@ wrk.headers["Authorization"] = "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2
 EOF
 : > "$TESTDIR/send"; : > "$TESTDIR/sendp99"; : > "$TESTDIR/http"
 : > "$TESTDIR/verify"; : > "$TESTDIR/unix"
+: > "$TESTDIR/rsend"; : > "$TESTDIR/rsendp99"; : > "$TESTDIR/rverify"
 r=0
 while want send && [ $r -lt "$RUNS" ]; do
 	profile send $r
@@ -164,6 +263,14 @@ while want send && [ $r -lt "$RUNS" ]; do
 	diag "$(cpu_note send "$(echo "$out" | field rate)")"
 	echo "$out" | field rate >> "$TESTDIR/send"
 	echo "$out" | field p99_ms >> "$TESTDIR/sendp99"
+	if [ -n "$RD_PID" ]; then
+		cpu_mark "$RD_PID" "$REDIS_PID"
+		out=$("$LOADGEN" -s "$RSOCK" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+		diag "send redis run $((r + 1)): $out"
+		diag "$(cpu_note "send redis" "$(echo "$out" | field rate)")"
+		echo "$out" | field rate >> "$TESTDIR/rsend"
+		echo "$out" | field p99_ms >> "$TESTDIR/rsendp99"
+	fi
 	out=$(wrk -t 1 -c "$CONC" -d "${SECS}s" -s "$TESTDIR/post.lua" "$URL" 2>&1)
 	rps=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
 	diag "wrk run $((r + 1)): $rps/s $(echo "$out" | grep -i 'non-2xx\|errors' | tr '\n' ' ')"
@@ -181,6 +288,13 @@ while want verify && [ $r -lt "$RUNS" ]; do
 	diag "verify run $((r + 1)): $out"
 	diag "$(cpu_note verify "$(echo "$out" | field rate)")"
 	echo "$out" | field rate >> "$TESTDIR/verify"
+	if [ -n "$RD_PID" ]; then
+		cpu_mark "$RD_PID" "$REDIS_PID"
+		out=$("$LOADGEN" -s "$RSOCK" -m verify -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+		diag "verify redis run $((r + 1)): $out"
+		diag "$(cpu_note "verify redis" "$(echo "$out" | field rate)")"
+		echo "$out" | field rate >> "$TESTDIR/rverify"
+	fi
 	"$ECHO" -s "$TESTDIR/echo.sock" &
 	ECHO_PID=$!
 	i=0
@@ -211,6 +325,8 @@ while want verify && [ $r -lt "$RUNS" ]; do
 	r=$((r + 1))
 done
 stop_daemon
+[ -n "$RD_PID" ] && diag "redis daemon rss after the send and verify runs: $(sed -n 's/^VmRSS: *//p' /proc/$RD_PID/status); redis-server: $(rcli info memory | sed -n 's/^used_memory_human:\(.*\)\r$/\1/p') for $(rcli dbsize) keys"
+stop_rd
 
 # --- cost per message, whatever the machine's load ---------------------------
 # Rates move with what else runs on the machine; these do not: the daemon's
@@ -289,6 +405,56 @@ while want login && [ $r -lt "$RUNS" ]; do
 done
 stop_daemon
 
+# --- login latency: local store vs redis store ----------------------------------
+# bench/login: LATENCY_LOGINS whole logins one after another (challenge, the
+# code from the file carrier's outbox, verify OK), the two exchanges timed;
+# the local daemon and the redis one alternate run by run. The policy is on,
+# as deployed (every bucket checked and spent, lockout at its defaults; with
+# the redis store, through Redis), with buckets no run can empty. Redis
+# commands per login from INFO commandstats around the redis runs (whatever
+# the store's number of round trips becomes; redis-cli's own INFO, AUTH and
+# PING not counted).
+LIMITS_HIGH='limits: { per_user: 1000/1s, per_number: 1000/1s, per_prefix: 1000000/1s, per_country: 1000000/1s, global: 1000000/1s, backoff_after: 5 }'
+: > "$TESTDIR/lat50"; : > "$TESTDIR/lat99"; : > "$TESTDIR/rlat50"; : > "$TESTDIR/rlat99"
+: > "$TESTDIR/rcmds"
+if want login && [ -z "$REDIS_SKIP" ]; then
+	CONFIG_EXTRA_USERS=$(awk -v n="$USERS" 'BEGIN { for (i = 0; i < n; i++) printf "  bench%d: \"+4477009%05d\"\n", i, i }')
+	write_config "$TESTDIR/latency.yaml" "message: \"{code} is your code\"
+code: { reuse_window: 0s }
+$LIMITS_HIGH
+lockout: { failures: 5, window: 15m, duration: 15m }"
+	CONFIG_EXTRA_USERS=
+	start_daemon "$TESTDIR/latency.yaml"
+	start_rd "$TESTDIR/latency.yaml" "$RSOCK"
+	bycmd() { rcli info commandstats | tr -d '\r' | awk -F'[:=,]' '/^cmdstat_/ && $1 !~ /^cmdstat_(info|auth|ping)$/ { sub("cmdstat_", "", $1); print $1, $3 }'; }
+	calls() { bycmd | awk '{ s += $2 } END { print s + 0 }'; }
+	bycmd > "$TESTDIR/cmds0"
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		out=$("$LOGIN" -s "$SOCKET" -o "$OUTBOX" -n "$LATENCY_LOGINS" -u "$USERS") ||
+		    { tail -5 "$TESTDIR/otpsmsd.log" >&2; echo "bench: logins on the local store failed" >&2; exit 1; }
+		diag "login local run $((r + 1)): $out"
+		echo "$out" | field p50_ms >> "$TESTDIR/lat50"
+		echo "$out" | field p99_ms >> "$TESTDIR/lat99"
+		c0=$(calls)
+		out=$("$LOGIN" -s "$RSOCK" -o "$TESTDIR/spool/rd-outbox.jsonl" -n "$LATENCY_LOGINS" -u "$USERS") ||
+		    { tail -5 "$TESTDIR/rd.log" >&2; echo "bench: logins on the redis store failed" >&2; exit 1; }
+		c1=$(calls)
+		diag "login redis run $((r + 1)): $out"
+		echo "$out" | field p50_ms >> "$TESTDIR/rlat50"
+		echo "$out" | field p99_ms >> "$TESTDIR/rlat99"
+		awk -v a="$c0" -v b="$c1" -v n="$LATENCY_LOGINS" 'BEGIN { printf "%.2f\n", (b - a) / n }' >> "$TESTDIR/rcmds"
+		r=$((r + 1))
+	done
+	bycmd > "$TESTDIR/cmds1"
+	diag "redis commands per login (challenge + verify): $(median "$TESTDIR/rcmds") ($(awk -v n="$((RUNS * LATENCY_LOGINS))" \
+	    'NR == FNR { a[$1] = $2; next } $2 - a[$1] > 0 { printf "%s%s %.2f", sep, $1, ($2 - a[$1]) / n; sep = ", " }' \
+	    "$TESTDIR/cmds0" "$TESTDIR/cmds1"))"
+	stop_rd
+	stop_daemon
+fi
+stop_redis
+
 # --- the figures ------------------------------------------------------------------
 SEND=$(median "$TESTDIR/send"); HTTP=$(median "$TESTDIR/http")
 UNIX=$(median "$TESTDIR/unix"); PAM=$(median "$TESTDIR/pam"); OATH=$(median "$TESTDIR/oath")
@@ -308,4 +474,27 @@ awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY
 	printf "pam_auth_ms: %.3f\n", p
 	printf "pam_oath_ms: %.3f\n", o
 	printf "pam_vs_oath: %.2f\n", (o > 0 ? p / o : 0)
+}'
+if [ -n "$REDIS_SKIP" ]; then
+	echo "redis: skipped: $REDIS_SKIP"
+	exit 0
+fi
+diag "redis spread (min..max of $RUNS runs): send_redis $(spread "$TESTDIR/rsend"), send_p99_redis $(spread "$TESTDIR/rsendp99"), verify_redis $(spread "$TESTDIR/rverify"), login_p50_local $(spread "$TESTDIR/lat50"), login_p50_redis $(spread "$TESTDIR/rlat50"), login_p99_local $(spread "$TESTDIR/lat99"), login_p99_redis $(spread "$TESTDIR/rlat99")"
+awk -v s="$SEND" -v rs="$(median "$TESTDIR/rsend")" -v rsp="$(median "$TESTDIR/rsendp99")" \
+    -v v="$VERIFY" -v rv="$(median "$TESTDIR/rverify")" \
+    -v l50="$(median "$TESTDIR/lat50")" -v r50="$(median "$TESTDIR/rlat50")" \
+    -v l99="$(median "$TESTDIR/lat99")" -v r99="$(median "$TESTDIR/rlat99")" 'BEGIN {
+	printf "send_rate_redis: %d /s\n", rs
+	printf "send_p99_redis: %.2f ms\n", rsp
+	printf "redis_vs_local_send: %.2f\n", (s > 0 ? rs / s : 0)
+	printf "verify_rate_redis: %d /s\n", rv
+	printf "redis_vs_local_verify: %.2f\n", (v > 0 ? rv / v : 0)
+	printf "login_p50_ms_local: %.3f\n", l50
+	printf "login_p50_ms_redis: %.3f\n", r50
+	printf "login_p99_ms_local: %.3f\n", l99
+	printf "login_p99_ms_redis: %.3f\n", r99
+	printf "redis_extra_p50_ms: %.3f\n", r50 - l50
+	printf "redis_extra_p99_ms: %.3f\n", r99 - l99
+	printf "redis_vs_local_login_p50: %.2f\n", (l50 > 0 ? r50 / l50 : 0)
+	printf "redis_vs_local_login_p99: %.2f\n", (l99 > 0 ? r99 / l99 : 0)
 }'

@@ -49,7 +49,11 @@ struct request {
 	char rhost[PROTO_MAX_RHOST + 1];
 	char id_hex[17];
 	int resend;                  /* the pending code, sent again */
-	int reserved;                /* holds limit tokens (policy_check_send) */
+	int reserved;                /* POLICY_HELD_*: where its limit tokens are */
+	/* verify: the answer, sent once a wrong code is counted */
+	uint32_t vstatus;
+	unsigned vleft;
+	uint32_t flags;              /* the challenge request's PROTO_RF_* */
 	/* request_attach_ctl: a stand-in for control.c's test-send */
 	void (*detached)(void *);
 	void *detached_arg;
@@ -60,7 +64,7 @@ request_free(struct request *r)
 {
 	/* Nothing went out: the limit tokens held for this send go back. */
 	if (r->reserved && r->d->policy != NULL)
-		policy_unsent(r->d->policy, r->ch.user, r->to);
+		policy_release(r->d->policy, r->ch.user, r->to, r->reserved, 0);
 	explicit_bzero(r, sizeof(*r));
 	free(r);
 }
@@ -226,7 +230,7 @@ on_sent(void *arg, const struct carrier_result *res)
 		audit(r, "code sent", "to=%s carrier=%s ref=%s", r->masked, c->name,
 		    res->ref[0] ? res->ref : "-");
 		if (r->d->policy != NULL)    /* limits count what went out */
-			policy_sent(r->d->policy, r->ch.user, r->to);
+			policy_release(r->d->policy, r->ch.user, r->to, r->reserved, 1);
 		r->reserved = 0;
 		if (r->client != NULL) {
 			memset(&m, 0, sizeof(m));
@@ -422,9 +426,8 @@ on_resend_pending(void *arg, const struct challenge *c)
 	audit(r, "resend", "to=%s channel=%s attempts_left=%u", r->masked,
 	    r->channel == PROTO_CH_VOICE ? "voice" :
 	    r->channel == PROTO_CH_WHATSAPP ? "whatsapp" : "sms", c->attempts_left);
-	/* Hook for resend limits and backoff (issue 4): a resend is one more
-	 * send to this number; refuse it here with PROTO_E_RATE and its
-	 * retry_after. The pending code stays valid either way. */
+	/* The limits and backoff passed in start_challenge: a resend is one
+	 * more send to this number. */
 	try_carrier(r);
 }
 
@@ -481,44 +484,31 @@ on_pending(void *arg, const struct challenge *c)
 	request_free(r);
 }
 
+/* The policy's answer (maybe from Redis, maybe later): go on or refuse. */
 static void
-start_challenge(struct daemon *d, struct client *cl, struct request *r,
-    const struct proto_challenge_req *q)
+on_policy(void *arg, int e, unsigned retry, const char *why, int held)
 {
-	struct config *cfg = d->cfg;
-	const struct user_entry *u;
-	char why[128];
-	unsigned retry;
-	int e;
+	struct request *r = arg;
+	struct daemon *d = r->d;
 
-	if ((u = config_find_user(cfg, q->user)) == NULL) {
-		audit(r, "refused", "reason=\"no number for user\"");
-		finish_error(r, PROTO_E_NOUSER, "no phone number for user");
-		return;
-	}
-	snprintf(r->to, sizeof(r->to), "%s", u->number);
-	mask_number(r->masked, sizeof(r->masked), u->number);
-	/* Lockout, country policy, limits: before any code is made or sent. */
-	if (d->policy != NULL && (e = policy_check_send(d->policy, q->user,
-	    u->number, &retry, why, sizeof(why))) != 0) {
+	if (e != 0) {
 		audit(r, e == PROTO_E_LOCKED ? "locked out" : "send refused",
 		    "to=%s reason=\"%s\" retry_after=%u", r->masked, why, retry);
 		if (r->client != NULL)
 			client_error(r->client, (unsigned)e, retry,
 			    e == PROTO_E_LOCKED ? "user locked out" :
-			    e == PROTO_E_RATE ? "rate limited" : "number refused by policy");
+			    e == PROTO_E_RATE ? "rate limited" :
+			    e == PROTO_E_NUMBER ? "number refused by policy" :
+			    "limits unavailable");
 		request_free(r);
 		return;
 	}
-	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);
-	r->reserved = d->policy != NULL;
-	snprintf(r->ch.service, sizeof(r->ch.service), "%s", q->service);
-	r->ch.uid = client_uid(cl);
-	if (q->flags & PROTO_RF_RESEND) {
-		start_resend(d, r, q->flags);
+	r->reserved = held;
+	if (r->flags & PROTO_RF_RESEND) {
+		start_resend(d, r, r->flags);
 		return;
 	}
-	if (cfg->reuse_window_ms == 0) {
+	if (d->cfg->reuse_window_ms == 0) {
 		issue_new(r);
 		return;
 	}
@@ -527,11 +517,61 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 }
 
 static void
+start_challenge(struct daemon *d, struct client *cl, struct request *r,
+    const struct proto_challenge_req *q)
+{
+	struct config *cfg = d->cfg;
+	const struct user_entry *u;
+
+	if ((u = config_find_user(cfg, q->user)) == NULL) {
+		audit(r, "refused", "reason=\"no number for user\"");
+		finish_error(r, PROTO_E_NOUSER, "no phone number for user");
+		return;
+	}
+	snprintf(r->to, sizeof(r->to), "%s", u->number);
+	mask_number(r->masked, sizeof(r->masked), u->number);
+	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);
+	snprintf(r->ch.service, sizeof(r->ch.service), "%s", q->service);
+	r->ch.uid = client_uid(cl);
+	r->flags = q->flags;
+	/* Lockout, country policy, limits: before any code is made or sent. */
+	if (d->policy != NULL)
+		policy_ask_send(d->policy, q->user, u->number, on_policy, r);
+	else
+		on_policy(r, 0, 0, "", POLICY_HELD_NONE);
+}
+
+static void
+reply_verified(struct request *r)
+{
+	struct proto_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_VERIFY_RSP;
+	m.u.vrsp.status = r->vstatus;
+	m.u.vrsp.attempts_left = r->vleft;
+	if (r->client != NULL)
+		client_reply(r->client, &m);
+	request_free(r);
+}
+
+/* A wrong code was counted towards the user's lockout. */
+static void
+on_counted(void *arg, unsigned lock)
+{
+	struct request *r = arg;
+
+	if (lock != 0)
+		audit(r, "locked out", "reason=\"too many wrong codes\" "
+		    "retry_after=%u", lock);
+	reply_verified(r);
+}
+
+static void
 on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 {
 	struct request *r = arg;
 	struct proto_msg m;
-	unsigned lock;
 
 	log_safe(r->service, sizeof(r->service), service[0] ? service : "-");
 	memset(&m, 0, sizeof(m));
@@ -541,7 +581,7 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 		audit(r, "verified", NULL);
 		m.u.vrsp.status = PROTO_V_OK;
 		if (r->d->policy != NULL)
-			(void)policy_verified(r->d->policy, r->ch.user, 1);
+			policy_answered(r->d->policy, r->ch.user, 1, NULL, NULL);
 		break;
 	case STORE_WRONG:
 		audit(r, "wrong code", "attempts_left=%u", left);
@@ -562,14 +602,14 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 		finish_error(r, PROTO_E_INTERNAL, "cannot check the code");
 		return;
 	}
-	/* Wrong codes count towards the user's lockout. */
-	if (r->d->policy != NULL && (v == STORE_WRONG || v == STORE_MAXTRIES) &&
-	    (lock = policy_verified(r->d->policy, r->ch.user, 0)) != 0)
-		audit(r, "locked out", "reason=\"too many wrong codes\" "
-		    "retry_after=%u", lock);
-	if (r->client != NULL)
-		client_reply(r->client, &m);
-	request_free(r);
+	r->vstatus = m.u.vrsp.status;
+	r->vleft = m.u.vrsp.attempts_left;
+	/* Wrong codes count towards the user's lockout (shared: in Redis,
+	 * so the answer waits for that count). */
+	if (r->d->policy != NULL && (v == STORE_WRONG || v == STORE_MAXTRIES))
+		policy_answered(r->d->policy, r->ch.user, 0, on_counted, r);
+	else
+		reply_verified(r);
 }
 
 static void

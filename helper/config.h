@@ -22,6 +22,12 @@ struct user_entry {
 /* store: where pending challenges live (config_store.c). */
 enum store_type { STORE_TYPE_LOCAL, STORE_TYPE_REDIS };
 
+#define STORE_SENTINELS_MAX 8
+struct store_addr {
+	char host[64];               /* an IP address */
+	unsigned port;
+};
+
 struct store_conf {
 	enum store_type type;        /* default local */
 	char *url;                   /* as given, for messages */
@@ -34,6 +40,18 @@ struct store_conf {
 	char *key_prefix;            /* default "otpsms:" */
 	unsigned timeout_ms;         /* per request, default 500 ms */
 	int fallback_local;          /* on_failure: local */
+	/* rediss:// and sentinels://: the files are read at load time (as
+	 * root, before privileges go); PEM text, the key wiped at free. */
+	int tls;
+	char *tls_ca_file, *tls_cert_file, *tls_key_file;   /* paths */
+	char *tls_ca, *tls_cert, *tls_key;  /* contents; no CA: system store */
+	char *tls_server_name;       /* NULL: verify the IP against the IP SAN */
+	/* sentinel://: the primary is asked of these, in order. */
+	struct store_addr sentinels[STORE_SENTINELS_MAX];
+	size_t n_sentinels;
+	char *master_name;           /* NULL unless sentinel:// */
+	char *sentinel_username;
+	char *sentinel_password;     /* secret; NULL: no AUTH to the sentinels */
 };
 
 struct config {

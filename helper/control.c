@@ -14,6 +14,7 @@
 #include "log.h"
 #include "policy.h"
 #include "proto.h"
+#include "redis_client.h"
 #include "route.h"
 #include "server.h"
 #include "store.h"
@@ -258,18 +259,87 @@ routes_text(const struct config *cfg, const char *num, char *text, size_t sz)
 	snprintf(text + off, sz - off, "\n");
 }
 
+/* otpsmsctl locked / unlock: the answer may come from Redis. */
+struct lock_op {
+	struct client *client;       /* NULL once it went away */
+	struct request *stand_in;
+	int unlock;
+	char user[PROTO_MAX_USER + 1];   /* log-safe */
+	pid_t pid;
+};
+
+static void
+lock_op_gone(void *arg)
+{
+	struct lock_op *o = arg;
+
+	o->client = NULL;
+	o->stand_in = NULL;
+}
+
+static void
+lock_op_done(void *arg, int r, const char *result)
+{
+	struct lock_op *o = arg;
+	struct proto_msg m;
+	char *text = m.u.crsp_ctl.text;
+	size_t sz = sizeof(m.u.crsp_ctl.text);
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_CTL_RSP;
+	if (r < 0) {
+		m.u.crsp_ctl.status = PROTO_E_INTERNAL;
+		snprintf(text, sz, "the shared store did not answer: try again\n");
+	} else if (!o->unlock) {
+		snprintf(text, sz, "%s", r == 0 ? "no user is locked out\n" : result);
+	} else if (r > 0) {
+		log_info("unlocked: user=%s by=otpsmsctl pid=%ld", o->user,
+		    (long)o->pid);
+		snprintf(text, sz, "%s unlocked\n", o->user);
+	} else {
+		m.u.crsp_ctl.status = PROTO_E_NOUSER;
+		snprintf(text, sz, "%s was not locked out\n", o->user);
+	}
+	if (o->client != NULL) {
+		request_release_ctl(o->stand_in);
+		client_reply(o->client, &m);
+	}
+	free(o);
+}
+
+static int
+lock_op_start(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
+{
+	struct lock_op *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return -1;
+	if ((o->stand_in = request_attach_ctl(c, lock_op_gone, o)) == NULL) {
+		free(o);
+		return -1;
+	}
+	o->client = c;
+	o->unlock = q->op == PROTO_CTL_UNLOCK;
+	o->pid = client_pid(c);
+	log_safe(o->user, sizeof(o->user), q->arg);
+	if (o->unlock)
+		policy_ctl_unlock(d->policy, q->arg, lock_op_done, o);
+	else
+		policy_ctl_locked(d->policy, lock_op_done, o);
+	return 0;
+}
+
 void
 control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
 {
 	struct proto_msg m;
-	char user[PROTO_MAX_USER + 1], text[PROTO_MAX_CTLTEXT + 1];
+	char text[PROTO_MAX_CTLTEXT + 1];
 	char err[128];
 	size_t n;
 
 	memset(&m, 0, sizeof(m));
 	m.type = PROTO_CTL_RSP;
 	text[0] = '\0';
-	log_safe(user, sizeof(user), q->arg);
 	if (d->policy == NULL && (q->op == PROTO_CTL_STATUS ||
 	    q->op == PROTO_CTL_LOCKED || q->op == PROTO_CTL_UNLOCK)) {
 		client_error(c, PROTO_E_INTERNAL, 0, "no policy");
@@ -279,29 +349,26 @@ control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q
 	case PROTO_CTL_STATUS:
 		policy_status(d->policy, text, sizeof(text));
 		n = strlen(text);
+		if (d->redis != NULL)
+			rclient_status(d->redis, text + n, sizeof(text) - n);
+		else
+			snprintf(text + n, sizeof(text) - n, "store: local (this host's "
+			    "memory)\n");
+		n = strlen(text);
 		snprintf(text + n, sizeof(text) - n, "clients: %zu\npending codes: %zu\n",
 		    server_clients(d->server), d->store->ops->count(d->store));
 		route_status(d->cfg, text, sizeof(text), now_ms());
 		break;
 	case PROTO_CTL_LOCKED:
-		n = policy_locked(d->policy, text, sizeof(text));
-		if (n == 0)
-			snprintf(text, sizeof(text), "no user is locked out\n");
-		break;
 	case PROTO_CTL_UNLOCK:
-		if (q->arg[0] == '\0') {
+		/* Replies later when the fleet's state is in Redis. */
+		if (q->op == PROTO_CTL_UNLOCK && q->arg[0] == '\0') {
 			client_error(c, PROTO_E_MALFORMED, 0, "unlock needs a user");
 			return;
 		}
-		if (policy_unlock(d->policy, q->arg)) {
-			log_info("unlocked: user=%s by=otpsmsctl pid=%ld", user,
-			    (long)client_pid(c));
-			snprintf(text, sizeof(text), "%s unlocked\n", user);
-		} else {
-			m.u.crsp_ctl.status = PROTO_E_NOUSER;
-			snprintf(text, sizeof(text), "%s was not locked out\n", user);
-		}
-		break;
+		if (lock_op_start(d, c, q) != 0)
+			client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
 	case PROTO_CTL_ROUTES:
 		if (!e164_valid(q->arg)) {
 			client_error(c, PROTO_E_MALFORMED, 0, "routes needs an E.164 "

@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "policy.h"
 #include "privdrop.h"
+#include "redis_client.h"
 #include "sandbox.h"
 #include "route.h"
 #include "seal.h"
@@ -122,6 +123,7 @@ open_store(struct daemon *d)
 	const struct config *cfg = d->cfg;
 	struct store *s = NULL;
 	uint8_t k[FLEETKEY_OUT];
+	char err[256];
 
 	memset(k, 0, sizeof(k));
 	if (cfg->fleet_key != NULL) {
@@ -133,9 +135,15 @@ open_store(struct daemon *d)
 		    FLEETKEY_LABEL_NAMES, k) != 0)
 			goto out;
 	}
-	if (cfg->store.type == STORE_TYPE_REDIS)
-		s = store_redis_new(d->loop, &cfg->store, k, MAX_PENDING);
-	else
+	if (cfg->store.type == STORE_TYPE_REDIS) {
+		/* One connection, shared with the policy (d->redis). */
+		if (d->redis == NULL && (d->redis = rclient_new(d->loop,
+		    &cfg->store, err, sizeof(err))) == NULL) {
+			log_err("redis store: %s", err);
+			goto out;
+		}
+		s = store_redis_new(d->redis, &cfg->store, k, MAX_PENDING);
+	} else
 		s = store_memory_new(MAX_PENDING);
  out:
 	OPENSSL_cleanse(k, sizeof(k));
@@ -272,6 +280,8 @@ main(int argc, char **argv)
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
 	    (d.store = open_store(&d)) == NULL ||
+	    /* Limits and lockouts go where the pending codes go. */
+	    (d.redis != NULL && policy_share(d.policy, d.redis) != 0) ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    loop_add(d.loop, sfd, EPOLLIN, on_signal, &d) == -1 ||
 	    (d.server = server_new(&d, lfd)) == NULL) {
@@ -316,10 +326,13 @@ out:
 		d.store->ops->free(d.store);
 	if (d.loop != NULL)
 		loop_timer_cancel(d.loop, &sweep_timer);
+	/* The policy, then the Redis client it and the store used (it answers
+	 * what is left NULL and needs the loop). */
+	policy_free(d.policy);
+	rclient_free(d.redis);
 	http_free(d.http);
 	loop_free(d.loop);
 	code_cleanup();
-	policy_free(d.policy);
 	config_free(d.cfg);
 	curl_global_cleanup();
 	return ret;

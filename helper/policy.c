@@ -12,8 +12,10 @@
 #include "lockout.h"
 #include "log.h"
 #include "policy.h"
+#include "policy_redis.h"
 #include "proto.h"
 #include "statefile.h"
+#include "util.h"
 
 struct policy {
 	const struct config *cfg;
@@ -22,6 +24,19 @@ struct policy {
 	const char *dir;         /* NULL: memory only */
 	uint64_t sends, refusals, locks;
 	int save_failing;        /* log a failing disk once, not per login */
+	struct rpolicy *shared;  /* the fleet's (policy_share); NULL: local */
+	uint64_t served_locally; /* on_failure: local, while Redis was away */
+};
+
+/* A policy_ask_send or policy_answered waiting on Redis. */
+struct ask {
+	struct policy *p;
+	policy_ask_fn *ask_cb;
+	policy_answer_fn *answer_cb;
+	policy_text_fn *text_cb;
+	void *arg;
+	char user[PROTO_MAX_USER + 1];
+	char number[24];
 };
 
 static uint64_t
@@ -131,6 +146,7 @@ policy_free(struct policy *p)
 		return;
 	limits_free(p->limits);
 	lockout_free(p->lockout);
+	rpolicy_free(p->shared);
 	free(p);
 }
 
@@ -219,7 +235,17 @@ void
 policy_status(struct policy *p, char *out, size_t outsz)
 {
 	char locked[8];
+	size_t n;
 
+	if (p->shared != NULL) {
+		snprintf(out, outsz, "limits and lockouts: shared through the store "
+		    "(%llu request(s) unanswered, %llu decided by this host alone)\n",
+		    (unsigned long long)rpolicy_errors(p->shared),
+		    (unsigned long long)p->served_locally);
+		n = strlen(out);
+		out += n;
+		outsz -= n;
+	}
 	snprintf(out, outsz, "state: %s%s\nsent: %llu\nrefused: %llu\n"
 	    "lockouts: %llu\nlocked now: %zu\ntracked: %zu limit entries, "
 	    "%zu lockout entries\n",
@@ -229,4 +255,249 @@ policy_status(struct policy *p, char *out, size_t outsz)
 	    (unsigned long long)p->locks,
 	    lockout_list(p->lockout, policy_now(), locked, sizeof(locked)),
 	    limits_entries(p->limits), lockout_entries(p->lockout));
+}
+
+int
+policy_share(struct policy *p, struct rclient *rc)
+{
+	if (p->shared != NULL)
+		return 0;
+	return (p->shared = rpolicy_new(p->cfg, rc)) != NULL ? 0 : -1;
+}
+
+static uint16_t
+jitter(void)
+{
+	uint16_t j = 0;
+
+	if (getrandom(&j, sizeof(j), GRND_NONBLOCK) != (ssize_t)sizeof(j))
+		j = 0;
+	return j % 1000;
+}
+
+static int
+shared_state(const struct config *cfg)
+{
+	int k;
+
+	for (k = 0; k < LIM_NKINDS; k++)
+		if (cfg->limits.rate[k].count != 0)
+			return 1;
+	return cfg->limits.backoff_after != 0 || cfg->lockout.failures != 0;
+}
+
+static struct ask *
+ask_new(struct policy *p, const char *user, const char *number, void *arg)
+{
+	struct ask *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->p = p;
+	a->arg = arg;
+	snprintf(a->user, sizeof(a->user), "%s", user);
+	snprintf(a->number, sizeof(a->number), "%s", number != NULL ? number : "");
+	return a;
+}
+
+static void
+ask_free(struct ask *a)
+{
+	explicit_bzero(a, sizeof(*a));
+	free(a);
+}
+
+/* Redis did not answer: with on_failure: local, this host decides (and
+ * the store's outage line has said so); else the caller fails closed. */
+static int
+fallback(struct policy *p)
+{
+	if (!p->cfg->store.fallback_local)
+		return 0;
+	p->served_locally++;
+	return 1;
+}
+
+static void
+ask_local(struct policy *p, const char *user, const char *number,
+    policy_ask_fn *cb, void *arg)
+{
+	char why[128];
+	unsigned retry;
+	int e;
+
+	e = policy_check_send(p, user, number, &retry, why, sizeof(why));
+	cb(arg, e, retry, why, e == 0 ? POLICY_HELD_LOCAL : POLICY_HELD_NONE);
+}
+
+static void
+on_reserved(void *arg, int r, uint64_t wait_ms, int kind)
+{
+	struct ask *a = arg;
+	struct policy *p = a->p;
+	unsigned secs = (unsigned)((wait_ms + 999) / 1000);
+	char why[64];
+
+	switch (r) {
+	case 0:
+		a->ask_cb(a->arg, 0, 0, "", POLICY_HELD_SHARED);
+		break;
+	case 1:
+		p->refusals++;
+		a->ask_cb(a->arg, PROTO_E_LOCKED, secs, "locked out after wrong "
+		    "codes", POLICY_HELD_NONE);
+		break;
+	case 2:
+		p->refusals++;
+		snprintf(why, sizeof(why), "%s limit", kind < 0 ? "backoff" :
+		    limit_kind_name((enum limit_kind)kind));
+		a->ask_cb(a->arg, PROTO_E_RATE, secs, why, POLICY_HELD_NONE);
+		break;
+	default:
+		if (fallback(p))
+			ask_local(p, a->user, a->number, a->ask_cb, a->arg);
+		else
+			a->ask_cb(a->arg, PROTO_E_INTERNAL, 0, "shared limits "
+			    "unavailable", POLICY_HELD_NONE);
+		break;
+	}
+	ask_free(a);
+}
+
+void
+policy_ask_send(struct policy *p, const char *user, const char *number,
+    policy_ask_fn *cb, void *arg)
+{
+	struct ask *a;
+	char why[128];
+
+	/* Nothing to share when every limit, the backoff and the lockout
+	 * are off: no round trip to Redis. */
+	if (p->shared == NULL || !shared_state(p->cfg)) {
+		ask_local(p, user, number, cb, arg);
+		return;
+	}
+	/* The country policy is this host's configuration, not state. */
+	if (!country_allowed(&p->cfg->countries, number, why, sizeof(why))) {
+		p->refusals++;
+		cb(arg, PROTO_E_NUMBER, 0, why, POLICY_HELD_NONE);
+		return;
+	}
+	if ((a = ask_new(p, user, number, arg)) == NULL) {
+		cb(arg, PROTO_E_INTERNAL, 0, "out of memory", POLICY_HELD_NONE);
+		return;
+	}
+	a->ask_cb = cb;
+	rpolicy_reserve(p->shared, user, number, on_reserved, a);
+}
+
+void
+policy_release(struct policy *p, const char *user, const char *number,
+    int held, int sent)
+{
+	if (held == POLICY_HELD_LOCAL) {
+		if (sent)
+			policy_sent(p, user, number);
+		else
+			policy_unsent(p, user, number);
+	} else if (held == POLICY_HELD_SHARED && p->shared != NULL) {
+		if (sent) {
+			rpolicy_delivered(p->shared, user, jitter());
+			p->sends++;
+		} else
+			rpolicy_refund(p->shared, user, number);
+	}
+}
+
+static void
+on_failure(void *arg, long long lock_ms)
+{
+	struct ask *a = arg;
+	struct policy *p = a->p;
+	char safe[PROTO_MAX_USER + 1];
+	unsigned s = 0;
+
+	if (lock_ms > 0) {
+		p->locks++;
+		s = (unsigned)((lock_ms + 999) / 1000);
+	} else if (lock_ms < 0) {
+		if (fallback(p))
+			s = policy_verified(p, a->user, 0);
+		else {
+			log_safe(safe, sizeof(safe), a->user);
+			log_err("a wrong code for user %s could not be counted: the "
+			    "shared store did not answer", safe);
+		}
+	}
+	if (a->answer_cb != NULL)
+		a->answer_cb(a->arg, s);
+	ask_free(a);
+}
+
+void
+policy_answered(struct policy *p, const char *user, int ok,
+    policy_answer_fn *cb, void *arg)
+{
+	struct ask *a;
+	unsigned s;
+
+	if (p->shared == NULL || ok) {
+		/* A right code also forgives what this host kept alone. */
+		s = policy_verified(p, user, ok);
+		if (p->shared != NULL && shared_state(p->cfg))
+			rpolicy_success(p->shared, user);
+		if (cb != NULL)
+			cb(arg, s);
+		return;
+	}
+	if ((a = ask_new(p, user, NULL, arg)) == NULL) {
+		if (cb != NULL)
+			cb(arg, fallback(p) ? policy_verified(p, user, 0) : 0);
+		return;
+	}
+	a->answer_cb = cb;
+	rpolicy_failure(p->shared, user, on_failure, a);
+}
+
+static void
+on_unlocked(void *arg, int r, const char *text)
+{
+	struct ask *a = arg;
+
+	(void)text;
+	/* Also what this host kept alone during an outage. */
+	if (policy_unlock(a->p, a->user) && r == 0)
+		r = 1;
+	a->text_cb(a->arg, r, "");
+	ask_free(a);
+}
+
+void
+policy_ctl_unlock(struct policy *p, const char *user, policy_text_fn *cb,
+    void *arg)
+{
+	struct ask *a;
+
+	if (p->shared == NULL) {
+		cb(arg, policy_unlock(p, user), "");
+		return;
+	}
+	if ((a = ask_new(p, user, NULL, arg)) == NULL) {
+		cb(arg, -1, "");
+		return;
+	}
+	a->text_cb = cb;
+	rpolicy_unlock(p->shared, user, on_unlocked, a);
+}
+
+void
+policy_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg)
+{
+	char text[PROTO_MAX_CTLTEXT + 1];
+
+	if (p->shared == NULL) {
+		cb(arg, (int)policy_locked(p, text, sizeof(text)), text);
+		return;
+	}
+	rpolicy_locked(p->shared, cb, arg);
 }

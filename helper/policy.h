@@ -35,7 +35,39 @@ void policy_unsent(struct policy *p, const char *user, const char *number);
  * lockout this answer caused, or 0. */
 unsigned policy_verified(struct policy *p, const char *user, int ok);
 
-/* For otpsmsctl. */
+/* The daemon's entry points, asynchronous because with a shared store
+ * (docs/fleet.md) limits and lockouts live in Redis. Each callback is called
+ * exactly once, maybe before the call returns. Without policy_share they
+ * run the local functions above. */
+struct rclient;
+/* From now on limits, backoff and lockouts are the fleet's (Redis through
+ * rc, keys derived from the fleet key). Redis not answering: refused with
+ * PROTO_E_INTERNAL, or with on_failure: local this host's own state
+ * decides. 0, or -1 (no memory, no fleet key). */
+int policy_share(struct policy *p, struct rclient *rc);
+
+enum { POLICY_HELD_NONE, POLICY_HELD_LOCAL, POLICY_HELD_SHARED };
+/* e and retry_after as policy_check_send; held: where the tokens of a send
+ * that may go ahead are held, for policy_release. */
+typedef void policy_ask_fn(void *arg, int e, unsigned retry_after,
+    const char *why, int held);
+void policy_ask_send(struct policy *p, const char *user, const char *number,
+    policy_ask_fn *cb, void *arg);
+/* sent 1: as policy_sent, 0: as policy_unsent, where held says. */
+void policy_release(struct policy *p, const char *user, const char *number,
+    int held, int sent);
+/* As policy_verified; cb (may be NULL) gets the lockout's seconds or 0. */
+typedef void policy_answer_fn(void *arg, unsigned lock_secs);
+void policy_answered(struct policy *p, const char *user, int ok,
+    policy_answer_fn *cb, void *arg);
+/* otpsmsctl unlock (r 1 unlocked, 0 was not locked) and locked (r users,
+ * text "USER SECONDS\n" each); r -1: the shared store did not answer. */
+typedef void policy_text_fn(void *arg, int r, const char *text);
+void policy_ctl_unlock(struct policy *p, const char *user, policy_text_fn *cb,
+    void *arg);
+void policy_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg);
+
+/* For otpsmsctl, and the local state behind the functions above. */
 int policy_unlock(struct policy *p, const char *user);
 size_t policy_locked(struct policy *p, char *out, size_t outsz);
 void policy_status(struct policy *p, char *out, size_t outsz);

@@ -19,6 +19,9 @@ struct daemon {
 	struct store *store;
 	struct server *server;
 	struct policy *policy;   /* limits and lockouts (policy.h); NULL: none */
+	struct rclient *redis;   /* the fleet's Redis (redis_client.h); NULL:
+	                          * local store. Made before the store, freed
+	                          * after the store and the policy. */
 };
 
 struct client;

@@ -74,13 +74,16 @@ struct store {
 
 struct store *store_memory_new(size_t max_entries);
 
-struct loop;
+struct rclient;
 struct store_conf;
-/* store_redis.c: shared by a fleet through Redis (docs/fleet.md). sc must
- * outlive the store; names_key (the fleet's, fleetkey.h) keys the hashes
- * that stand for user names; max_local bounds the on_failure: local store.
- * Starts connecting at once; NULL when out of memory. */
-struct store *store_redis_new(struct loop *l, const struct store_conf *sc,
+/* store_redis.c: shared by a fleet through Redis (docs/fleet.md), over rc
+ * (redis_client.h), which must outlive the store, as must sc; names_key
+ * (the fleet's, fleetkey.h) keys the hashes that stand for user names;
+ * max_local bounds the on_failure: local store. NULL when out of memory. */
+struct store *store_redis_new(struct rclient *rc, const struct store_conf *sc,
     const uint8_t names_key[32], size_t max_local);
+/* For tests/fuzz: the store's reply parsers on r (a redisReply); returns
+ * how many accepted it. */
+int store_redis_parse_all(const void *r);
 
 #endif

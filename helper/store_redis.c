@@ -1,5 +1,6 @@
 /* The Redis store: pending challenges shared by a fleet (docs/fleet.md), on
- * hiredis's asynchronous API driven by the daemon's loop (redis_loop.c).
+ * the fleet's Redis connection (redis_client.h), which bounds every reply
+ * by the timeout and reconnects on its own.
  *
  * A challenge is the hash {prefix}c:{id} (mac, sealed code, keyed hash of
  * the user, service, uid, wall-clock creation, attempts, owner key) and its
@@ -18,17 +19,20 @@
 #include <string.h>
 #include <time.h>
 
-#include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "log.h"
-#include "loop.h"
+#include "redis_client.h"
 #include "store.h"
-#include "store_redis.h"
 #include "util.h"
+
+#define HASH_LEN 16                  /* bytes of HMAC kept for a name */
+#define HEX_LEN (2 * HASH_LEN)       /* == 2 * PROTO_ID_LEN */
+#define KEY_MAX 128
+#define WARN_EVERY_MS 1000           /* local serving, logged at most this often */
 
 #if PROTO_ID_LEN != HASH_LEN
 #error "key names assume 16-byte ids"
@@ -72,13 +76,28 @@ static const char find_lua[] =
 	"if not h[1] or ttl <= 0 or tonumber(h[4]) < 1 then return false end "
 	"return {id, h[1], h[2], h[3], h[4], ttl}";
 
+struct rreq;
+
+struct rstore {
+	struct store *self;
+	const struct store_conf *sc;
+	struct rclient *rc;
+	struct store *local;         /* on_failure: local */
+	struct rreq *inflight;       /* waiting for the client's answer */
+	int closing;
+	int down_seen;               /* the client said it went */
+	uint64_t last_warn;
+	size_t served_locally;
+	uint8_t names_key[32];
+};
+
 enum op { OP_PUT, OP_VERIFY, OP_FIND };
 
 struct rreq {
-	struct rstore *rs;
+	struct rstore *rs;           /* NULL: orphaned by rs_free */
+	struct rreq *prev, *next;    /* in rs->inflight */
 	enum op op;
 	int answered;
-	struct loop_timer timer;
 	store_put_fn *put_cb;
 	store_verify_fn *verify_cb;
 	store_find_fn *find_cb;
@@ -172,9 +191,20 @@ key_name(char *out, const struct rstore *rs, const char *kind, const char *h)
 static void
 req_free(struct rreq *q)
 {
-	loop_timer_cancel(q->rs->loop, &q->timer);
 	OPENSSL_cleanse(q, sizeof(*q));
 	free(q);
+}
+
+static void
+req_unlink(struct rreq *q)
+{
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else if (q->rs != NULL)
+		q->rs->inflight = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	q->prev = q->next = NULL;
 }
 
 /* Redis did not answer: fail closed, or this host's memory answers. */
@@ -204,7 +234,8 @@ req_fail(struct rreq *q)
 	if (now - rs->last_warn >= WARN_EVERY_MS) {
 		rs->last_warn = now;
 		log_warn("redis store %s unavailable: served from this host's memory "
-		    "(%zu so far in this outage)", rs->url, rs->served_locally);
+		    "(%zu so far in this outage)", rclient_url(rs->rc),
+		    rs->served_locally);
 	}
 	switch (q->op) {
 	case OP_PUT:
@@ -219,16 +250,6 @@ req_fail(struct rreq *q)
 		    q->ch.uid, now, q->find_cb, q->arg);
 		break;
 	}
-}
-
-static void
-on_req_timeout(void *arg)
-{
-	struct rreq *q = arg;
-
-	/* A wedged server: the connection goes, and with it every request
-	 * still waiting (this one included). */
-	conn_drop(q->rs, "no reply within the timeout");
 }
 
 static int
@@ -327,25 +348,69 @@ answer_find(struct rreq *q, const redisReply *r)
 }
 
 static void
-on_reply(redisAsyncContext *ac, void *reply, void *priv)
+fz_put(void *arg, int ok)
 {
-	struct rreq *q = priv;
-	struct rstore *rs = q->rs;
+	(void)arg;
+	(void)ok;
+}
+
+static void
+fz_verify(void *arg, enum store_verdict v, unsigned left, const char *service)
+{
+	(void)arg;
+	(void)v;
+	(void)left;
+	(void)service;
+}
+
+static void
+fz_find(void *arg, const struct challenge *c)
+{
+	(void)arg;
+	(void)c;
+}
+
+/* tests/fuzz/fuzz_redis_reply.c: every parser on one reply, whatever its
+ * shape; returns how many accepted it. */
+int
+store_redis_parse_all(const void *reply)
+{
 	const redisReply *r = reply;
-	char safe[256];
+	struct rreq q;
+	int n = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.put_cb = fz_put;
+	q.verify_cb = fz_verify;
+	q.find_cb = fz_find;
+	n += answer_put(&q, r) == 0;
+	n += answer_verify(&q, r) == 0;
+	n += answer_find(&q, r) == 0;
+	OPENSSL_cleanse(&q, sizeof(q));
+	return n;
+}
+
+/* The client's answer: r NULL when Redis did not answer in time or is
+ * down; an error reply was logged by the client. */
+static void
+on_reply(void *arg, const redisReply *r)
+{
+	struct rreq *q = arg;
+	struct rstore *rs = q->rs;
 	int ok = -1;
 
-	loop_timer_cancel(rs->loop, &q->timer);
+	if (rs == NULL) {            /* the store went first */
+		req_free(q);
+		return;
+	}
+	req_unlink(q);
 	if (q->answered) {
 		req_free(q);
 		return;
 	}
-	if (r == NULL) {
-		conn_lost(rs, ac, ac->errstr[0] ? ac->errstr : "connection lost");
-	} else if (r->type == REDIS_REPLY_ERROR) {
-		log_safe(safe, sizeof(safe), r->str);
-		log_err("redis store %s: %s", rs->url, safe);
-	} else if (q->op == OP_PUT)
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
+		ok = -1;
+	else if (q->op == OP_PUT)
 		ok = answer_put(q, r);
 	else if (q->op == OP_VERIFY)
 		ok = answer_verify(q, r);
@@ -353,28 +418,24 @@ on_reply(redisAsyncContext *ac, void *reply, void *priv)
 		ok = answer_find(q, r);
 	if (ok != 0) {
 		if (r != NULL && r->type != REDIS_REPLY_ERROR)
-			log_err("redis store %s: unexpected reply (type %d)", rs->url,
-			    r->type);
+			log_err("redis store %s: unexpected reply (type %d)",
+			    rclient_url(rs->rc), r->type);
 		req_fail(q);
 	}
 	req_free(q);
 }
 
-/* Sends q's script, or fails it at once when Redis is down. */
+/* Sends q's script; the client answers it, at once when Redis is down. */
 static int
 req_send(struct rreq *q, int argc, const char **argv, const size_t *argvlen)
 {
 	struct rstore *rs = q->rs;
 
-	loop_timer_init(&q->timer, on_req_timeout, q);
-	if (rs->ac == NULL ||
-	    redisAsyncCommandArgv(rs->ac, on_reply, q, argc, argv, argvlen) != REDIS_OK) {
-		req_fail(q);
-		req_free(q);
-		return 0;
-	}
-	if (loop_timer_set(rs->loop, &q->timer, rs->sc->timeout_ms) == -1)
-		log_err("redis store %s: cannot arm a request timer", rs->url);
+	q->next = rs->inflight;
+	if (q->next != NULL)
+		q->next->prev = q;
+	rs->inflight = q;
+	rclient_command(rs->rc, argc, argv, argvlen, on_reply, q);
 	return 0;
 }
 
@@ -588,19 +649,45 @@ local_expiry_changed(void *arg, uint64_t when)
 		rs->self->expiry_changed(rs->self->expiry_arg, when);
 }
 
+/* The client's state: once it is back, what this host served alone is
+ * said (before the client's "back after" line). */
+static void
+on_state(void *arg, int up)
+{
+	struct rstore *rs = arg;
+
+	if (!up) {
+		rs->down_seen = 1;
+		return;
+	}
+	if ((rs->down_seen || rs->served_locally > 0) && rs->sc->fallback_local)
+		log_warn("redis store %s: %zu request(s) were served by this host "
+		    "alone during the outage", rclient_url(rs->rc),
+		    rs->served_locally);
+	rs->down_seen = 0;
+	rs->served_locally = 0;
+}
+
 static void
 rs_free(struct store *s)
 {
 	struct rstore *rs;
+	struct rreq *q;
 
 	if (s == NULL)
 		return;
 	rs = s->priv;
 	rs->closing = 1;
-	loop_timer_cancel(rs->loop, &rs->retry);
-	loop_timer_cancel(rs->loop, &rs->connect_timer);
-	/* Pending requests are failed (closing: never served locally). */
-	conn_drop(rs, "shutting down");
+	rclient_off_state(rs->rc, on_state, rs);
+	/* Requests still out are failed now (closing: never served locally)
+	 * and orphaned: the client's answer, later, only frees them. */
+	while ((q = rs->inflight) != NULL) {
+		req_unlink(q);
+		if (!q->answered)
+			req_fail(q);
+		q->answered = 1;
+		q->rs = NULL;
+	}
 	if (rs->local != NULL)
 		rs->local->ops->free(rs->local);
 	OPENSSL_cleanse(rs, sizeof(*rs));
@@ -620,7 +707,7 @@ static const struct store_ops redis_ops = {
 };
 
 struct store *
-store_redis_new(struct loop *l, const struct store_conf *sc,
+store_redis_new(struct rclient *rc, const struct store_conf *sc,
     const uint8_t names_key[32], size_t max_local)
 {
 	struct store *s = NULL;
@@ -628,21 +715,21 @@ store_redis_new(struct loop *l, const struct store_conf *sc,
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (rs = calloc(1, sizeof(*rs))) == NULL ||
-	    (rs->local = store_memory_new(max_local)) == NULL) {
+	    (rs->local = store_memory_new(max_local)) == NULL ||
+	    rclient_on_state(rc, on_state, rs) != 0) {
+		if (rs != NULL && rs->local != NULL)
+			rs->local->ops->free(rs->local);
 		free(s);
 		free(rs);
 		return NULL;
 	}
 	rs->self = s;
-	rs->loop = l;
+	rs->rc = rc;
 	rs->sc = sc;
 	memcpy(rs->names_key, names_key, sizeof(rs->names_key));
-	log_safe(rs->url, sizeof(rs->url), sc->url != NULL ? sc->url : "?");
-	conn_init(rs);
 	rs->local->expiry_changed = local_expiry_changed;
 	rs->local->expiry_arg = rs;
 	s->ops = &redis_ops;
 	s->priv = rs;
-	conn_start(rs);
 	return s;
 }

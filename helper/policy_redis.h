@@ -1,0 +1,48 @@
+/* Limits, backoff and lockouts shared by a fleet through Redis (docs/fleet.md):
+ * the same rules as ratelimit.c and lockout.c, each step one Lua script so
+ * that hosts racing on one user spend one bucket. Only keyed hashes of
+ * users, numbers and prefixes go to Redis; the names of locked users (for
+ * otpsmsctl locked) are sealed under a key derived from the fleet key. The
+ * clock is Redis's (TIME), one for the whole fleet. policy.c decides what
+ * a failure means (on_failure); here every callback gets -1 for "Redis did
+ * not answer". */
+#ifndef OTPSMS_POLICY_REDIS_H
+#define OTPSMS_POLICY_REDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct rclient;
+struct rpolicy;
+
+/* Keys from cfg->fleet_key (required). NULL: no memory or no fleet key. */
+struct rpolicy *rpolicy_new(const struct config *cfg, struct rclient *rc);
+void rpolicy_free(struct rpolicy *rp);
+
+/* r: -1 failed; 0 go ahead (one token of each limit taken); 1 locked;
+ * 2 limited. wait_ms is how long, kind the limit (LIM_*), or -1 for the
+ * backoff. */
+typedef void rpolicy_reserve_fn(void *arg, int r, uint64_t wait_ms, int kind);
+void rpolicy_reserve(struct rpolicy *rp, const char *user, const char *number,
+    rpolicy_reserve_fn *cb, void *arg);
+/* Nothing went out: the tokens go back. */
+void rpolicy_refund(struct rpolicy *rp, const char *user, const char *number);
+/* A code went out: the backoff advances (jitter 0..999). */
+void rpolicy_delivered(struct rpolicy *rp, const char *user, unsigned jitter);
+/* A right code: failures and backoff are forgiven. */
+void rpolicy_success(struct rpolicy *rp, const char *user);
+/* A wrong code: lock_ms > 0 when this one locked the user, -1 failed. */
+typedef void rpolicy_failure_fn(void *arg, long long lock_ms);
+void rpolicy_failure(struct rpolicy *rp, const char *user,
+    rpolicy_failure_fn *cb, void *arg);
+/* otpsmsctl: r -1 failed; unlock: 1 if locked or had failures, else 0;
+ * locked: how many, text "USER SECONDS\n" per user. */
+typedef void rpolicy_text_fn(void *arg, int r, const char *text);
+void rpolicy_unlock(struct rpolicy *rp, const char *user, rpolicy_text_fn *cb,
+    void *arg);
+void rpolicy_locked(struct rpolicy *rp, rpolicy_text_fn *cb, void *arg);
+/* Requests that got no answer so far. */
+uint64_t rpolicy_errors(const struct rpolicy *rp);
+
+#endif

@@ -1,0 +1,172 @@
+#!/bin/sh
+# Three daemons (three "hosts") sharing one real redis-server: a per-user
+# limit spends across hosts, atomically under concurrent logins; the resend
+# backoff follows the user from host to host; wrong codes on different
+# hosts add up to one lockout, which holds on every host until otpsmsctl
+# unlock on any one of them; what Redis holds of all this is keyed hashes,
+# counters and sealed names, every key with a TTL.
+set -u
+. "$top_srcdir/tests/lib.sh"
+
+command -v redis-server >/dev/null 2>&1 || skip_all "redis-server not installed"
+command -v redis-cli >/dev/null 2>&1 || skip_all "redis-cli not installed"
+
+make_testdir
+. "$top_srcdir/tests/fleet/fleet_lib.sh"
+CTL="$top_builddir/otpsmsctl"
+at_cleanup 'stop_host A; stop_host B; stop_host C; stop_redis'
+
+ALICE=+447700900123
+BOB=+15017122661
+DAVE=+447700900222
+FRANK=+447700900333
+CONFIG_EXTRA_USERS='  dave: "+447700900222"
+  frank: "+447700900333"'
+write_config "$TESTDIR/base.yaml" "$(store_yaml closed)
+code: { reuse_window: 0 }
+limits: { per_user: 4/10m, per_number: off, per_prefix: off, per_country: off, global: 1000/1h, backoff_after: 2, backoff_max: 1m }
+lockout: { failures: 3, window: 10m, duration: 2m }"
+for h in A B C; do host_config $h "$TESTDIR/base.yaml"; done
+sock() { echo "$TESTDIR/run/$1.sock"; }
+chal() { "$CLIENT" -s "$(sock "$1")" challenge "$2" "${3:-sshd}"; }
+verify() { "$CLIENT" -s "$(sock "$1")" verify "$2" "$3" "$4"; }
+ctl() { _h=$1; shift; "$CTL" -u "$(daemon_user)" -s "$(sock "$_h")" "$@"; }
+# wrong CODE: a six-digit code that is not CODE.
+wrong() { awk -v c="$1" 'BEGIN { printf "%06d", (c + 1) % 1000000 }'; }
+
+start_redis
+for h in A B C; do start_host $h "$TESTDIR/$h.yaml"; done
+wait_log A "connected" && wait_log B "connected" && wait_log C "connected"
+ok "three hosts connect to one Redis"
+
+# --- per_user 4/10m spends across hosts (each code verified: no backoff)
+n0=$(outbox_count)
+for h in A B C A; do
+	out=$(chal $h alice) || fail "alice's challenge on $h: $out"
+	id=${out%% *}
+	is "$(verify $h "$id" alice "$(code_for $ALICE)")" ok "alice logs in on $h"
+done
+is "$(outbox_count)" $((n0 + 4)) "four codes sent through three hosts"
+out=$(chal B alice)
+is "$?" 2 "the fifth, on B, is refused"
+case "$out" in
+"error 10 "[1-9]*) pass "rate limited with a retry_after ($out)" ;;
+*) fail "rate limited with a retry_after: $out" ;;
+esac
+grep -q 'send refused: user=alice.*per_user limit' "$TESTDIR/B.log"
+ok "host B names the per_user limit in its log"
+is "$(outbox_count)" $((n0 + 4)) "no fifth code"
+out=$(chal C bob)
+ok "another user is not limited by alice's bucket"
+is "$(verify C "${out%% *}" bob "$(code_for $BOB)")" ok "bob logs in"
+
+# --- the resend backoff follows the user (backoff_after 2)
+out=$(chal A dave)
+ok "dave's first code (A)"
+out=$(chal B dave)
+ok "dave's second code, unverified (B)"
+id=${out%% *}
+code=$(code_for $DAVE)
+out=$(chal C dave)
+is "$?" 2 "a third unverified code, on C, waits for the backoff"
+case "$out" in
+"error 10 "[1-9]*) pass "rate limited ($out)" ;;
+*) fail "rate limited: $out" ;;
+esac
+grep -q 'send refused: user=dave.*backoff limit' "$TESTDIR/C.log"
+ok "host C says it is the backoff"
+is "$(verify C "$id" dave "$code")" ok "dave verifies the code B sent, on C"
+out=$(chal A dave)
+ok "a verified code resets the backoff for the fleet (A sends again)"
+
+# --- lockout: wrong codes on three hosts add up
+out=$(chal A bob)
+id=${out%% *}
+code=$(code_for $BOB)
+bad=$(wrong "$code")
+is "$(verify A "$id" bob "$bad")" "wrong 2" "bob: a wrong code on A"
+is "$(verify B "$id" bob "$bad")" "wrong 1" "a wrong code on B"
+is "$(verify C "$id" bob "$bad")" maxtries "a third on C locks bob"
+grep -q 'locked out: user=bob.*too many wrong codes' "$TESTDIR/C.log"
+ok "host C logs the lockout"
+for h in A B C; do
+	out=$(chal $h bob)
+	case "$out" in
+	"error 11 "[1-9]*) pass "bob is locked out on $h ($out)" ;;
+	*) fail "bob is locked out on $h: $out" ;;
+	esac
+done
+
+# --- what Redis holds
+nottl=$(dump_redis "$TESTDIR/dump")
+is "$nottl" 0 "every key in Redis has a TTL"
+grep -aq "alice\|bob\|dave\|frank" "$TESTDIR/dump"
+[ $? -ne 0 ]
+ok "no user name in Redis (lock names are sealed)"
+grep -aq "7700900\|5017122661" "$TESTDIR/dump"
+[ $? -ne 0 ]
+ok "no number or prefix in Redis"
+grep -aq "$code" "$TESTDIR/dump"
+[ $? -ne 0 ]
+ok "no code in Redis"
+
+if is_root; then
+	r=$(ctl B locked)
+	case "$r" in "bob "[0-9]*) pass "otpsmsctl locked on B lists bob" ;; *) fail "otpsmsctl locked on B: $r" ;; esac
+	r=$(ctl A unlock bob)
+	is "$r" "bob unlocked" "otpsmsctl unlock bob on A"
+	out=$(chal C bob)
+	ok "bob gets a code on C again"
+	is "$(verify B "${out%% *}" bob "$(code_for $BOB)")" ok "and logs in on B"
+	is "$(ctl C locked)" "no user is locked out" "nobody is locked on C"
+	r=$(ctl C unlock bob)
+	is "$?" 1 "unlocking a user who is not locked says so"
+	ctl A status > "$TESTDIR/status"
+	grep -q "^limits and lockouts: shared" "$TESTDIR/status"
+	ok "otpsmsctl status says limits are shared"
+else
+	for i in 1 2 3 4 5 6 7; do pass "# SKIP otpsmsctl needs root"; done
+fi
+
+# --- concurrent logins on three hosts cannot overspend one bucket (the
+# hosts restart without the backoff, which would otherwise cut in)
+for h in A B C; do stop_host $h; done
+sed 's/backoff_after: 2/backoff_after: 0/' "$TESTDIR/base.yaml" > "$TESTDIR/nobackoff.yaml"
+for h in A B C; do
+	host_config $h "$TESTDIR/nobackoff.yaml"
+	start_host $h "$TESTDIR/$h.yaml"
+done
+wait_log A "connected" && wait_log B "connected" && wait_log C "connected"
+n0=$(outbox_count)
+racers=
+for i in 1 2 3; do
+	for h in A B C; do
+		chal $h frank "svc$i$h" > "$TESTDIR/race.$i$h" 2>&1 &
+		racers="$racers $!"
+	done
+done
+wait $racers
+granted=$(grep -L '^error' "$TESTDIR"/race.* | wc -l | tr -d ' ')
+limited=$(grep -l '^error 10 ' "$TESTDIR"/race.* | wc -l | tr -d ' ')
+is "$granted" 4 "nine concurrent challenges on three hosts: exactly four pass"
+is "$limited" 5 "the other five are rate limited"
+is "$(outbox_count)" $((n0 + 4)) "and exactly four codes go out"
+
+# --- Redis gone: closed hosts refuse the policy check itself
+stop_redis
+wait_log A "logins fail until it is back" 50
+out=$(chal A dave)
+case "$out" in "error 6 "*) pass "no limits without Redis: refused (closed)" ;; *) fail "refused (closed): $out" ;; esac
+start_redis
+wait_log A "back after" 100
+out=$(chal A dave)
+ok "limits shared again once Redis is back"
+
+for h in A B C; do
+	grep -q "$RPASS" "$TESTDIR/$h.log" && fail "the Redis password in $h's log"
+done
+stop_host A
+stop_host B
+stop_host C
+stop_redis
+done_testing

@@ -1,0 +1,72 @@
+/* libFuzzer: what a Redis server, or anyone in the middle of a plain
+ * connection, could send the daemon: bytes fed to hiredis's reader in
+ * pieces (the first byte says how big) through the client's capped
+ * reader (rc_reader_new), each reply given to the Sentinel
+ * parsers (get-master-addr-by-name, ROLE) and the store's (put, verify,
+ * find). What must hold: no crash, no over-read; a master address is
+ * accepted only as a NUL-terminated IP address and a port of 1 to 65535.
+ * Built by tests/fuzz.am (--enable-fuzzing). */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "redis_priv.h"
+#include "store.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check(const redisReply *r)
+{
+	struct in6_addr a;
+	char host[64], role[32];
+	unsigned port = 0;
+
+	memset(host, 'X', sizeof(host));
+	if (rc_parse_master_addr(r, host, &port) == 1) {
+		if (memchr(host, '\0', sizeof(host)) == NULL || port == 0 ||
+		    port > 65535 || (inet_pton(AF_INET, host, &a) != 1 &&
+		    inet_pton(AF_INET6, host, &a) != 1))
+			abort();
+	}
+	if (rc_parse_role(r, role, sizeof(role)) >= 0 &&
+	    memchr(role, '\0', sizeof(role)) == NULL)
+		abort();
+	(void)store_redis_parse_all(r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	redisReader *rd;
+	void *reply;
+	size_t chunk, off = 1;
+
+	if (size < 1 || (rd = rc_reader_new()) == NULL)
+		return 0;
+	chunk = (size_t)data[0] % 16 + 1;
+	while (off < size) {
+		if (chunk > size - off)
+			chunk = size - off;
+		if (redisReaderFeed(rd, (const char *)data + off, chunk) != REDIS_OK ||
+		    rd->len - rd->pos > RC_MAX_PENDING)
+			break;
+		off += chunk;
+		for (;;) {
+			reply = NULL;
+			if (redisReaderGetReply(rd, &reply) != REDIS_OK || reply == NULL)
+				break;
+			check(reply);
+			freeReplyObject(reply);
+		}
+		if (rd->err)
+			break;
+	}
+	redisReaderFree(rd);
+	return 0;
+}
