@@ -117,24 +117,12 @@ if ! want redis; then
 elif ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
 	REDIS_SKIP="redis-server not installed (apt-get install redis-server)"
 fi
+. "$top_srcdir/tests/fleet/common.sh"
+# On database 0 (common.sh's is the tests' 3).
 rcli() { redis-cli -h 127.0.0.1 -p "$RPORT" --user otpsms --pass "$RPASS" --no-auth-warning "$@"; }
 start_redis() {
-	RPORT=$(free_port)
-	RPASS=$(openssl rand -hex 16)
-	mkdir -p "$TESTDIR/redis"
-	(umask 077 && printf '%s\n' "$RPASS" > "$TESTDIR/redis.pass" &&
-	    openssl rand -hex 32 > "$TESTDIR/fleet.key")
-	cat > "$TESTDIR/redis.conf" <<CONF
-port $RPORT
-bind 127.0.0.1
-save ""
-appendonly no
-daemonize no
-dir $TESTDIR/redis
-logfile $TESTDIR/redis.log
-user default off
-user otpsms on >$RPASS ~bench:* +@all
-CONF
+	PREFIX=bench:
+	acl_redis
 	redis-server "$TESTDIR/redis.conf" &
 	REDIS_PID=$!
 	_i=0

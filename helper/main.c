@@ -322,12 +322,13 @@ out:
 		close(lfd);
 	if (sfd != -1)
 		close(sfd);
+	/* Redis's answers still due go out first (NULL), to a store and a
+	 * policy still there; then those, then the client (it needs the loop). */
+	rclient_close(d.redis);
 	if (d.store != NULL)
 		d.store->ops->free(d.store);
 	if (d.loop != NULL)
 		loop_timer_cancel(d.loop, &sweep_timer);
-	/* The policy, then the Redis client it and the store used (it answers
-	 * what is left NULL and needs the loop). */
 	policy_free(d.policy);
 	rclient_free(d.redis);
 	http_free(d.http);

@@ -2,14 +2,14 @@
  * (redis_net.c) on the daemon's loop, hiredis's reader for the replies, a
  * FIFO of commands each answered exactly once. Commands queued while the
  * connection is being made are held (up to the timeout) and sent once the
- * handshake answered; while Redis is down they are answered NULL at once. */
+ * handshake answered; while Redis is down they are answered NULL at once.
+ * What it reports (listeners, outages, counters, status): redis_status.c. */
 #include <config.h>
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <hiredis/hiredis.h>
 #include <openssl/crypto.h>
@@ -22,15 +22,6 @@
 #include "util.h"
 
 static void rc_connect(struct rclient *c);
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* hiredis 0.14 allocates an array of whatever size the server announces
  * ("*2000000000"), and buffers a bulk string of any size: our replies are a
@@ -144,35 +135,6 @@ answer_all(struct rcmd *h)
 	}
 }
 
-void
-rc_notify(struct rclient *c, int up)
-{
-	size_t i;
-
-	for (i = 0; i < c->nls; i++)
-		c->ls[i].fn(c->ls[i].arg, up);
-}
-
-/* Outages: said once when they start and once when they end. */
-static void
-note_down(struct rclient *c, const char *why)
-{
-	char safe[256];
-
-	log_safe(safe, sizeof(safe), why);
-	snprintf(c->last_err, sizeof(c->last_err), "%s", safe);
-	if (c->outage || c->closing)
-		return;
-	c->outage = 1;
-	c->down_since = now_ms();
-	if (c->sc->fallback_local)
-		log_err("redis store %s: %s; serving logins from this host's memory "
-		    "until it is back (on_failure: local)", c->url, safe);
-	else
-		log_err("redis store %s: %s; logins fail until it is back "
-		    "(on_failure: closed)", c->url, safe);
-}
-
 static void
 schedule_retry(struct rclient *c)
 {
@@ -231,7 +193,7 @@ rc_drop(struct rclient *c, const char *why)
 	rc_close_net(c);
 	if (was_up)
 		c->lost++;
-	note_down(c, why);
+	rc_note_down(c, why);
 	schedule_retry(c);
 	if (was_up)
 		rc_notify(c, 0);
@@ -242,9 +204,16 @@ rc_drop(struct rclient *c, const char *why)
 static void
 attempt_failed(struct rclient *c, const char *why)
 {
+	char msg[384];
+
 	if (c->phase == RC_SENTINEL)
 		rc_sentinel_next(c, why);
-	else
+	else if (c->primary_addr[0] != '\0') {
+		/* Which primary the sentinels named: the operator's first
+		 * question when its certificate or password is refused. */
+		snprintf(msg, sizeof(msg), "primary %s: %s", c->primary_addr, why);
+		rc_drop(c, msg);
+	} else
 		rc_drop(c, why);
 }
 
@@ -295,24 +264,12 @@ on_cmd_timer(void *arg)
 	answer_all(late);
 }
 
-static void
-record_latency(struct rclient *c, uint64_t sent_us)
-{
-	uint64_t d = now_us() - sent_us;
-
-	c->lat_us[c->latpos] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-	c->latpos = (c->latpos + 1) % RC_LAT_RING;
-	if (c->nlat < RC_LAT_RING)
-		c->nlat++;
-}
-
 /* One reply: the head command's. 0, or -1 when the connection went. */
 static int
 dispatch(struct rclient *c, redisReply *r)
 {
 	struct rcmd *q = c->head;
 	unsigned gen = c->gen;
-	char safe[256];
 	int failover = 0;
 
 	if (q == NULL || !q->sent) {
@@ -323,16 +280,11 @@ dispatch(struct rclient *c, redisReply *r)
 	if ((c->head = q->next) == NULL)
 		c->tail = NULL;
 	if (!q->internal) {
-		c->replies++;
-		record_latency(c, q->sent_us);
-		if (r->type == REDIS_REPLY_ERROR) {
-			c->errors++;
-			log_safe(safe, sizeof(safe), r->str);
-			log_err("redis store %s: %s", c->url, safe);
-			/* A failover under us: find the primary again. */
-			failover = strncmp(r->str, "READONLY", 8) == 0 ||
-			    strncmp(r->str, "MASTERDOWN", 10) == 0;
-		}
+		rc_count_reply(c, q->sent_us, r);
+		/* A failover under us: find the primary again. */
+		failover = r->type == REDIS_REPLY_ERROR &&
+		    (strncmp(r->str, "READONLY", 8) == 0 ||
+		    strncmp(r->str, "MASTERDOWN", 10) == 0);
 	}
 	q->cb(q->arg, r);
 	freeReplyObject(r);
@@ -491,7 +443,7 @@ rc_send(struct rclient *c, struct rcmd *q)
 	if (wbuf_add(c, q->buf, q->len) != 0)
 		return -1;
 	q->sent = 1;
-	q->sent_us = now_us();
+	q->sent_us = rc_now_us();
 	return 0;
 }
 
@@ -578,9 +530,9 @@ rclient_new(struct loop *l, const struct store_conf *sc, char *err, size_t errsz
 }
 
 void
-rclient_free(struct rclient *c)
+rclient_close(struct rclient *c)
 {
-	if (c == NULL)
+	if (c == NULL || c->closing)
 		return;
 	c->closing = 1;
 	loop_timer_cancel(c->loop, &c->retry);
@@ -589,43 +541,20 @@ rclient_free(struct rclient *c)
 	c->phase = RC_DOWN;
 	answer_all(detach_all(c));
 	loop_timer_cancel(c->loop, &c->connect_timer);
+}
+
+void
+rclient_free(struct rclient *c)
+{
+	if (c == NULL)
+		return;
+	rclient_close(c);
 	if (c->reader != NULL)
 		redisReaderFree(c->reader);
 	SSL_CTX_free(c->tls);
 	wbuf_clear(c);
 	free(c->wbuf);
 	free(c);
-}
-
-int
-rclient_on_state(struct rclient *c, rclient_state_fn *fn, void *arg)
-{
-	if (c->nls == RC_LISTENERS)
-		return -1;
-	c->ls[c->nls].fn = fn;
-	c->ls[c->nls].arg = arg;
-	c->nls++;
-	return 0;
-}
-
-void
-rclient_off_state(struct rclient *c, rclient_state_fn *fn, void *arg)
-{
-	size_t i;
-
-	for (i = 0; i < c->nls; i++)
-		if (c->ls[i].fn == fn && c->ls[i].arg == arg) {
-			memmove(&c->ls[i], &c->ls[i + 1],
-			    (c->nls - i - 1) * sizeof(c->ls[0]));
-			c->nls--;
-			return;
-		}
-}
-
-int
-rclient_up(const struct rclient *c)
-{
-	return c->phase == RC_UP;
 }
 
 void
@@ -651,55 +580,4 @@ rclient_command(struct rclient *c, int argc, const char **argv,
 		rc_update(c);
 	}
 	enqueue(c, q);
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void
-rclient_status(const struct rclient *c, char *out, size_t outsz)
-{
-	static const char *const phase[] = { "down", "finding the primary",
-	    "connecting", "up" };
-	uint32_t sorted[RC_LAT_RING];
-	uint64_t now = now_ms(), since;
-	char lat[96] = "no replies yet", where[200] = "", state[320];
-	size_t n = c->nlat;
-
-	if (n > 0) {
-		memcpy(sorted, c->lat_us, n * sizeof(sorted[0]));
-		qsort(sorted, n, sizeof(sorted[0]), cmp_u32);
-		snprintf(lat, sizeof(lat), "p50 %.2f ms, p99 %.2f ms (last %zu "
-		    "replies)", sorted[n / 2] / 1000.0, sorted[(n * 99) / 100] /
-		    1000.0, n);
-	}
-	if (c->sc->master_name != NULL)
-		snprintf(where, sizeof(where), "; master %s, primary %s",
-		    c->sc->master_name, c->primary_addr[0] ? c->primary_addr :
-		    "unknown");
-	since = c->phase == RC_UP ? c->up_since : c->outage ? c->down_since : now;
-	if (c->phase == RC_UP || c->last_err[0] == '\0')
-		snprintf(state, sizeof(state), "%s for %llu s", phase[c->phase],
-		    (unsigned long long)((now - since) / 1000));
-	else
-		snprintf(state, sizeof(state), "%s for %llu s: %s", phase[c->phase],
-		    (unsigned long long)((now - since) / 1000), c->last_err);
-	snprintf(out, outsz, "store: redis %s%s%s\n"
-	    "store: %s\n"
-	    "store: latency %s\n"
-	    "store: %llu replies, %llu timeouts, %llu lost connections, "
-	    "%llu error replies, %llu reconnects\n",
-	    c->url, c->tls ? " (TLS)" : "", where, state, lat, c->replies,
-	    c->timeouts, c->lost, c->errors, c->reconnects);
-}
-
-const char *
-rclient_url(const struct rclient *c)
-{
-	return c->url;
 }

@@ -32,7 +32,11 @@ typedef void rclient_state_fn(void *arg, int up);
  * or the TLS context could not be made (err says why). */
 struct rclient *rclient_new(struct loop *l, const struct store_conf *sc,
     char *err, size_t errsz);
-/* Every command still waiting is answered NULL before this returns. */
+/* Shutdown, first: the connection closes and every command still waiting
+ * is answered NULL while the store and the policy are still there to take
+ * the answers; commands sent after it are answered NULL at once. */
+void rclient_close(struct rclient *c);
+/* Closes if rclient_close was not called, then frees. */
 void rclient_free(struct rclient *c);
 /* Several listeners may register (store and policy); at most 4. Called
  * with up 1 when the handshake answered, 0 when an up connection went;

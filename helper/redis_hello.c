@@ -33,13 +33,14 @@ became_up(struct rclient *c)
 		c->reconnects++;
 	/* Listeners first: the store's line lands before "back after". */
 	rc_notify(c, 1);
-	if (c->outage)
+	if (!c->ever_up)
+		log_info("redis store %s: connected%s%s%s", c->url,
+		    c->primary_addr[0] ? " to primary " : "", c->primary_addr,
+		    c->outage ? " (after failed attempts)" : "");
+	else if (c->outage)
 		log_warn("redis store %s: back after %llu ms%s%s", c->url,
 		    (unsigned long long)(now_ms() - c->down_since),
 		    c->primary_addr[0] ? "; primary " : "", c->primary_addr);
-	else if (!c->ever_up)
-		log_info("redis store %s: connected%s%s", c->url,
-		    c->primary_addr[0] ? " to primary " : "", c->primary_addr);
 	c->ever_up = 1;
 	c->outage = 0;
 }

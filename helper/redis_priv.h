@@ -1,5 +1,6 @@
 /* The Redis client's insides (redis_client.h), shared by redis_client.c
- * (commands, outages, status), redis_hello.c (the handshake) and
+ * (the connection and its commands), redis_status.c (listeners, outages,
+ * counters, latency, status), redis_hello.c (the handshake) and
  * redis_sentinel.c (finding the primary). Nothing else includes this but
  * the fuzz target. */
 #ifndef OTPSMS_REDIS_PRIV_H
@@ -92,10 +93,20 @@ void rc_drop(struct rclient *c, const char *why);
 int rc_send(struct rclient *c, struct rcmd *q);
 /* Asks the loop for what the transport waits for. */
 void rc_update(struct rclient *c);
-void rc_notify(struct rclient *c, int up);
 /* Queues one of the client's own commands (sent at once). 0 or -1. */
 int rc_internal(struct rclient *c, int argc, const char **argv,
     rclient_reply_fn *cb);
+/* redis_status.c */
+uint64_t rc_now_us(void);
+/* Tells the listeners the connection is up (1) or went (0). */
+void rc_notify(struct rclient *c, int up);
+/* The connection failed: why is kept for the status; an outage's start is
+ * logged once (not while closing). */
+void rc_note_down(struct rclient *c, const char *why);
+/* A reply to a caller's command (sent at sent_us): counted, its latency
+ * kept; an error reply counted and logged. */
+void rc_count_reply(struct rclient *c, uint64_t sent_us, const redisReply *r);
+
 /* redis_hello.c: the handshake on the primary (AUTH, SELECT, PING, and
  * ROLE with Sentinel) after rc_open. */
 int rc_hello(struct rclient *c, int check_role);

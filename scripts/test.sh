@@ -72,6 +72,9 @@ check() {  # check DIR: make check, failures shown
 	return $rc
 }
 
+# The fleet's tests (tests/fleet/common.sh is their library, not a test).
+FLEET_TESTS="tests/fleet/redis.sh tests/fleet/limits.sh tests/fleet/tls.sh tests/fleet/sentinel.sh tests/fleet/sentinel_tls.sh"
+
 valgrind_units() {
 	rc=0
 	for t in "$out/werror"/tests/unit/test_*; do
@@ -89,7 +92,7 @@ valgrind_units() {
 		fi
 	done
 	# The daemon itself under valgrind, driven through its socket.
-	for t in tests/daemon/protocol.sh tests/carriers/twilio.sh tests/fleet/redis.sh; do
+	for t in tests/daemon/protocol.sh tests/carriers/twilio.sh $FLEET_TESTS; do
 		log="$out/werror/valgrind-$(basename "$t" .sh).log"
 		top_srcdir="$top" top_builddir="$out/werror" \
 		    OTPSMSD_WRAPPER="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite" \
@@ -129,7 +132,7 @@ fuzz() {  # every libFuzzer target (tests/fuzz.am), the budget shared
 # meets every system call the daemon, libcurl and the carriers make.
 seccomp_tests() {
 	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/daemon/protocol.sh \
-	    tests/hardening/policy.sh tests/fleet/redis.sh $(cd "$top" && echo tests/carriers/*.sh)" \
+	    tests/hardening/policy.sh $FLEET_TESTS $(cd "$top" && echo tests/carriers/*.sh)" \
 	    >check.log 2>&1)
 	rc=$?
 	grep -E '^(FAIL|ERROR|SKIP|XFAIL|XPASS):' "$out/seccomp/check.log" || true

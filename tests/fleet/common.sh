@@ -1,4 +1,5 @@
-# Helpers of the fleet tests (tls.sh, sentinel.sh): daemons as "hosts" with
+# Helpers of the fleet tests (redis.sh, limits.sh, tls.sh, sentinel.sh,
+# sentinel_tls.sh): daemons as "hosts" with
 # their own sockets and logs, redis-server processes, polling bounded in
 # time. Source after tests/lib.sh and make_testdir.
 
@@ -88,4 +89,78 @@ stop_redis() {
 	kill "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
 	eval "REDIS_PID_$1="
+}
+ms() { date +%s%3N; }
+
+# A test PKI in $P (tls.sh, sentinel_tls.sh): mkca NAME makes a CA
+# ($P/NAME.crt, .key); mkcert NAME CN EXT [CA] a certificate signed by $P/CA
+# (default ca) with the extensions EXT (one a line, e.g.
+# "subjectAltName=IP:127.0.0.1").
+mkca() {  # NAME
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 2 -subj "/CN=otpsms test $1" -keyout "$P/$1.key" \
+	    -out "$P/$1.crt" >/dev/null 2>&1 || bail "openssl: CA $1"
+}
+mkcert() {  # NAME CN EXT [CA]
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj "/CN=$2" -keyout "$P/$1.key" -out "$P/$1.csr" >/dev/null 2>&1 &&
+	printf '%s\n' "$3" > "$P/$1.ext" &&
+	openssl x509 -req -in "$P/$1.csr" -CA "$P/${4:-ca}.crt" \
+	    -CAkey "$P/${4:-ca}.key" \
+	    -CAcreateserial -days 2 -extfile "$P/$1.ext" -out "$P/$1.crt" \
+	    >/dev/null 2>&1 || bail "openssl: certificate $1"
+}
+
+# acl_redis: one plain redis-server "R" on a free loopback port for the
+# tests that need no TLS or Sentinel: ACL user otpsms with a random
+# password, confined to the key prefix ($PREFIX if set, else one for this
+# test), no persistence. Sets RPORT, RPASS, PREFIX, writes $TESTDIR/redis.pass, fleet.key and redis.conf and
+# defines rcli (redis-cli on database 3 as that user). Start it with
+# `start_redis R "$TESTDIR/redis.conf"`.
+acl_redis() {
+	RPORT=$(free_port)
+	RPASS=$(openssl rand -hex 16)
+	PREFIX=${PREFIX:-t$$:}
+	mkdir -p "$TESTDIR/redis"
+	printf '%s\n' "$RPASS" > "$TESTDIR/redis.pass"
+	chmod 600 "$TESTDIR/redis.pass"
+	openssl rand -hex 32 > "$TESTDIR/fleet.key"
+	chmod 600 "$TESTDIR/fleet.key"
+	cat > "$TESTDIR/redis.conf" <<CONF
+port $RPORT
+bind 127.0.0.1
+save ""
+appendonly no
+daemonize no
+dir $TESTDIR/redis
+logfile $TESTDIR/redis.log
+user default off
+user otpsms on >$RPASS ~$PREFIX* +@all
+CONF
+}
+rcli() { redis-cli -h 127.0.0.1 -p "$RPORT" --user otpsms --pass "$RPASS" --no-auth-warning -n 3 "$@"; }
+redis_ready_R() { rcli ping; }
+
+# acl_store_yaml ON_FAILURE: the store: section (and fleet key) for it.
+acl_store_yaml() {
+	printf 'store:\n  type: redis\n  url: redis://127.0.0.1:%s/3\n  username: otpsms\n  password_file: %s\n  key_prefix: "%s"\n  timeout: 300ms\n  on_failure: %s\nfleet_key_file: %s\n' \
+	    "$RPORT" "$TESTDIR/redis.pass" "$PREFIX" "$1" "$TESTDIR/fleet.key"
+}
+
+# dump_redis FILE: every key under the prefix and its contents into FILE;
+# prints how many keys have no TTL.
+dump_redis() {
+	: > "$1"
+	_nottl=0
+	for _k in $(rcli --scan --pattern "$PREFIX*"); do
+		[ "$(rcli pttl "$_k")" -gt 0 ] || _nottl=$((_nottl + 1))
+		echo "$_k" >> "$1"
+		case $(rcli type "$_k") in
+		hash) rcli hgetall "$_k" >> "$1" ;;
+		list) rcli lrange "$_k" 0 -1 >> "$1" ;;
+		zset) rcli zrange "$_k" 0 -1 withscores >> "$1" ;;
+		*) rcli get "$_k" >> "$1" ;;
+		esac
+	done
+	echo "$_nottl"
 }

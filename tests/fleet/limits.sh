@@ -4,7 +4,8 @@
 # backoff follows the user from host to host; wrong codes on different
 # hosts add up to one lockout, which holds on every host until otpsmsctl
 # unlock on any one of them; what Redis holds of all this is keyed hashes,
-# counters and sealed names, every key with a TTL.
+# counters and sealed names, every key with a TTL. Redis gone: a host with
+# on_failure: closed refuses, one with local decides by its own limits.
 set -u
 . "$top_srcdir/tests/lib.sh"
 
@@ -12,9 +13,10 @@ command -v redis-server >/dev/null 2>&1 || skip_all "redis-server not installed"
 command -v redis-cli >/dev/null 2>&1 || skip_all "redis-cli not installed"
 
 make_testdir
-. "$top_srcdir/tests/fleet/fleet_lib.sh"
+. "$top_srcdir/tests/fleet/common.sh"
+acl_redis
 CTL="$top_builddir/otpsmsctl"
-at_cleanup 'stop_host A; stop_host B; stop_host C; stop_redis'
+at_cleanup 'stop_host A; stop_host B; stop_host C; stop_host D; stop_redis R'
 
 ALICE=+447700900123
 BOB=+15017122661
@@ -22,10 +24,15 @@ DAVE=+447700900222
 FRANK=+447700900333
 CONFIG_EXTRA_USERS='  dave: "+447700900222"
   frank: "+447700900333"'
-write_config "$TESTDIR/base.yaml" "$(store_yaml closed)
+write_config "$TESTDIR/base.yaml" "$(acl_store_yaml closed)
 code: { reuse_window: 0 }
 limits: { per_user: 4/10m, per_number: off, per_prefix: off, per_country: off, global: 1000/1h, backoff_after: 2, backoff_max: 1m }
 lockout: { failures: 3, window: 10m, duration: 2m }"
+# host_config NAME FILE: FILE with the host's own socket, as NAME.yaml.
+host_config() {
+	sed "s|^socket: .*|socket: $TESTDIR/run/$1.sock|" "$2" > "$TESTDIR/$1.yaml"
+	chmod 644 "$TESTDIR/$1.yaml"
+}
 for h in A B C; do host_config $h "$TESTDIR/base.yaml"; done
 sock() { echo "$TESTDIR/run/$1.sock"; }
 chal() { "$CLIENT" -s "$(sock "$1")" challenge "$2" "${3:-sshd}"; }
@@ -34,7 +41,7 @@ ctl() { _h=$1; shift; "$CTL" -u "$(daemon_user)" -s "$(sock "$_h")" "$@"; }
 # wrong CODE: a six-digit code that is not CODE.
 wrong() { awk -v c="$1" 'BEGIN { printf "%06d", (c + 1) % 1000000 }'; }
 
-start_redis
+start_redis R "$TESTDIR/redis.conf"
 for h in A B C; do start_host $h "$TESTDIR/$h.yaml"; done
 wait_log A "connected" && wait_log B "connected" && wait_log C "connected"
 ok "three hosts connect to one Redis"
@@ -152,21 +159,44 @@ is "$granted" 4 "nine concurrent challenges on three hosts: exactly four pass"
 is "$limited" 5 "the other five are rate limited"
 is "$(outbox_count)" $((n0 + 4)) "and exactly four codes go out"
 
-# --- Redis gone: closed hosts refuse the policy check itself
-stop_redis
+# --- Redis gone: closed hosts refuse the policy check itself; a host with
+# on_failure: local lets its own limits decide, and says so
+sed 's/on_failure: closed/on_failure: local/' "$TESTDIR/nobackoff.yaml" > "$TESTDIR/local.yaml"
+host_config D "$TESTDIR/local.yaml"
+start_host D "$TESTDIR/D.yaml"
+wait_log D "connected"
+out=$(chal D frank)
+is "${out%% *}" error "frank's bucket is spent for host D too"
+stop_redis R
 wait_log A "logins fail until it is back" 50
 out=$(chal A dave)
 case "$out" in "error 6 "*) pass "no limits without Redis: refused (closed)" ;; *) fail "refused (closed): $out" ;; esac
-start_redis
+wait_log D "serving logins from this host's memory" 50
+out=$(chal D frank)
+ok "on_failure: local, Redis down: host D's own limits decide (frank gets a code)"
+if is_root; then
+	ctl D status | grep -q "^limits and lockouts: shared .*, 1 decided by this host alone"
+	ok "otpsmsctl status counts the decision D took alone"
+else
+	pass "# SKIP otpsmsctl needs root"
+fi
+start_redis R "$TESTDIR/redis.conf"
 wait_log A "back after" 100
 out=$(chal A dave)
 ok "limits shared again once Redis is back"
+wait_log D "back after" 100
+out=$(chal D frank)
+ok "host D sends again once Redis is back"
+# Redis restarted empty (no persistence): dave's bucket (A) and frank's (D).
+is "$(rcli --scan --pattern "${PREFIX}b:u:*" | grep -c .)" 2 \
+    "and counts in the fleet's buckets again"
 
-for h in A B C; do
+for h in A B C D; do
 	grep -q "$RPASS" "$TESTDIR/$h.log" && fail "the Redis password in $h's log"
 done
 stop_host A
 stop_host B
 stop_host C
-stop_redis
+stop_host D
+stop_redis R
 done_testing

@@ -13,114 +13,22 @@ command -v redis-server >/dev/null 2>&1 || skip_all "redis-server not installed"
 command -v redis-cli >/dev/null 2>&1 || skip_all "redis-cli not installed"
 
 make_testdir
-REDIS_PID=
+. "$top_srcdir/tests/fleet/common.sh"
+acl_redis
 PID_A=
 PID_B=
-at_cleanup 'stop_host A; stop_host B; stop_redis'
-
-RPORT=$(free_port)
-RPASS=$(openssl rand -hex 16)
-PREFIX="t$$:"
-mkdir -p "$TESTDIR/redis"
-printf '%s\n' "$RPASS" > "$TESTDIR/redis.pass"
-chmod 600 "$TESTDIR/redis.pass"
-cat > "$TESTDIR/redis.conf" <<CONF
-port $RPORT
-bind 127.0.0.1
-save ""
-appendonly no
-daemonize no
-dir $TESTDIR/redis
-logfile $TESTDIR/redis.log
-user default off
-user otpsms on >$RPASS ~$PREFIX* +@all
-CONF
-
-rcli() { redis-cli -h 127.0.0.1 -p "$RPORT" --user otpsms --pass "$RPASS" --no-auth-warning -n 3 "$@"; }
-
-start_redis() {
-	redis-server "$TESTDIR/redis.conf" &
-	REDIS_PID=$!
-	_i=0
-	until [ "$(rcli ping 2>/dev/null)" = PONG ]; do
-		_i=$((_i + 1))
-		[ $_i -gt 100 ] && bail "redis-server did not start"
-		sleep 0.05
-	done
-}
-stop_redis() {
-	if [ -n "$REDIS_PID" ]; then
-		kill -CONT "$REDIS_PID" 2>/dev/null
-		kill "$REDIS_PID" 2>/dev/null
-		wait "$REDIS_PID" 2>/dev/null
-		REDIS_PID=
-	fi
-}
-
-# start_host NAME CONFIG: otpsmsd -f, log in $TESTDIR/NAME.log.
-start_host() {
-	_sock=$(sed -n 's/^socket: //p' "$2")
-	rm -f "$_sock"
-	${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$2" >"$TESTDIR/$1.log" 2>&1 &
-	eval "PID_$1=$!"
-	_i=0
-	while [ ! -S "$_sock" ]; do
-		_i=$((_i + 1))
-		if [ $_i -gt 300 ]; then
-			sed 's/^/# daemon: /' "$TESTDIR/$1.log"
-			bail "otpsmsd $1 did not start"
-		fi
-		sleep 0.05
-	done
-}
-stop_host() {
-	eval "_pid=\${PID_$1:-}"
-	[ -n "$_pid" ] || return 0
-	kill "$_pid" 2>/dev/null
-	wait "$_pid" 2>/dev/null
-	eval "PID_$1="
-	if grep -q 'Sanitizer\|runtime error:\|^==[0-9]*==' "$TESTDIR/$1.log" 2>/dev/null; then
-		fail "otpsmsd $1 ran clean under the sanitizers or valgrind"
-		grep -A 40 'Sanitizer\|runtime error:\|^==[0-9]*==' "$TESTDIR/$1.log" |
-		    head -n 80 | sed 's/^/#   /'
-	fi
-}
-# wait_log NAME PATTERN [TENTHS]: until the host's log has a line (bounded).
-wait_log() {
-	_i=0
-	until grep -q "$2" "$TESTDIR/$1.log" 2>/dev/null; do
-		_i=$((_i + 1))
-		[ $_i -gt "${3:-100}" ] && return 1
-		sleep 0.1
-	done
-}
-# The code sent to NUMBER last (both hosts write one outbox).
-code_for() {
-	python3 -c '
-import json, re, sys
-last = None
-for line in open(sys.argv[1]):
-    rec = json.loads(line)
-    if rec.get("to") == sys.argv[2]:
-        last = re.search(r"\b(\d{4,10})\b", rec["text"]).group(1)
-print(last)' "$OUTBOX" "$1"
-}
-ms() { date +%s%3N; }
+at_cleanup 'stop_host A; stop_host B; stop_redis R'
 
 ALICE=+447700900123
 BOB=+15017122661
 
 # Configuration: redis without a fleet key is refused.
-store_yaml() {  # ON_FAILURE
-	printf 'store:\n  type: redis\n  url: redis://127.0.0.1:%s/3\n  username: otpsms\n  password_file: %s\n  key_prefix: "%s"\n  timeout: 300ms\n  on_failure: %s\n' \
-	    "$RPORT" "$TESTDIR/redis.pass" "$PREFIX" "$1"
-}
+store_yaml() { acl_store_yaml "$1" | grep -v '^fleet_key_file:'; }
 write_config "$TESTDIR/nokey.yaml" "$(store_yaml closed)"
 out=$("$OTPSMSD" -t -c "$TESTDIR/nokey.yaml" 2>&1)
 [ $? -ne 0 ] && echo "$out" | grep -q "needs fleet_key_file"
 ok "type redis without fleet_key_file is refused at config check"
 
-openssl rand -hex 32 > "$TESTDIR/fleet.key"
 chmod 644 "$TESTDIR/fleet.key"
 write_config "$TESTDIR/a.yaml" "$(store_yaml closed)
 fleet_key_file: $TESTDIR/fleet.key"
@@ -140,7 +48,7 @@ sed "s|on_failure: closed|on_failure: local|" "$TESTDIR/b.yaml" > "$TESTDIR/b-lo
 SOCK_A=$SOCKET
 SOCK_B=$TESTDIR/run/b.sock
 
-start_redis
+start_redis R "$TESTDIR/redis.conf"
 start_host A "$TESTDIR/a.yaml"
 start_host B "$TESTDIR/b.yaml"
 wait_log A "redis store .*connected" && wait_log B "redis store .*connected"
@@ -202,7 +110,7 @@ is "$("$CLIENT" -s "$SOCK_A" verify "$id" bob "$wrong")" maxtries "third wrong, 
 is "$("$CLIENT" -s "$SOCK_B" verify "$id" bob "$code")" expired "the burned code fails on B too"
 
 # Redis stops: on_failure closed fails logins within the timeout.
-stop_redis
+stop_redis R
 wait_log A "logins fail until it is back" 50
 ok "host A says Redis is gone and logins fail"
 n=$(outbox_count)
@@ -219,7 +127,7 @@ r=$("$CLIENT" -s "$SOCK_B" verify 00112233445566778899aabbccddeeff alice 123456)
 case "$r" in "error 6 "*) pass "a verify fails closed too" ;; *) fail "a verify fails closed: $r" ;; esac
 
 # Redis back: shared again without a restart.
-start_redis
+start_redis R "$TESTDIR/redis.conf"
 wait_log A "redis store .*back after" 100 && wait_log B "redis store .*back after" 100
 ok "both hosts reconnect on their own"
 out=$("$CLIENT" -s "$SOCK_A" challenge alice sshd)
@@ -230,7 +138,7 @@ is "${out%% *} ${out##* }" "$id 1" "host B reuses it: shared again"
 
 # A wedged Redis (the socket open, no reply): bounded by the timeout, and
 # the connection is dropped and made again.
-kill -STOP "$REDIS_PID"
+kill -STOP "$REDIS_PID_R"
 t0=$(ms)
 r=$("$CLIENT" -s "$SOCK_A" challenge bob wedged)
 rc=$?
@@ -240,7 +148,7 @@ is "$rc" 2 "a challenge fails while Redis does not answer"
 ok "after the 300 ms timeout, not much later ($((t1 - t0)) ms)"
 grep -q "no reply within the timeout" "$TESTDIR/A.log"
 ok "host A logs the timeout"
-kill -CONT "$REDIS_PID"
+kill -CONT "$REDIS_PID_R"
 _i=0
 until [ "$(grep -c "redis store .*back after" "$TESTDIR/A.log")" -ge 2 ] || [ $_i -gt 100 ]; do
 	_i=$((_i + 1))
@@ -254,7 +162,7 @@ stop_host B
 start_host B "$TESTDIR/b-local.yaml"
 wait_log B "redis store .*connected"
 ok "host B (on_failure: local) connected"
-stop_redis
+stop_redis R
 wait_log B "serving logins from this host's memory" 50
 ok "host B says it falls back to its own memory"
 n=$(outbox_count)
@@ -268,7 +176,7 @@ ok "and B logs that it served it alone"
 out=$("$CLIENT" -s "$SOCK_A" challenge bob sudo)
 is "$?" 2 "host A (closed) still refuses meanwhile"
 
-start_redis
+start_redis R "$TESTDIR/redis.conf"
 wait_log B "redis store .*back after" 100
 ok "host B reconnects"
 grep -q "request(s) were served by this host alone" "$TESTDIR/B.log"
@@ -286,5 +194,5 @@ ok "the Redis password is in neither log"
 
 stop_host A
 stop_host B
-stop_redis
+stop_redis R
 done_testing

@@ -99,7 +99,7 @@ wait_for 100 "master_link_status:up" node "$P2" info replication
 ok "the replica follows the primary"
 
 start_host A "$TESTDIR/a.yaml"
-wait_log A "redis store .*connected to primary 127.0.0.1:$P1"
+wait_log A "redis store .*connected to primary 127.0.0.1:$P1" 300
 ok "the daemon finds the primary through the sentinel (the dead one first)"
 is "$(login "$SOCK_A" alice)" ok "a login on the primary"
 out=$("$CLIENT" -s "$SOCK_A" challenge bob sshd)
@@ -131,15 +131,14 @@ ok "otpsmsctl status names the master and the primary"
 echo "$st" | grep -q "^store: up for [0-9]* s$" &&
     echo "$st" | grep -q "^store: latency p50 [0-9.]* ms, p99 [0-9.]* ms" &&
     echo "$st" | grep -q "^store: [0-9]* replies, [0-9]* timeouts, [0-9]* lost connections, [0-9]* error replies, [1-9][0-9]* reconnects$"
-ok "and its state, latency and counters (a reconnect)"
-[ $? -eq 0 ] || echo "$st" | sed 's/^/#   /'
+ok "and its state, latency and counters (one reconnect at least)"
 is "$(node "$P2" -n 3 --scan --pattern "$PREFIX*" | grep -c .)" 2 \
     "the pending challenge came through the failover (replicated)"
 
 # A master no sentinel knows: fails closed, says so.
 host_config "$TESTDIR/b.yaml" b "sentinel://127.0.0.1:$SP/nosuchmaster"
 start_host B "$TESTDIR/b.yaml"
-wait_log B "no sentinel gave the primary of master 'nosuchmaster'" 50
+wait_log B "no sentinel gave the primary of master 'nosuchmaster'" 150
 ok "an unknown master name: a clear log line"
 grep -q "does not know master 'nosuchmaster'.*logins fail until it is back" "$TESTDIR/B.log"
 ok "which says the sentinel does not know it and logins fail"

@@ -22,20 +22,8 @@ PREFIX="t$$:"
 P=$TESTDIR/pki
 mkdir -p "$P" "$TESTDIR/redis"
 
-# A CA, the server's certificate (IP SAN), a client's, and another CA.
-mkca() {  # NAME
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -days 2 -subj "/CN=otpsms test $1" -keyout "$P/$1.key" \
-	    -out "$P/$1.crt" >/dev/null 2>&1 || bail "openssl: CA $1"
-}
-mkcert() {  # NAME CN EXT
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -subj "/CN=$2" -keyout "$P/$1.key" -out "$P/$1.csr" >/dev/null 2>&1 &&
-	printf '%s\n' "$3" > "$P/$1.ext" &&
-	openssl x509 -req -in "$P/$1.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" \
-	    -CAcreateserial -days 2 -extfile "$P/$1.ext" -out "$P/$1.crt" \
-	    >/dev/null 2>&1 || bail "openssl: certificate $1"
-}
+# A CA, the server's certificate (IP SAN), a client's, and another CA
+# (mkca, mkcert: common.sh).
 mkca ca
 mkca other
 mkcert server redis "subjectAltName=IP:127.0.0.1
@@ -110,7 +98,7 @@ ok "tls_ca_file with redis:// is refused, with FILE:LINE"
 redis_conf no
 start_redis R "$TESTDIR/redis.conf"
 start_host A "$TESTDIR/a.yaml"
-wait_log A "redis store .*connected"
+wait_log A "redis store .*connected" 300
 ok "the daemon connects over TLS (CA checked, IP SAN)"
 out=$("$CLIENT" -s "$SOCK_A" challenge alice sshd 192.0.2.1)
 ok "a challenge over TLS"
@@ -122,7 +110,7 @@ is "$(rcli --scan --pattern "$PREFIX*" | grep -c .)" 0 "nothing left in Redis"
 # Another CA: the server is refused, logins fail closed, the log says why.
 host_config "$TESTDIR/b.yaml" b "$URL" "  tls_ca_file: $P/other.crt"
 start_host B "$TESTDIR/b.yaml"
-wait_log B "certificate verify failed" 50
+wait_log B "certificate verify failed" 150
 ok "with another CA: certificate verify failed, in the log"
 grep -q "logins fail until it is back" "$TESTDIR/B.log"
 ok "and logins fail (on_failure: closed)"
@@ -134,14 +122,14 @@ stop_host B
 host_config "$TESTDIR/b.yaml" b "$URL" "  tls_ca_file: $P/ca.crt
   tls_server_name: redis.example.net"
 start_host B "$TESTDIR/b.yaml"
-wait_log B "certificate verify failed (hostname mismatch)" 50
+wait_log B "certificate verify failed (hostname mismatch)" 150
 ok "tls_server_name is verified: hostname mismatch"
 stop_host B
 
 # Plain redis:// to the TLS port.
 host_config "$TESTDIR/b.yaml" b "redis://127.0.0.1:$RPORT/3"
 start_host B "$TESTDIR/b.yaml"
-wait_log B "logins fail until it is back" 50
+wait_log B "logins fail until it is back" 150
 ok "plain redis:// to the TLS port: logins fail"
 "$CLIENT" -s "$SOCK_B" challenge alice sshd >/dev/null 2>&1
 is "$?" 2 "a challenge fails closed"
@@ -153,13 +141,13 @@ stop_redis R
 redis_conf yes
 start_redis R "$TESTDIR/redis.conf"
 start_host A "$TESTDIR/a.yaml"
-wait_log A "logins fail until it is back" 50
+wait_log A "logins fail until it is back" 150
 ok "without a client certificate the server refuses us"
 host_config "$TESTDIR/b.yaml" b "$URL" "  tls_ca_file: $P/ca.crt
   tls_cert_file: $P/client.crt
   tls_key_file: $P/client.key"
 start_host B "$TESTDIR/b.yaml"
-wait_log B "redis store .*connected"
+wait_log B "redis store .*connected" 300
 ok "with tls_cert_file and tls_key_file it connects"
 is "$(login "$SOCK_B" bob)" ok "a login over TLS with a client certificate"
 

@@ -1,96 +1,21 @@
 /* store: in otpsmsd.yaml(5) (helper/config_store.c): the url forms
  * (redis://, rediss://, unix://, sentinel[s]://), the TLS and Sentinel keys,
  * and each refusal with its FILE:LINE:COL. */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "cfgtest.h"
 
-#include "cfgtree.h"
-/* By path: "config.h" alone would find autoconf's header in the build dir. */
-#include "../../helper/config.h"
-#include "tap.h"
-
-static char dir[64];
-static char cfgpath[128];
 static char key[160];        /* the fleet key file */
 static int have_pem;         /* openssl made a certificate and a key */
 
+/* The config for a store: body (lines indented by two) with the fleet key;
+ * a static buffer, as cfgtest.h's load/loads/refused take it. */
 static const char *
-put(const char *name, mode_t mode, const char *text)
+store(const char *body)
 {
-	static char paths[8][128];
-	static int next;
-	char *path = paths[next++ % 8];
-	FILE *f;
-
-	snprintf(path, 128, "%s/%s", dir, name);
-	unlink(path);
-	if ((f = fopen(path, "w")) == NULL) {
-		printf("Bail out! %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
-	if (chmod(path, mode) == -1) {
-		printf("Bail out! chmod %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	return path;
-}
-
-static void
-show_errs(const struct cfg_ctx *ctx)
-{
-	size_t i;
-
-	for (i = 0; i < ctx->nerr && i < CFG_MAX_ERRORS; i++)
-		printf("#   err %zu: %s\n", i, ctx->errs[i] ? ctx->errs[i] : "(null)");
-}
-
-/* Loads "store:" + body (lines indented by two) and the fleet key. */
-static struct config *
-load(struct cfg_ctx *ctx, const char *body)
-{
-	char yaml[4096];
+	static char yaml[4096];
 
 	snprintf(yaml, sizeof(yaml), "fleet_key_file: %s\nstore:\n  type: redis\n%s",
 	    key, body);
-	snprintf(cfgpath, sizeof(cfgpath), "%s", put("otpsmsd.yaml", 0600, yaml));
-	cfg_ctx_init(ctx, cfgpath);
-	ctx->secret_owner = geteuid();
-	return config_load(ctx, cfgpath);
-}
-
-static struct config *
-loads(struct cfg_ctx *ctx, const char *body, const char *what)
-{
-	struct config *c = load(ctx, body);
-
-	if (!ok(c != NULL && ctx->nerr == 0, "%s", what))
-		show_errs(ctx);
-	return c;
-}
-
-/* Refused with exactly one error: cfgpath + suffix. */
-static void
-refused(const char *body, const char *suffix, const char *what)
-{
-	struct cfg_ctx ctx;
-	struct config *c;
-	char full[1024];
-
-	c = load(&ctx, body);
-	snprintf(full, sizeof(full), "%s%s", cfgpath, suffix);
-	if (!ok(c == NULL && ctx.nerr == 1 && strcmp(ctx.errs[0], full) == 0,
-	    "%s", what)) {
-		printf("#   want: %s\n", full);
-		show_errs(&ctx);
-	}
-	config_free(c);
-	cfg_ctx_free(&ctx);
+	return yaml;
 }
 
 static void
@@ -100,7 +25,7 @@ test_urls(void)
 	struct config *c;
 	struct store_conf *sc;
 
-	c = loads(&ctx, "  url: redis://10.0.0.5:6380/2\n", "redis:// loads");
+	c = loads(&ctx, store("  url: redis://10.0.0.5:6380/2\n"), "redis:// loads");
 	if (c != NULL) {
 		sc = &c->store;
 		ok(!sc->tls && strcmp(sc->host, "10.0.0.5") == 0 && sc->port == 6380 &&
@@ -109,7 +34,7 @@ test_urls(void)
 	config_free(c);
 	cfg_ctx_free(&ctx);
 
-	c = loads(&ctx, "  url: rediss://[::1]/1\n", "rediss:// without a CA "
+	c = loads(&ctx, store("  url: rediss://[::1]/1\n"), "rediss:// without a CA "
 	    "loads (the system's CA store)");
 	if (c != NULL) {
 		sc = &c->store;
@@ -119,14 +44,14 @@ test_urls(void)
 	config_free(c);
 	cfg_ctx_free(&ctx);
 
-	c = loads(&ctx, "  url: unix:///run/redis/redis.sock?db=3\n", "unix:// loads");
+	c = loads(&ctx, store("  url: unix:///run/redis/redis.sock?db=3\n"), "unix:// loads");
 	ok(c != NULL && c->store.db == 3 &&
 	    strcmp(c->store.unix_path, "/run/redis/redis.sock") == 0, "  ... path, db");
 	config_free(c);
 	cfg_ctx_free(&ctx);
 
-	c = loads(&ctx, "  url: sentinel://127.0.0.1,10.0.0.2:26380,[::1]:5000/"
-	    "my-master.1/4\n", "sentinel:// with three sentinels loads");
+	c = loads(&ctx, store("  url: sentinel://127.0.0.1,10.0.0.2:26380,[::1]:5000/"
+	    "my-master.1/4\n"), "sentinel:// with three sentinels loads");
 	if (c != NULL) {
 		sc = &c->store;
 		ok(sc->n_sentinels == 3 && !sc->tls &&
@@ -142,41 +67,41 @@ test_urls(void)
 	config_free(c);
 	cfg_ctx_free(&ctx);
 
-	c = loads(&ctx, "  url: sentinels://127.0.0.1/m\n"
+	c = loads(&ctx, store("  url: sentinels://127.0.0.1/m\n"
 	    "  sentinel_username: watcher\n"
-	    "  sentinel_password: s3cret\n", "sentinels:// with a sentinel ACL user loads");
+	    "  sentinel_password: s3cret\n"), "sentinels:// with a sentinel ACL user loads");
 	ok(c != NULL && c->store.tls && c->store.db == 0 &&
 	    strcmp(c->store.sentinel_username, "watcher") == 0 &&
 	    strcmp(c->store.sentinel_password, "s3cret") == 0, "  ... TLS and AUTH");
 	config_free(c);
 	cfg_ctx_free(&ctx);
 
-	refused("  url: sentinel://127.0.0.1:26379\n", ":4:8: store.url: expected "
+	refused(store("  url: sentinel://127.0.0.1:26379\n"), ":4:8: store.url: expected "
 	    "sentinel://ADDRESS[:PORT][,ADDRESS[:PORT]...]/MASTERNAME[/DB]",
 	    "sentinel:// without a master name");
-	refused("  url: sentinel://127.0.0.1/\n", ":4:8: store.url: expected "
+	refused(store("  url: sentinel://127.0.0.1/\n"), ":4:8: store.url: expected "
 	    "sentinel://ADDRESS[:PORT][,ADDRESS[:PORT]...]/MASTERNAME[/DB]",
 	    "sentinel:// with an empty master name");
-	refused("  url: sentinel://127.0.0.1/bad*name\n", ":4:8: store.url: master "
+	refused(store("  url: sentinel://127.0.0.1/bad*name\n"), ":4:8: store.url: master "
 	    "name: 1 to 64 letters, digits, '-', '_' or '.'", "a bad master name");
-	refused("  url: sentinel://sentinel.example/m\n", ":4:8: store.url: the host "
+	refused(store("  url: sentinel://sentinel.example/m\n"), ":4:8: store.url: the host "
 	    "must be an IP address (v6 in brackets) or localhost: a name would "
 	    "block the daemon on every reconnect", "a sentinel given by name");
-	refused("  url: sentinel://127.0.0.1:0/m\n", ":4:8: store.url: port: 1 to "
+	refused(store("  url: sentinel://127.0.0.1:0/m\n"), ":4:8: store.url: port: 1 to "
 	    "65535", "a sentinel on port 0");
-	refused("  url: sentinel://1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,"
-	    "1.1.1.7,1.1.1.8,1.1.1.9/m\n", ":4:8: store.url: at most 8 sentinels",
+	refused(store("  url: sentinel://1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,"
+	    "1.1.1.7,1.1.1.8,1.1.1.9/m\n"), ":4:8: store.url: at most 8 sentinels",
 	    "nine sentinels");
-	refused("  url: sentinel://127.0.0.1/m/16\n", ":4:8: store.url: database: a "
+	refused(store("  url: sentinel://127.0.0.1/m/16\n"), ":4:8: store.url: database: a "
 	    "number, 0 to 15", "sentinel:// with db 16");
-	refused("  url: redis://10.0.0.1,10.0.0.2\n", ":4:8: store.url: several "
+	refused(store("  url: redis://10.0.0.1,10.0.0.2\n"), ":4:8: store.url: several "
 	    "addresses: only with sentinel://", "several addresses in redis://");
-	refused("  url: rediss://10.0.0.1/x\n", ":4:8: store.url: database: a "
+	refused(store("  url: rediss://10.0.0.1/x\n"), ":4:8: store.url: database: a "
 	    "number, 0 to 15", "rediss:// with a bad db");
-	refused("  url: redis://user:pw@10.0.0.1\n", ":4:8: store.url: give "
+	refused(store("  url: redis://user:pw@10.0.0.1\n"), ":4:8: store.url: give "
 	    "credentials with username and password_file, not in the url",
 	    "credentials in the url");
-	refused("  url: http://10.0.0.1\n", ":4:8: store.url: expected "
+	refused(store("  url: http://10.0.0.1\n"), ":4:8: store.url: expected "
 	    "redis[s]://ADDRESS[:PORT][/DB], unix:///PATH[?db=N] or "
 	    "sentinel[s]://ADDRESS[:PORT][,...]/MASTERNAME[/DB]", "another scheme");
 }
@@ -189,23 +114,23 @@ test_keys(void)
 	char body[2048];
 	const char *ca, *crt, *k, *loose;
 
-	refused("  url: redis://10.0.0.1\n  tls_server_name: redis.example\n",
+	refused(store("  url: redis://10.0.0.1\n  tls_server_name: redis.example\n"),
 	    ":5:20: store.tls_server_name: only with a rediss:// or sentinels:// url",
 	    "a TLS key with redis://");
-	refused("  url: rediss://10.0.0.1\n  tls_server_name: \"bad name\"\n",
+	refused(store("  url: rediss://10.0.0.1\n  tls_server_name: \"bad name\"\n"),
 	    ":5:20: store.tls_server_name: a DNS name or an IP address",
 	    "a bad tls_server_name");
-	refused("  url: rediss://10.0.0.1\n  tls_ca_file: ca.pem\n",
+	refused(store("  url: rediss://10.0.0.1\n  tls_ca_file: ca.pem\n"),
 	    ":5:16: store.tls_ca_file: must be an absolute path", "a relative CA path");
-	refused("  url: redis://10.0.0.1\n  sentinel_password: x\n",
+	refused(store("  url: redis://10.0.0.1\n  sentinel_password: x\n"),
 	    ":3:3: store: sentinel_username and sentinel_password only with a "
 	    "sentinel:// url", "sentinel_password with redis://");
-	refused("  url: sentinel://10.0.0.1/m\n  sentinel_username: w\n",
+	refused(store("  url: sentinel://10.0.0.1/m\n  sentinel_username: w\n"),
 	    ":5:22: store.sentinel_username: needs sentinel_password or "
 	    "sentinel_password_file", "sentinel_username without a password");
 	ca = put("notpem.crt", 0644, "not a certificate\n");
 	snprintf(body, sizeof(body), "  url: rediss://10.0.0.1\n  tls_ca_file: %s\n", ca);
-	refused(body, ":5:16: store.tls_ca_file: no PEM certificate in it",
+	refused(store(body), ":5:16: store.tls_ca_file: no PEM certificate in it",
 	    "a CA file without a certificate");
 	if (!have_pem) {
 		for (int i = 0; i < 4; i++)
@@ -222,7 +147,7 @@ test_keys(void)
 	snprintf(body, sizeof(body), "  url: rediss://10.0.0.1\n  tls_ca_file: %s\n"
 	    "  tls_cert_file: %s\n  tls_key_file: %s\n  tls_server_name: "
 	    "redis.example\n", ca, crt, k);
-	c = loads(&ctx, body, "rediss:// with a CA, a client certificate and a name");
+	c = loads(&ctx, store(body), "rediss:// with a CA, a client certificate and a name");
 	ok(c != NULL && c->store.tls_ca != NULL && c->store.tls_cert != NULL &&
 	    c->store.tls_key != NULL &&
 	    strcmp(c->store.tls_server_name, "redis.example") == 0,
@@ -230,11 +155,11 @@ test_keys(void)
 	config_free(c);
 	cfg_ctx_free(&ctx);
 	snprintf(body, sizeof(body), "  url: rediss://10.0.0.1\n  tls_cert_file: %s\n", crt);
-	refused(body, ":5:18: store: tls_cert_file and tls_key_file go together "
+	refused(store(body), ":5:18: store: tls_cert_file and tls_key_file go together "
 	    "(the client certificate and its key)", "a certificate without its key");
 	snprintf(body, sizeof(body), "  url: rediss://10.0.0.1\n  tls_cert_file: %s\n"
 	    "  tls_key_file: %s\n", crt, loose);
-	c = load(&ctx, body);
+	c = load(&ctx, store(body));
 	ok(c == NULL && ctx.nerr == 1 && strstr(ctx.errs[0], "store.tls_key_file: ") &&
 	    strstr(ctx.errs[0], "chmod 600"), "a client key readable by others");
 	config_free(c);
@@ -249,12 +174,7 @@ main(void)
 {
 	char cmd[512];
 
-	snprintf(dir, sizeof(dir), "/tmp/test_config_store.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
-	umask(022);
+	cfgtest_setup("test_config_store");
 	snprintf(key, sizeof(key), "%s", put("fleet.key", 0600,
 	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"));
 	snprintf(cmd, sizeof(cmd), "cd '%s' && openssl req -x509 -newkey ec "
@@ -264,8 +184,6 @@ main(void)
 	have_pem = system(cmd) == 0;
 	test_urls();
 	test_keys();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", dir);
+	cfgtest_cleanup();
 	return done_testing();
 }
