@@ -549,6 +549,55 @@ rpolicy_locked(struct rpolicy *rp, rpolicy_text_fn *cb, void *arg)
 	eval(rp, locked_lua, 1, kp, 0, NULL, on_locked, c);
 }
 
+/* For the fuzzer (tests/fuzz/fuzz_redis_reply.c): reply through every
+ * parser here; the callbacks check what each may answer. */
+static void
+fz_reserved(void *arg, int r, uint64_t wait_ms, int kind)
+{
+	(void)arg;
+	if (r < -1 || r > 2 || (r == 2 && (kind < -1 || kind >= LIM_NKINDS)) ||
+	    (r > 0 && wait_ms == 0))
+		abort();
+}
+
+static void
+fz_failure(void *arg, long long ms)
+{
+	(void)arg;
+	if (ms < -1)
+		abort();
+}
+
+static void
+fz_text(void *arg, int r, const char *text)
+{
+	(void)arg;
+	if (r < -1 || strlen(text) > PROTO_MAX_CTLTEXT)
+		abort();
+}
+
+void
+rpolicy_parse_all(struct rpolicy *rp, const void *reply)
+{
+	static rclient_reply_fn *const parsers[] = {
+		on_reserved, on_failure, on_unlocked, on_locked
+	};
+	struct rcall *c;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+		if ((c = call_new(rp, NULL)) == NULL)
+			return;
+		for (k = 0; k < LIM_NKINDS; k++)
+			c->kinds[k] = k;
+		c->reserve_cb = fz_reserved;
+		c->failure_cb = fz_failure;
+		c->text_cb = fz_text;
+		parsers[i](c, reply);
+	}
+}
+
 uint64_t
 rpolicy_errors(const struct rpolicy *rp)
 {

@@ -42,6 +42,9 @@ typedef void rpolicy_text_fn(void *arg, int r, const char *text);
 void rpolicy_unlock(struct rpolicy *rp, const char *user, rpolicy_text_fn *cb,
     void *arg);
 void rpolicy_locked(struct rpolicy *rp, rpolicy_text_fn *cb, void *arg);
+/* The fuzzer's entry: reply (a redisReply) through every parser here;
+ * aborts on an answer out of range. rc may be NULL. */
+void rpolicy_parse_all(struct rpolicy *rp, const void *reply);
 /* Requests that got no answer so far. */
 uint64_t rpolicy_errors(const struct rpolicy *rp);
 

@@ -2,8 +2,9 @@
  * connection, could send the daemon: bytes fed to hiredis's reader in
  * pieces (the first byte says how big) through the client's capped
  * reader (rc_reader_new), each reply given to the Sentinel
- * parsers (get-master-addr-by-name, ROLE) and the store's (put, verify,
- * find). What must hold: no crash, no over-read; a master address is
+ * parsers (get-master-addr-by-name, ROLE), the store's (put, verify,
+ * find) and the shared policy's (reserve, failure, unlock, locked: their
+ * callbacks abort on an answer out of range). What must hold: no crash, no over-read; a master address is
  * accepted only as a NUL-terminated IP address and a port of 1 to 65535.
  * Built by tests/fuzz.am (--enable-fuzzing). */
 #include <config.h>
@@ -15,10 +16,33 @@
 
 #include <hiredis/hiredis.h>
 
+/* By path: "config.h" alone would find autoconf's header in the build dir. */
+#include "../../helper/config.h"
+#include "policy_redis.h"
 #include "redis_priv.h"
 #include "store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A policy with a made-up fleet key: the parsers need its keys only to
+ * open sealed names, which random input never is. */
+static struct rpolicy *
+policy(void)
+{
+	static struct config cfg;
+	static uint8_t key[32];
+	static char prefix[] = "f:";
+	static struct rpolicy *rp;
+
+	if (rp == NULL) {
+		cfg.fleet_key = key;
+		cfg.fleet_key_len = sizeof(key);
+		cfg.store.key_prefix = prefix;
+		if ((rp = rpolicy_new(&cfg, NULL)) == NULL)
+			abort();
+	}
+	return rp;
+}
 
 static void
 check(const redisReply *r)
@@ -38,6 +62,7 @@ check(const redisReply *r)
 	    memchr(role, '\0', sizeof(role)) == NULL)
 		abort();
 	(void)store_redis_parse_all(r);
+	rpolicy_parse_all(policy(), r);
 }
 
 int
