@@ -363,18 +363,48 @@ read_tls_sentinel(struct cfg_ctx *ctx, struct cfg_node *map, struct store_conf *
 		    "only with a sentinel:// url");
 }
 
+/* fleet_key_file: PATH, or fleet_key_credential: NAME (a systemd
+ * credential, LoadCredential=, for the shipped unit that never runs as
+ * root): the same file rules either way. */
 static void
 read_fleet_key(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
-	struct cfg_node *n;
-	char *path = NULL, err[512], safe[512];
+	struct cfg_node *n, *cn;
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char *path = NULL, *cred = NULL, file[4096], err[512], safe[512];
 
-	if (cfg_str(ctx, root, "fleet_key_file", &path, 0) != 1)
-		goto out;
 	n = cfg_get(root, "fleet_key_file");
-	if (path[0] != '/') {
-		cfg_err(ctx, n, "fleet_key_file: must be an absolute path");
-		goto out;
+	cn = cfg_get(root, "fleet_key_credential");
+	if (n != NULL && cn != NULL) {
+		cfg_err(ctx, cn->parent->keys[cn->index], "give fleet_key_file or "
+		    "fleet_key_credential, not both");
+		return;
+	}
+	if (cn != NULL) {
+		if (cfg_str(ctx, root, "fleet_key_credential", &cred, 0) != 1)
+			goto out;
+		if (cred[0] == '\0' || strchr(cred, '/') != NULL ||
+		    strcmp(cred, ".") == 0 || strcmp(cred, "..") == 0 ||
+		    strlen(cred) > 255) {
+			cfg_err(ctx, cn, "fleet_key_credential: a credential name "
+			    "is 1 to 255 bytes without '/'");
+			goto out;
+		}
+		if (!ctx->no_files && (dir == NULL || dir[0] != '/')) {
+			cfg_err(ctx, cn, "fleet_key_credential: $CREDENTIALS_DIRECTORY "
+			    "is not set (LoadCredential= in the systemd unit)");
+			goto out;
+		}
+		snprintf(file, sizeof(file), "%s/%s", dir != NULL ? dir : "", cred);
+		n = cn;
+	} else {
+		if (cfg_str(ctx, root, "fleet_key_file", &path, 0) != 1)
+			goto out;
+		if (path[0] != '/') {
+			cfg_err(ctx, n, "fleet_key_file: must be an absolute path");
+			goto out;
+		}
+		snprintf(file, sizeof(file), "%s", path);
 	}
 	if (ctx->no_files) {
 		/* Fuzzing: never opened; a stand-in so the rest is checked. */
@@ -384,13 +414,15 @@ read_fleet_key(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 			c->fleet_key_len = FLEETKEY_MIN;
 		goto out;
 	}
-	if (fleetkey_read(path, ctx->secret_owner, &c->fleet_key, &c->fleet_key_len,
+	if (fleetkey_read(file, ctx->secret_owner, &c->fleet_key, &c->fleet_key_len,
 	    err, sizeof(err)) != 0) {
 		log_safe(safe, sizeof(safe), err);
-		cfg_err(ctx, n, "fleet_key_file: %s", safe);
+		cfg_err(ctx, n, "%s: %s", cn != NULL ? "fleet_key_credential" :
+		    "fleet_key_file", safe);
 	}
  out:
 	free(path);
+	free(cred);
 }
 
 void
@@ -440,9 +472,11 @@ config_read_store(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 			    "store.on_failure: closed or local");
 	}
 	/* Every host must compute the same MAC and open the others' seals. */
-	if (sc->type == STORE_TYPE_REDIS && c->fleet_key == NULL)
-		cfg_err(ctx, map, "store: type redis needs fleet_key_file (the key "
-		    "every host of the fleet shares)");
+	if (sc->type == STORE_TYPE_REDIS && c->fleet_key == NULL &&
+	    cfg_get(root, "fleet_key_file") == NULL &&
+	    cfg_get(root, "fleet_key_credential") == NULL)    /* else said */
+		cfg_err(ctx, map, "store: type redis needs fleet_key_file (or "
+		    "fleet_key_credential): the key every host of the fleet shares");
 	cfg_check_unused(ctx, map);
  defaults:
 	if (sc->key_prefix == NULL && (sc->key_prefix = strdup(DEFAULT_PREFIX)) == NULL)

@@ -169,6 +169,54 @@ test_keys(void)
 	free((char *)loose);
 }
 
+/* fleet_key_credential: the key as a systemd credential. */
+static void
+test_credential(void)
+{
+	struct cfg_ctx ctx;
+	struct config *c;
+	char yaml[1024];
+
+	put("fleet.cred", 0600,
+	    "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n");
+	snprintf(yaml, sizeof(yaml), "fleet_key_credential: fleet.cred\nstore:\n"
+	    "  type: redis\n  url: redis://127.0.0.1\n");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	refused(yaml, ":1:23: fleet_key_credential: $CREDENTIALS_DIRECTORY is not "
+	    "set (LoadCredential= in the systemd unit)",
+	    "fleet_key_credential without LoadCredential= is refused");
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	c = loads(&ctx, yaml, "fleet_key_credential: read from $CREDENTIALS_DIRECTORY");
+	ok(c != NULL && c->fleet_key_len == 64, "  ... the whole key");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	put("redis.pass", 0600, "s3cret-redis\n");
+	snprintf(yaml, sizeof(yaml), "fleet_key_credential: fleet.cred\nstore:\n"
+	    "  type: redis\n  url: redis://127.0.0.1\n"
+	    "  password_credential: redis.pass\n");
+	c = loads(&ctx, yaml, "store.password_credential with it");
+	ok(c != NULL && c->store.password != NULL &&
+	    strcmp(c->store.password, "s3cret-redis") == 0, "  ... the password");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	snprintf(yaml, sizeof(yaml), "fleet_key_file: %s\nfleet_key_credential: "
+	    "fleet.cred\nstore:\n  type: redis\n  url: redis://127.0.0.1\n", key);
+	refused(yaml, ":2:1: give fleet_key_file or fleet_key_credential, not both",
+	    "fleet_key_file and fleet_key_credential together are refused");
+	refused("fleet_key_credential: ../fleet.cred\n",
+	    ":1:23: fleet_key_credential: a credential name is 1 to 255 bytes "
+	    "without '/'", "a credential name with a '/' is refused");
+	put("loose.cred", 0644,
+	    "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n");
+	c = load(&ctx, "fleet_key_credential: loose.cred\n");
+	ok(c == NULL && ctx.nerr == 1 && strstr(ctx.errs[0],
+	    "fleet_key_credential: ") != NULL && strstr(ctx.errs[0], "chmod 600"),
+	    "a credential readable by others is refused");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	unsetenv("CREDENTIALS_DIRECTORY");
+}
+
 int
 main(void)
 {
@@ -184,6 +232,7 @@ main(void)
 	have_pem = system(cmd) == 0;
 	test_urls();
 	test_keys();
+	test_credential();
 	cfgtest_cleanup();
 	return done_testing();
 }
