@@ -4,6 +4,7 @@
  *              ratelimit.c; TTL the window (a bucket left alone that long
  *              is full, the same as absent)
  *   o:H        backoff {n, next}: codes sent in a row unverified; TTL a day
+ *              after the wait it sets
  *   f:H        list of recent wrong-code times, newest first; TTL the window
  *   l:H        lock: the sealed user name; TTL the lockout
  *   locks      sorted set of sealed names by lock end, for otpsmsctl

@@ -25,15 +25,24 @@ static void rc_connect(struct rclient *c);
 
 /* hiredis 0.14 allocates an array of whatever size the server announces
  * ("*2000000000"), and buffers a bulk string of any size: our replies are a
- * few short elements, so anything far beyond is refused. */
+ * few short elements, so anything far beyond is refused. The cap is on the
+ * whole reply (pump_read): per array, nested arrays (7 deep) of 4096 would
+ * still cost 32 KiB of memory for each 7 bytes received. */
 static redisReplyObjectFunctions capped_fn;
 static void *(*default_array)(const redisReadTask *, int);
 
 static void *
 capped_array(const redisReadTask *task, int elements)
 {
+	size_t *left = task->privdata;
+
 	if (elements < 0 || elements > RC_MAX_ELEMENTS)
 		return NULL;    /* the reader fails: the connection goes */
+	if (left != NULL) {
+		if ((size_t)elements > *left)
+			return NULL;
+		*left -= (size_t)elements;
+	}
 	return default_array(task, elements);
 }
 
@@ -50,6 +59,19 @@ rc_reader_new(void)
 		capped_fn.createArray = capped_array;
 	}
 	rd->fn = &capped_fn;
+	return rd;
+}
+
+/* A new reader for a new connection, the first reply's budget full. */
+static redisReader *
+reader_new(struct rclient *c)
+{
+	redisReader *rd;
+
+	c->rd_elems = RC_MAX_ELEMENTS;
+	c->rd_bytes = 0;
+	if ((rd = rc_reader_new()) != NULL)
+		rd->privdata = &c->rd_elems;
 	return rd;
 }
 
@@ -166,7 +188,7 @@ rc_close_net(struct rclient *c)
 	wbuf_clear(c);
 	if (c->reader != NULL)
 		redisReaderFree(c->reader);
-	c->reader = rc_reader_new();
+	c->reader = reader_new(c);
 	/* What went on this connection has no answer coming. */
 	for (pp = &c->head; (q = *pp) != NULL; ) {
 		if (q->sent) {
@@ -312,8 +334,9 @@ pump_read(struct rclient *c)
 			attempt_failed(c, c->net.err);
 			return -1;
 		}
+		c->rd_bytes += (size_t)n;
 		if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK ||
-		    c->reader->len - c->reader->pos > RC_MAX_PENDING)
+		    c->rd_bytes > RC_MAX_PENDING)
 			goto proto;
 		for (;;) {
 			reply = NULL;
@@ -321,6 +344,9 @@ pump_read(struct rclient *c)
 				goto proto;
 			if (reply == NULL)
 				break;
+			/* What is left in the buffer is the next reply's. */
+			c->rd_elems = RC_MAX_ELEMENTS;
+			c->rd_bytes = c->reader->len - c->reader->pos;
 			if (dispatch(c, reply) != 0)
 				return -1;
 		}
@@ -344,7 +370,8 @@ pump_write(struct rclient *c)
 			break;
 		c->woff += (size_t)n;
 	}
-	if (c->woff == c->wlen)
+	/* Wiped once as it empties, not at every wakeup (it only grows). */
+	if (c->woff > 0 && c->woff == c->wlen)
 		wbuf_clear(c);
 	return 0;
 }
@@ -400,7 +427,7 @@ rc_open(struct rclient *c, const char *host, unsigned port)
 {
 	const struct store_conf *sc = c->sc;
 
-	if (c->reader == NULL && (c->reader = rc_reader_new()) == NULL) {
+	if (c->reader == NULL && (c->reader = reader_new(c)) == NULL) {
 		snprintf(c->net.err, sizeof(c->net.err), "out of memory");
 		return -1;
 	}
@@ -515,7 +542,7 @@ rclient_new(struct loop *l, const struct store_conf *sc, char *err, size_t errsz
 	loop_timer_init(&c->retry, on_retry, c);
 	loop_timer_init(&c->connect_timer, on_connect_timeout, c);
 	loop_timer_init(&c->cmd_timer, on_cmd_timer, c);
-	if ((c->reader = rc_reader_new()) == NULL) {
+	if ((c->reader = reader_new(c)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}

@@ -21,6 +21,7 @@ struct rnet {
 	enum net_state st;
 	int want_write;              /* TLS handshake waits for POLLOUT */
 	int rd_wants_write;          /* SSL_read waits for POLLOUT */
+	int wr_wants_read;           /* SSL_write waits for input */
 	char err[256];               /* why the last call failed */
 };
 

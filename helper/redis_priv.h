@@ -20,8 +20,8 @@
 #define RC_BACKOFF_MAX_MS 5000
 #define RC_LISTENERS 4
 #define RC_LAT_RING 1024
-#define RC_MAX_ELEMENTS 4096         /* in one array of a reply */
-#define RC_MAX_PENDING (1024 * 1024) /* bytes of a reply not yet whole */
+#define RC_MAX_ELEMENTS 4096         /* in one reply, nested arrays too */
+#define RC_MAX_PENDING (1024 * 1024) /* bytes of one reply */
 
 struct rcmd {
 	struct rcmd *next;
@@ -49,6 +49,8 @@ struct rclient {
 	struct rnet net;
 	int watched;                 /* net.fd is on the loop */
 	redisReader *reader;
+	size_t rd_elems;             /* the reply being read may still have */
+	size_t rd_bytes;             /* of the reply being read, so far */
 	enum rc_phase phase;
 	unsigned gen;                /* bumped when the connection goes */
 	int closing;
@@ -78,7 +80,9 @@ struct rclient {
 };
 
 /* redis_client.c */
-/* hiredis's reader, with arrays capped at RC_MAX_ELEMENTS. */
+/* hiredis's reader, with arrays capped at RC_MAX_ELEMENTS; when its
+ * privdata points to a size_t, the elements of all the arrays of a reply
+ * are taken from it (the caller refills it for each reply). */
 redisReader *rc_reader_new(void);
 /* Opens the transport to host:port (or sc's unix path when host is NULL)
  * and watches it; 0, or -1 with the reason in c->net.err. */

@@ -16,7 +16,7 @@ make_testdir
 . "$top_srcdir/tests/fleet/common.sh"
 acl_redis
 CTL="$top_builddir/otpsmsctl"
-at_cleanup 'stop_host A; stop_host B; stop_host C; stop_host D; stop_redis R'
+at_cleanup 'stop_host A; stop_host B; stop_host C; stop_host D; stop_host E; stop_redis R'
 
 ALICE=+447700900123
 BOB=+15017122661
@@ -191,9 +191,126 @@ ok "host D sends again once Redis is back"
 is "$(rcli --scan --pattern "${PREFIX}b:u:*" | grep -c .)" 2 \
     "and counts in the fleet's buckets again"
 
+# --- a reused code gives its token back to the fleet's bucket (per_user 4)
+sed 's/reuse_window: 0/reuse_window: 5m/' "$TESTDIR/nobackoff.yaml" > "$TESTDIR/reuse.yaml"
+host_config E "$TESTDIR/reuse.yaml"
+start_host E "$TESTDIR/E.yaml"
+wait_log E "connected"
+n0=$(outbox_count)
+for i in 1 2 3 4 5 6; do
+	chal E alice r1 > /dev/null || fail "alice's login r1, try $i"
+done
+is "$(outbox_count)" $((n0 + 1)) "six tries of one login: one code, five reused"
+for s in r2 r3 r4; do
+	chal E alice $s > /dev/null || fail "alice's login $s"
+done
+is "$(outbox_count)" $((n0 + 4)) "three more logins: the reuses cost no token"
+out=$(chal E alice r5)
+is "$?" 2 "the fifth code is refused ($out)"
+stop_host E
+
 for h in A B C D; do
 	grep -q "$RPASS" "$TESTDIR/$h.log" && fail "the Redis password in $h's log"
 done
+
+# --- the scripts themselves, against this Redis, with clocks of our choice:
+# each script of helper/policy_redis_lua.h with its TIME prelude replaced by
+# a read of the key $L"now" (the same rules as ratelimit.c and lockout.c).
+L="${PREFIX}lua:"
+lua() {  # NAME: the script NAME, as the daemon sends it but for the clock
+	awk -v name="$1" -v clock="${L}now" '
+	!on && index($0, "static const char " name "[] =") == 1 {
+		on = 1
+		if ($0 ~ /LUA_NOW/)
+			printf "local now = tonumber(redis.call(\047GET\047, \047%s\047)) ", clock
+		next
+	}
+	on {
+		b = $0
+		sub(/"[^"]*$/, "", b)
+		a = index(b, "\"")
+		printf "%s", substr(b, a + 1)
+		if ($0 ~ /;[ \t]*$/)
+			exit
+	}' "$top_srcdir/helper/policy_redis_lua.h"
+}
+at() { rcli set "${L}now" "$1" > /dev/null; }
+ev() { _s=$1; shift; rcli eval "$(lua "$_s")" "$@" | tr '\n' ' ' | sed 's/ $//'; }
+RES="${L}lock ${L}backoff ${L}bucket"
+case "$(lua reserve_lua)" in
+"local now = tonumber(redis.call('GET', '${L}now')) local l = redis.call('PTTL'"*"return {0, 0, 0}")
+	pass "the reserve script read from policy_redis_lua.h" ;;
+*) fail "the reserve script read from policy_redis_lua.h: $(lua reserve_lua)" ;;
+esac
+# A bucket of 2 per 10 s: the C engine's numbers (ratelimit.c).
+at 1000000
+is "$(ev reserve_lua 3 $RES 2 10000)" "0 0 0" "lua reserve: first token"
+is "$(ev reserve_lua 3 $RES 2 10000)" "0 0 0" "lua reserve: second token"
+is "$(ev reserve_lua 3 $RES 2 10000)" "2 5000 1" "lua reserve: empty, half a window to wait"
+ttl=$(rcli pttl "${L}bucket")
+[ "$ttl" -gt 9000 ] && [ "$ttl" -le 10000 ]
+ok "lua reserve: the bucket's TTL is its window ($ttl)"
+at 1004999
+is "$(ev reserve_lua 3 $RES 2 10000)" "2 1 1" "lua reserve: 1 ms short of a token"
+ev refund_lua 1 "${L}bucket" 2 10000 > /dev/null
+is "$(rcli hget "${L}bucket" lv)" 19998 "lua refund: a token back on the refilled level"
+is "$(ev reserve_lua 3 $RES 2 10000)" "0 0 0" "lua reserve: the refunded token"
+at 1005000
+is "$(ev reserve_lua 3 $RES 2 10000)" "0 0 0" "lua reserve: the last ms refilled the token"
+is "$(ev reserve_lua 3 $RES 2 10000)" "2 5000 1" "lua reserve: and the bucket is empty again"
+at 1020000
+ev refund_lua 1 "${L}bucket" 2 10000 > /dev/null
+is "$(rcli exists "${L}bucket")" 0 "lua refund: a full bucket is deleted"
+# The largest bucket (1000000/24h): levels near 2^47 go back exactly.
+is "$(ev reserve_lua 3 $RES 1000000 86400000)" "0 0 0" "lua reserve: the largest bucket"
+is "$(rcli hget "${L}bucket" lv)" 86399913600000 "lua reserve: its level written back exactly"
+rcli del "${L}bucket" > /dev/null
+# Backoff at backoff_max 24h plus jitter: the key lasts past its wait.
+rcli hset "${L}backoff" n 20 > /dev/null
+is "$(ev delivered_lua 1 "${L}backoff" 1 30000 86400000 999 86400000)" 95031360 \
+    "lua delivered: backoff_max 24h plus 9.99% jitter"
+ttl=$(rcli pttl "${L}backoff")
+[ "$ttl" -gt 95031360 ]
+ok "lua delivered: the backoff key outlives its wait ($ttl ms)"
+at $((1020000 + 95031359))
+is "$(ev reserve_lua 2 "${L}lock" "${L}backoff")" "2 1 0" "lua reserve: the backoff holds to its last ms"
+at $((1020000 + 95031360))
+is "$(ev reserve_lua 2 "${L}lock" "${L}backoff")" "0 0 0" "lua reserve: and ends on time"
+is "$(ev delivered_lua 1 "${L}backoff" 1 30000 86400000 0 86400000)" 86400000 \
+    "lua delivered: the count survived the wait (still at the cap)"
+rcli del "${L}backoff" > /dev/null
+# Lockout: 3 in 10 s (lockout.c's window: a failure window ms old is out).
+FK="${L}fail ${L}lockx ${L}locks"
+at 2000000
+is "$(ev failure_lua 3 $FK 3 10000 600000 sealx1)" 0 "lua failure: first"
+at 2005000
+is "$(ev failure_lua 3 $FK 3 10000 600000 sealx1)" 0 "lua failure: second"
+at 2010000
+is "$(ev failure_lua 3 $FK 3 10000 600000 sealx1)" 0 "lua failure: third, the first left the window"
+ttl=$(rcli pttl "${L}fail")
+[ "$ttl" -gt 9000 ] && [ "$ttl" -le 10000 ]
+ok "lua failure: the list's TTL is the window ($ttl)"
+at 2014999
+is "$(ev failure_lua 3 $FK 3 10000 600000 sealx1)" 600000 "lua failure: three within the window lock"
+is "$(rcli exists "${L}fail")" 0 "lua failure: the history that locked is spent"
+# A shorter lock after a longer one keeps the set alive for the longer.
+is "$(ev failure_lua 3 "${L}faily" "${L}locky" "${L}locks" 1 10000 120000 sealy)" 120000 \
+    "lua failure: another user, a shorter lock"
+ttl=$(rcli pttl "${L}locks")
+[ "$ttl" -gt 590000 ]
+ok "lua failure: the locks set lives as long as its longest lock ($ttl)"
+# The same user locked again (another host, another nonce): one entry.
+is "$(ev failure_lua 3 "${L}fail" "${L}lockx" "${L}locks" 1 10000 600000 sealx2)" 600000 \
+    "lua failure: the locked user locked again"
+is "$(rcli zcard "${L}locks")" 2 "lua failure: one entry per locked user"
+is "$(rcli zscore "${L}locks" sealx1)" "" "lua failure: the older sealed name is gone"
+at $((2014999 + 120000))
+is "$(ev locked_lua 1 "${L}locks")" "$((2014999 + 120000)) sealx2 $((2014999 + 600000))" \
+    "lua locked: ended locks leave the list"
+is "$(ev unlock_lua 4 "${L}lockx" "${L}fail" "${L}backoff" "${L}locks")" 1 "lua unlock: locked"
+is "$(rcli exists "${L}locks" "${L}lockx")" 0 "lua unlock: lock and entry gone"
+is "$(ev unlock_lua 4 "${L}lockx" "${L}fail" "${L}backoff" "${L}locks")" 0 "lua unlock: not locked"
+rcli del "${L}now" "${L}locky" > /dev/null
 stop_host A
 stop_host B
 stop_host C

@@ -151,6 +151,21 @@ wait_log B "redis store .*connected" 300
 ok "with tls_cert_file and tls_key_file it connects"
 is "$(login "$SOCK_B" bob)" ok "a login over TLS with a client certificate"
 
+# A client certificate from an intermediate CA: its file carries the chain.
+stop_host B
+mkcert inter "otpsms test intermediate" "basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign"
+mkcert client2 otpsms "extendedKeyUsage=clientAuth" inter
+chmod 600 "$P"/*.key
+cat "$P/client2.crt" "$P/inter.crt" > "$P/client2-chain.crt"
+host_config "$TESTDIR/b.yaml" b "$URL" "  tls_ca_file: $P/ca.crt
+  tls_cert_file: $P/client2-chain.crt
+  tls_key_file: $P/client2.key"
+start_host B "$TESTDIR/b.yaml"
+wait_log B "redis store .*connected" 300
+ok "a client certificate from an intermediate CA, chain in the file: connects"
+is "$(login "$SOCK_B" alice)" ok "and a login works"
+
 grep -q "$RPASS" "$TESTDIR/A.log" "$TESTDIR/B.log"
 [ $? -ne 0 ]
 ok "the Redis password is in neither log"
