@@ -9,6 +9,7 @@
 
 #include "keytab.h"
 #include "lockout.h"
+#include "util.h"
 
 struct ulock {
 	uint64_t until;          /* locked before this wall ms */
@@ -140,13 +141,15 @@ list_one(void *arg, const char *key, void *val)
 {
 	struct list_arg *a = arg;
 	struct ulock *u = val;
-	char line[320];
+	char line[320], safe[257];
 	int n;
 
 	if (u->until <= a->now)
 		return 0;
 	a->count++;
-	n = snprintf(line, sizeof(line), "%s %llu\n", key,
+	/* For a root terminal (otpsmsctl locked): no control bytes. */
+	log_safe(safe, sizeof(safe), key);
+	n = snprintf(line, sizeof(line), "%s %llu\n", safe,
 	    (unsigned long long)((u->until - a->now + 999) / 1000));
 	if (a->full || n < 0 || a->len + (size_t)n + 5 > a->outsz) {
 		if (!a->full && a->len + 5 <= a->outsz) {
