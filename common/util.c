@@ -51,6 +51,43 @@ log_safe(char *out, size_t outsz, const char *in)
 	out[i] = '\0';
 }
 
+void
+hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hex_digit(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : -1;
+}
+
+int
+hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz)
+{
+	size_t i;
+	int hi, lo;
+
+	if (len % 2 != 0 || len / 2 > outsz || len / 2 > INT32_MAX)
+		return -1;
+	for (i = 0; i < len / 2; i++) {
+		if ((hi = hex_digit(in[2 * i])) < 0 ||
+		    (lo = hex_digit(in[2 * i + 1])) < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)(len / 2);
+}
+
 uint64_t
 now_ms(void)
 {
@@ -95,18 +132,16 @@ fail:
 }
 
 char *
-read_secret(const char *path, uid_t owner_ok, size_t max, char *err, size_t errsz)
+read_fd_bounded(int fd, const char *path, size_t max, size_t *lenp, char *err,
+    size_t errsz)
 {
-	char *s = NULL;
+	char *s;
 	size_t len = 0;
 	ssize_t n;
-	int fd;
 
-	if ((fd = open_secret(path, owner_ok, err, errsz)) == -1)
-		return NULL;
 	if ((s = calloc(1, max + 2)) == NULL) {
 		snprintf(err, errsz, "%s: out of memory", path);
-		goto fail;
+		return NULL;
 	}
 	while (len <= max && (n = read(fd, s + len, max + 1 - len)) != 0) {
 		if (n == -1) {
@@ -121,7 +156,25 @@ read_secret(const char *path, uid_t owner_ok, size_t max, char *err, size_t errs
 		snprintf(err, errsz, "%s: longer than %zu bytes", path, max);
 		goto fail;
 	}
-	s[len] = '\0';
+	*lenp = len;
+	return s;
+ fail:
+	explicit_bzero(s, max + 2);
+	free(s);
+	return NULL;
+}
+
+char *
+read_secret(const char *path, uid_t owner_ok, size_t max, char *err, size_t errsz)
+{
+	char *s = NULL;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open_secret(path, owner_ok, err, errsz)) == -1)
+		return NULL;
+	if ((s = read_fd_bounded(fd, path, max, &len, err, errsz)) == NULL)
+		goto fail;
 	if (len > 0 && s[len - 1] == '\n')
 		s[--len] = '\0';
 	if (len > 0 && s[len - 1] == '\r')

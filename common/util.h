@@ -17,6 +17,12 @@ void mask_number(char *out, size_t outsz, const char *e164);
  * truncated to outsz-1. Use for every peer-supplied string before logging. */
 void log_safe(char *out, size_t outsz, const char *in);
 
+/* n bytes as 2n lower-case hex digits and a NUL into out. */
+void hex_encode(const uint8_t *in, size_t n, char *out);
+/* len lower-case hex digits (len even, len/2 <= outsz) into out; returns
+ * the bytes written, or -1. */
+int hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 uint64_t now_ms(void);
 
@@ -24,6 +30,12 @@ uint64_t now_ms(void);
  * by owner_ok (pass (uid_t)-1 for root only), not group/world readable or
  * writable. On failure returns -1 and writes the reason to err. */
 int open_secret(const char *path, uid_t owner_ok, char *err, size_t errsz);
+
+/* Reads all of fd (path for messages) into a NUL-terminated malloc'd buffer
+ * of max + 2 bytes; *len the bytes read. NULL with err set when longer than
+ * max or on error (the buffer wiped). The caller closes fd. */
+char *read_fd_bounded(int fd, const char *path, size_t max, size_t *len,
+    char *err, size_t errsz);
 
 /* Reads a whole small secret file (<= max bytes) into a NUL-terminated malloc'd
  * string with one trailing newline removed. Returns NULL with err set. */

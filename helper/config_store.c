@@ -223,41 +223,19 @@ read_plain(const char *path, size_t max, char *err, size_t errsz)
 {
 	struct stat st;
 	char *s = NULL;
-	size_t len = 0;
-	ssize_t n;
+	size_t len;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		snprintf(err, errsz, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((s = calloc(1, max + 2)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	while (len <= max && (n = read(fd, s + len, max + 1 - len)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errsz, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		len += (size_t)n;
-	}
-	if (len > max) {
-		snprintf(err, errsz, "%s: longer than %zu bytes", path, max);
-		goto fail;
-	}
+	else
+		s = read_fd_bounded(fd, path, max, &len, err, errsz);
 	close(fd);
 	return s;
- fail:
-	free(s);
-	close(fd);
-	return NULL;
 }
 
 /* 1: pem holds a certificate (want_key 0) or a private key (want_key 1). */

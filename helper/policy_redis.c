@@ -58,41 +58,6 @@ struct rcall {
 	void *arg;
 };
 
-static void
-hex(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
-}
-
-static int
-unhex(const char *in, size_t len, uint8_t *out, size_t outsz)
-{
-	size_t i;
-	int hi, lo;
-
-	if (len % 2 != 0 || len / 2 > outsz)
-		return -1;
-	for (i = 0; i < len / 2; i++) {
-		hi = in[2 * i];
-		lo = in[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ?
-		    hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ?
-		    lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(len / 2);
-}
-
 /* prefix KIND hash(tag, value) into out (KEY_MAX). */
 static int
 key_for(const struct rpolicy *rp, const char *kind, const char *tag,
@@ -108,7 +73,7 @@ key_for(const struct rpolicy *rp, const char *kind, const char *tag,
 	    HMAC(EVP_sha256(), rp->names_key, sizeof(rp->names_key),
 	    (const uint8_t *)buf, (size_t)n, md, &mdlen) == NULL || mdlen < H_LEN)
 		goto out;
-	hex(md, H_LEN, h);
+	hex_encode(md, H_LEN, h);
 	n = snprintf(out, KEY_MAX, "%s%s%s", rp->cfg->store.key_prefix, kind, h);
 	r = n < 0 || n >= KEY_MAX ? -1 : 0;
  out:
@@ -189,7 +154,7 @@ seal_name(const struct rpolicy *rp, const char *user, char *out)
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
 	    buf + NONCE_LEN + n) != 1)
 		goto out;
-	hex(buf, NONCE_LEN + n + TAG_LEN, out);
+	hex_encode(buf, NONCE_LEN + n + TAG_LEN, out);
 	r = 0;
  out:
 	EVP_CIPHER_CTX_free(ctx);
@@ -206,7 +171,7 @@ open_name(const struct rpolicy *rp, const char *in, size_t inlen, char *user,
 	uint8_t buf[SEALED_MAX];
 	int n, len, r = -1;
 
-	if ((n = unhex(in, inlen, buf, sizeof(buf))) < NONCE_LEN + TAG_LEN + 1 ||
+	if ((n = hex_decode(in, inlen, buf, sizeof(buf))) < NONCE_LEN + TAG_LEN + 1 ||
 	    (size_t)(n - NONCE_LEN - TAG_LEN) >= usersz ||
 	    (ctx = EVP_CIPHER_CTX_new()) == NULL ||
 	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, rp->seal_key, buf) != 1 ||
@@ -316,6 +281,23 @@ on_reserved(void *arg, const redisReply *r)
 	free(c);
 }
 
+/* The scripts' ARGV for n buckets: count, window of each, as strings. */
+static void
+rate_args(const struct rpolicy *rp, const int *kinds, int n,
+    char num[2 * LIM_NKINDS][16], const char *ap[2 * LIM_NKINDS])
+{
+	const struct rate *r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		r = &rp->cfg->limits.rate[kinds[i]];
+		snprintf(num[2 * i], sizeof(num[0]), "%u", r->count);
+		snprintf(num[2 * i + 1], sizeof(num[0]), "%u", r->window_ms);
+		ap[2 * i] = num[2 * i];
+		ap[2 * i + 1] = num[2 * i + 1];
+	}
+}
+
 void
 rpolicy_reserve(struct rpolicy *rp, const char *user, const char *number,
     rpolicy_reserve_fn *cb, void *arg)
@@ -336,14 +318,7 @@ rpolicy_reserve(struct rpolicy *rp, const char *user, const char *number,
 	c->reserve_cb = cb;
 	for (i = 0; i < 2 + n; i++)
 		kp[i] = keys[i];
-	for (i = 0; i < n; i++) {
-		snprintf(num[2 * i], sizeof(num[0]), "%u",
-		    rp->cfg->limits.rate[c->kinds[i]].count);
-		snprintf(num[2 * i + 1], sizeof(num[0]), "%u",
-		    rp->cfg->limits.rate[c->kinds[i]].window_ms);
-		ap[2 * i] = num[2 * i];
-		ap[2 * i + 1] = num[2 * i + 1];
-	}
+	rate_args(rp, c->kinds, n, num, ap);
 	eval(rp, reserve_lua, 2 + n, kp, 2 * n, ap, on_reserved, c);
 }
 
@@ -356,15 +331,9 @@ rpolicy_refund(struct rpolicy *rp, const char *user, const char *number)
 
 	if ((n = bucket_keys(rp, user, number, keys, kinds)) <= 0)
 		return;
-	for (i = 0; i < n; i++) {
-		snprintf(num[2 * i], sizeof(num[0]), "%u",
-		    rp->cfg->limits.rate[kinds[i]].count);
-		snprintf(num[2 * i + 1], sizeof(num[0]), "%u",
-		    rp->cfg->limits.rate[kinds[i]].window_ms);
+	for (i = 0; i < n; i++)
 		kp[i] = keys[i];
-		ap[2 * i] = num[2 * i];
-		ap[2 * i + 1] = num[2 * i + 1];
-	}
+	rate_args(rp, kinds, n, num, ap);
 	eval(rp, refund_lua, n, kp, 2 * n, ap, on_done, rp);
 }
 

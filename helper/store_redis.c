@@ -116,41 +116,6 @@ wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void
-hex(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
-}
-
-static int
-unhex(const char *in, size_t len, uint8_t *out, size_t n)
-{
-	size_t i;
-	int hi, lo;
-
-	if (len != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		hi = in[2 * i];
-		lo = in[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ?
-		    hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ?
-		    lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* HMAC-SHA-256 under the fleet's names key over tag NUL user [NUL service
  * NUL uid], cut to HASH_LEN bytes, in hex: what Redis sees of a user. */
 static int
@@ -172,7 +137,7 @@ name_hash(const struct rstore *rs, const char *tag, const char *user,
 	if (HMAC(EVP_sha256(), rs->names_key, sizeof(rs->names_key),
 	    (const uint8_t *)buf, (size_t)n, md, &mdlen) == NULL || mdlen < HASH_LEN)
 		goto out;
-	hex(md, HASH_LEN, out);
+	hex_encode(md, HASH_LEN, out);
 	r = 0;
  out:
 	OPENSSL_cleanse(buf, sizeof(buf));
@@ -320,7 +285,8 @@ answer_find(struct rreq *q, const redisReply *r)
 	memset(&c, 0, sizeof(c));
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 6 ||
 	    r->element[0]->type != REDIS_REPLY_STRING ||
-	    unhex(r->element[0]->str, r->element[0]->len, c.id, PROTO_ID_LEN) != 0 ||
+	    hex_decode(r->element[0]->str, r->element[0]->len, c.id,
+	    PROTO_ID_LEN) != PROTO_ID_LEN ||
 	    r->element[1]->type != REDIS_REPLY_STRING ||
 	    r->element[1]->len != STORE_MAC_LEN ||
 	    r->element[2]->type != REDIS_REPLY_STRING ||
@@ -470,7 +436,7 @@ rs_put(struct store *s, const struct challenge *c, store_put_fn *cb, void *arg)
 	}
 	q->put_cb = cb;
 	q->ch = *c;
-	hex(c->id, PROTO_ID_LEN, id);
+	hex_encode(c->id, PROTO_ID_LEN, id);
 	if (c->expires_ms <= c->created_ms ||
 	    name_hash(rs, "user", c->user, NULL, 0, user) != 0 ||
 	    name_hash(rs, "owner", c->user, c->service, c->uid, owner) != 0 ||
@@ -555,7 +521,7 @@ rs_verify(struct store *s, const uint8_t id[PROTO_ID_LEN], const char *user,
 	q->ch.uid = uid;
 	memcpy(q->mac, mac, STORE_MAC_LEN);
 	q->now = now;
-	hex(id, PROTO_ID_LEN, idh);
+	hex_encode(id, PROTO_ID_LEN, idh);
 	if (name_hash(rs, "user", user, NULL, 0, uh) != 0 ||
 	    key_name(ckey, rs, "c:", idh) != 0) {
 		q->answered = 1;
