@@ -164,3 +164,40 @@ dump_redis() {
 	done
 	echo "$_nottl"
 }
+
+# wait_for TENTHS PATTERN COMMAND...: until COMMAND's output has PATTERN.
+wait_for() {  # TENTHS PATTERN COMMAND...
+	_t=$1 _p=$2
+	shift 2
+	_i=0
+	until "$@" 2>/dev/null | grep -q "$_p"; do
+		_i=$((_i + 1))
+		[ $_i -gt "$_t" ] && return 1
+		sleep 0.1
+	done
+}
+
+# sentinel_failover [LABEL]: SENTINEL FAILOVER of otpsmsmaster from $P1 to
+# $P2, then a login through host A ($SOCK_A) on the new primary without a
+# restart. Uses the test's sent (redis-cli to the sentinel) and node PORT.
+sentinel_failover() {
+	wait_for 150 "$P2" sent sentinel replicas otpsmsmaster
+	ok "the sentinel knows the replica${1:-}"
+	sent sentinel failover otpsmsmaster | grep -q OK
+	ok "SENTINEL FAILOVER"
+	wait_for 200 "$P2" sent sentinel get-master-addr-by-name otpsmsmaster
+	ok "the sentinel reports the replica as the new primary"
+	wait_for 300 "role:slave" node "$P1" info replication
+	ok "the old primary is turned into a replica"
+	_i=0
+	until [ "$(login "$SOCK_A" alice)" = ok ] || [ $_i -gt 50 ]; do
+		_i=$((_i + 1))
+		sleep 0.2
+	done
+	[ $_i -le 50 ]
+	ok "a login works on the new primary, without a restart"
+	wait_log A "127.0.0.1:$P2" 10
+	ok "the daemon says which primary it uses now"
+	node "$P2" info replication | grep -q "role:master"
+	ok "and that one is the primary"
+}
