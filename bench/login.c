@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "outbox.h"
 #include "proto.h"
 
 #define MAX_LOGINS 100000
@@ -71,40 +72,6 @@ exchange(const struct proto_msg *req, struct proto_msg *rsp)
 		close(fd);
 	buf_free(&b);
 	return ret;
-}
-
-/* The code in the newest outbox record: {"...","text":"123456 is ..."}. */
-static int
-outbox_code(char *out, size_t outsz)
-{
-	char tail[1024], *p, *end;
-	struct stat st;
-	ssize_t n;
-	off_t off;
-	size_t i;
-	int fd, r = -1;
-
-	if ((fd = open(outbox, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto out;
-	off = st.st_size > (off_t)sizeof(tail) - 1 ? st.st_size - (off_t)sizeof(tail) + 1 : 0;
-	if ((n = pread(fd, tail, sizeof(tail) - 1, off)) <= 1)
-		goto out;
-	tail[n] = '\0';
-	if (tail[n - 1] == '\n')
-		tail[n - 1] = '\0';
-	p = (end = strrchr(tail, '\n')) != NULL ? end + 1 : tail;
-	if ((p = strstr(p, "\"text\":\"")) == NULL)
-		goto out;
-	p += 8;
-	for (i = 0; i + 1 < outsz && p[i] >= '0' && p[i] <= '9'; i++)
-		out[i] = p[i];
-	out[i] = '\0';
-	r = i >= 4 ? 0 : -1;
- out:
-	close(fd);
-	return r;
 }
 
 static int
@@ -167,7 +134,8 @@ main(int argc, char **argv)
 		memcpy(req.u.vreq.id, rsp.u.crsp.id, PROTO_ID_LEN);
 		snprintf(req.u.vreq.user, sizeof(req.u.vreq.user), "%s%u", prefix,
 		    (unsigned)i % nusers);
-		if (outbox_code(req.u.vreq.code, sizeof(req.u.vreq.code)) == -1) {
+		if (outbox_last_code(outbox, req.u.vreq.code,
+		    sizeof(req.u.vreq.code)) == -1) {
 			fprintf(stderr, "login: no code in %s\n", outbox);
 			goto out;
 		}

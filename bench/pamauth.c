@@ -21,46 +21,14 @@
 #include <openssl/hmac.h>
 #include <security/pam_appl.h>
 
+#include "outbox.h"
+
 #define MAX_LOGINS 10000
 
 static const char *outbox;
 static uint8_t hkey[64];
 static size_t hkeylen;
 static uint64_t counter;
-
-/* The code in the newest outbox record: {"...","text":"123456 is ..."}. */
-static int
-outbox_code(char *out, size_t outsz)
-{
-	char tail[1024], *p, *end;
-	struct stat st;
-	ssize_t n;
-	off_t off;
-	size_t i;
-	int fd, r = -1;
-
-	if ((fd = open(outbox, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto out;
-	off = st.st_size > (off_t)sizeof(tail) - 1 ? st.st_size - (off_t)sizeof(tail) + 1 : 0;
-	if ((n = pread(fd, tail, sizeof(tail) - 1, off)) <= 1)
-		goto out;
-	tail[n] = '\0';
-	if (tail[n - 1] == '\n')
-		tail[n - 1] = '\0';
-	p = (end = strrchr(tail, '\n')) != NULL ? end + 1 : tail;
-	if ((p = strstr(p, "\"text\":\"")) == NULL)
-		goto out;
-	p += 8;
-	for (i = 0; i + 1 < outsz && p[i] >= '0' && p[i] <= '9'; i++)
-		out[i] = p[i];
-	out[i] = '\0';
-	r = i >= 4 ? 0 : -1;
- out:
-	close(fd);
-	return r;
-}
 
 /* RFC 4226 HOTP, 6 digits. */
 static int
@@ -94,7 +62,7 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp, void *da
 		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
 		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
-		if ((outbox != NULL ? outbox_code(code, sizeof(code)) :
+		if ((outbox != NULL ? outbox_last_code(outbox, code, sizeof(code)) :
 		    hotp(code, sizeof(code), counter)) == -1 ||
 		    (r[i].resp = strdup(code)) == NULL)
 			goto fail;
