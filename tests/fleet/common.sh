@@ -201,3 +201,21 @@ sentinel_failover() {
 	node "$P2" info replication | grep -q "role:master"
 	ok "and that one is the primary"
 }
+
+# node_conf NAME PORT [REPLICAOF-PORT]: a Sentinel test's Redis node (no
+# persistence, user default for replication and the sentinel, otpsms for
+# the daemon); the test's node_listen PORT writes how it listens.
+node_conf() {
+	mkdir -p "$TESTDIR/$1"
+	{
+		node_listen "$2"
+		echo "save \"\""
+		echo "appendonly no"
+		echo "dir $TESTDIR/$1"
+		echo "logfile $TESTDIR/$1.log"
+		echo "masterauth $APASS"
+		echo "user default on >$APASS ~* &* +@all"
+		echo "user otpsms on >$RPASS ~$PREFIX* +@all"
+		[ -n "${3:-}" ] && echo "replicaof 127.0.0.1 $3"
+	} > "$TESTDIR/$1.conf"
+}

@@ -27,21 +27,7 @@ chmod 600 "$TESTDIR/redis.pass"
 openssl rand -hex 32 > "$TESTDIR/fleet.key"
 chmod 600 "$TESTDIR/fleet.key"
 
-node_conf() {  # NAME PORT [REPLICAOF-PORT]
-	mkdir -p "$TESTDIR/$1"
-	{
-		echo "port $2"
-		echo "bind 127.0.0.1"
-		echo "save \"\""
-		echo "appendonly no"
-		echo "dir $TESTDIR/$1"
-		echo "logfile $TESTDIR/$1.log"
-		echo "masterauth $APASS"
-		echo "user default on >$APASS ~* &* +@all"
-		echo "user otpsms on >$RPASS ~$PREFIX* +@all"
-		[ -n "${3:-}" ] && echo "replicaof 127.0.0.1 $3"
-	} > "$TESTDIR/$1.conf"
-}
+node_listen() { echo "port $1"; echo "bind 127.0.0.1"; }
 node_conf R1 "$P1"
 node_conf R2 "$P2" "$P1"
 mkdir -p "$TESTDIR/S"

@@ -56,20 +56,7 @@ tls_conf() {  # PORT [CERT]
 	echo "tls-ca-cert-file $P/ca.crt"
 	echo "tls-auth-clients no"
 }
-node_conf() {  # NAME PORT [REPLICAOF-PORT]
-	mkdir -p "$TESTDIR/$1"
-	{
-		tls_conf "$2"
-		echo "save \"\""
-		echo "appendonly no"
-		echo "dir $TESTDIR/$1"
-		echo "logfile $TESTDIR/$1.log"
-		echo "masterauth $APASS"
-		echo "user default on >$APASS ~* &* +@all"
-		echo "user otpsms on >$RPASS ~$PREFIX* +@all"
-		[ -n "${3:-}" ] && echo "replicaof 127.0.0.1 $3"
-	} > "$TESTDIR/$1.conf"
-}
+node_listen() { tls_conf "$1"; }
 node_conf R1 "$P1"
 node_conf R2 "$P2" "$P1"
 mkdir -p "$TESTDIR/S"
