@@ -24,6 +24,7 @@
 
 static void try_carrier(struct request *r);
 static void on_sent(void *arg, const struct carrier_result *res);
+static void refuse(struct request *r, int e, unsigned retry, const char *why);
 
 /* Seconds a pending challenge has left, rounded up. */
 static uint32_t
@@ -45,6 +46,16 @@ route_channels(const struct request *r)
 	for (i = 0; i < r->n_cars; i++)
 		ch |= carrier_channels(r->cars[i]);
 	return ch ? ch : PROTO_CH_SMS;
+}
+
+/* Nothing went out: the new code no longer counts as pending (nobody can
+ * have it; the lockout bounds guesses at it like at any other). */
+static void
+undelivered(struct request *r)
+{
+	if (r->pending_added && r->d->policy != NULL)
+		policy_drop_pending(r->d->policy, r->ch.user, r->ch.id);
+	r->pending_added = 0;
 }
 
 /* Starts one send through cars[carrier]; 0 if on_sent will be called. */
@@ -134,6 +145,7 @@ on_sent(void *arg, const struct carrier_result *res)
 		request_audit(r, "send refused",
 		    "to=%s carrier=%s reason=\"%s\"", r->masked,
 		    c->name, res->detail);
+		undelivered(r);
 		request_fail(r, PROTO_E_NUMBER, "number cannot receive codes");
 		return;
 	case CARRIER_RETRY:
@@ -181,6 +193,7 @@ try_carrier(struct request *r)
 	struct carrier *c;
 
 	if (!r->routed && route_request(r) != 0) {
+		undelivered(r);
 		request_fail(r, PROTO_E_INTERNAL, "message too long");
 		return;
 	}
@@ -213,6 +226,7 @@ try_carrier(struct request *r)
 	request_audit(r, "send failed",
 	    "to=%s reason=\"no carrier accepted the message\"",
 	    r->masked);
+	undelivered(r);
 	request_fail(r, PROTO_E_DELIVERY, "no carrier accepted the message");
 }
 
@@ -222,11 +236,30 @@ on_stored(void *arg, int ok)
 	struct request *r = arg;
 
 	if (!ok) {
+		undelivered(r);
 		request_audit(r, "store failed", NULL);
 		request_fail(r, PROTO_E_INTERNAL, "cannot store the challenge");
 		return;
 	}
 	try_carrier(r);
+}
+
+/* The policy counted the new code as pending, or refused it. */
+static void
+on_pending_added(void *arg, int e, unsigned retry)
+{
+	struct request *r = arg;
+
+	if (e != 0) {
+		request_wipe_secrets(r);
+		refuse(r, e, retry, e == PROTO_E_RATE ? "too many codes pending" :
+		    "pending codes unavailable");
+		return;
+	}
+	r->pending_added = 1;
+	/* Stored before it is sent: never text a code we could not check. The
+	 * callbacks may finish (and free) r before put returns. */
+	r->d->store->ops->put(r->d->store, &r->ch, on_stored, r);
 }
 
 /* A new code: make it, store its hash, render the text, send it. */
@@ -258,9 +291,13 @@ issue_new(struct request *r)
 	r->ch.created_ms = now;
 	r->ch.expires_ms = now + cfg->ttl_ms;
 	r->ch.attempts_left = cfg->max_attempts;
-	/* Stored before it is sent: never text a code we could not check. The
-	 * callbacks may finish (and free) r before put returns. */
-	r->d->store->ops->put(r->d->store, &r->ch, on_stored, r);
+	/* At most limits.pending codes of one user wait at once (on every
+	 * host), however many services or hosts ask. */
+	if (r->d->policy != NULL)
+		policy_add_pending(r->d->policy, r->ch.user, r->ch.id, cfg->ttl_ms,
+		    on_pending_added, r);
+	else
+		on_pending_added(r, 0, 0);
 }
 
 /* The channels the number's carriers can send on, when nothing is sent. */
@@ -388,6 +425,8 @@ refuse(struct request *r, int e, unsigned retry, const char *why)
 	if (r->client != NULL)
 		client_error(r->client, (unsigned)e, retry,
 		    e == PROTO_E_LOCKED ? "user locked out" :
+		    e == PROTO_E_RATE && strcmp(why, "too many codes pending") == 0 ?
+		    "too many codes pending" :
 		    e == PROTO_E_RATE ? "rate limited" :
 		    e == PROTO_E_NUMBER ? "number refused by policy" :
 		    "limits unavailable");

@@ -60,7 +60,7 @@ read_rate(struct cfg_ctx *ctx, struct cfg_node *map, const char *key, struct rat
 static void
 read_limits(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
-	struct cfg_node *map;
+	struct cfg_node *map, *n;
 	int k;
 
 	limits_conf_default(&c->limits);
@@ -71,6 +71,12 @@ read_limits(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 	cfg_uint(ctx, map, "backoff_after", &c->limits.backoff_after, 0, 100, 0);
 	cfg_duration(ctx, map, "backoff_max", &c->limits.backoff_max_ms,
 	    30 * 1000, 24 * 60 * 60 * 1000, 0);
+	if ((n = cfg_get(map, "pending")) != NULL && n->type == CFG_SCALAR &&
+	    !cfg_is_null(n) && strcmp(n->value, "off") == 0)
+		c->limits.pending = 0;
+	else
+		cfg_uint(ctx, map, "pending", &c->limits.pending, 1,
+		    LIMITS_PENDING_MAX, 0);
 	cfg_check_unused(ctx, map);
 }
 

@@ -14,6 +14,7 @@
 struct ulock {
 	uint64_t until;          /* locked before this wall ms */
 	unsigned n;              /* failures recorded (<= failures) */
+	unsigned inflight;       /* guesses being checked (not saved) */
 	uint64_t t[LOCKOUT_FAILURES_MAX];   /* oldest first */
 };
 
@@ -81,6 +82,42 @@ lockout_check(struct lockout *lo, const char *user, uint64_t now)
 	return (unsigned)((u->until - now + 999) / 1000);
 }
 
+unsigned
+lockout_begin(struct lockout *lo, const char *user, uint64_t now)
+{
+	struct keytab_ent *e;
+	struct ulock *u;
+	unsigned s;
+
+	if (lo->c.failures == 0)
+		return 0;
+	if ((s = lockout_check(lo, user, now)) != 0)
+		return s;
+	if ((e = keytab_put(&lo->users, user, sizeof(*u))) == NULL)
+		return 1;    /* no memory: not now, rather than unbounded */
+	u = e->val;
+	trim(lo, u, now);
+	/* The guesses in flight may all be wrong: the next wrong one must be
+	 * able to lock before another is checked. */
+	if (u->n + u->inflight >= lo->c.failures)
+		return 1;
+	u->inflight++;
+	return 0;
+}
+
+void
+lockout_end(struct lockout *lo, const char *user)
+{
+	struct keytab_ent *e;
+	struct ulock *u;
+
+	if ((e = keytab_get(&lo->users, user)) == NULL)
+		return;    /* unlocked (otpsmsctl) meanwhile */
+	u = e->val;
+	if (u->inflight > 0)
+		u->inflight--;
+}
+
 int
 lockout_note_failure(struct lockout *lo, const char *user, uint64_t now)
 {
@@ -115,7 +152,7 @@ lockout_note_success(struct lockout *lo, const char *user)
 		return;
 	u = e->val;
 	u->n = 0;
-	if (u->until == 0)
+	if (u->until == 0 && u->inflight == 0)
 		keytab_del(&lo->users, user);
 }
 
@@ -193,7 +230,7 @@ dump_one(void *arg, const char *key, void *val)
 
 	trim(a->lo, u, a->now);
 	if (u->until <= a->now && u->n == 0)
-		return 1;    /* nothing left to remember */
+		return u->inflight == 0;    /* nothing left to remember */
 	if (fprintf(a->f, "l %s %" PRIu64 " %u", key, u->until, u->n) < 0)
 		a->err = 1;
 	for (i = 0; i < u->n; i++)

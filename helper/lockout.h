@@ -1,6 +1,9 @@
-/* Lockout after wrong codes: more than `failures` wrong answers for one user
- * within `window` lock that user for `duration` (no code is sent while
- * locked). Pure: every call takes the wall-clock time in ms. */
+/* Lockout after wrong codes: `failures` wrong answers for one user within
+ * `window` lock that user for `duration` (no code is sent or checked while
+ * locked). A code is checked only inside lockout_begin/lockout_end, which
+ * hold a guess of the user's budget, so however many codes are pending at
+ * most `failures` wrong ones are checked per window. Pure: every call takes
+ * the wall-clock time in ms. */
 #ifndef OTPSMS_LOCKOUT_H
 #define OTPSMS_LOCKOUT_H
 
@@ -25,6 +28,13 @@ void lockout_free(struct lockout *lo);
 
 /* Seconds the user stays locked (>= 1), or 0. */
 unsigned lockout_check(struct lockout *lo, const char *user, uint64_t now);
+/* Before a code is checked: 0 to go ahead (one guess held until
+ * lockout_end), else the seconds to wait (>= 1): the user is locked, or the
+ * wrong codes in the window plus the guesses being checked reach
+ * `failures`. */
+unsigned lockout_begin(struct lockout *lo, const char *user, uint64_t now);
+/* The guess lockout_begin held was answered (note its outcome first). */
+void lockout_end(struct lockout *lo, const char *user);
 /* A wrong code. Returns 1 when this failure locked the user. */
 int lockout_note_failure(struct lockout *lo, const char *user, uint64_t now);
 /* A right code: the failures so far are forgiven. */

@@ -7,7 +7,10 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <openssl/rand.h>
+
 #include "countries.h"
+#include "keytab.h"
 #include "ratelimit.h"
 #include "lockout.h"
 #include "log.h"
@@ -26,6 +29,17 @@ struct policy {
 	int save_failing;        /* log a failing disk once, not per login */
 	struct rpolicy *shared;  /* the fleet's (policy_share); NULL: local */
 	uint64_t served_locally; /* on_failure: local, while Redis was away */
+	struct keytab pending;   /* user: struct upending (this host's codes) */
+};
+
+/* A user's codes pending on this host (limits.pending), not saved: the
+ * in-memory store forgets them on a restart too. */
+struct upending {
+	unsigned n;
+	struct {
+		uint8_t id[PROTO_ID_LEN];
+		uint64_t until;          /* wall ms */
+	} e[LIMITS_PENDING_MAX];
 };
 
 /* A policy_ask_send or policy_answered waiting on Redis. */
@@ -34,6 +48,11 @@ struct ask {
 	policy_ask_fn *ask_cb;
 	policy_answer_fn *answer_cb;
 	policy_text_fn *text_cb;
+	policy_verify_fn *verify_cb;
+	policy_pending_fn *pending_cb;
+	struct policy_guess *guess;  /* policy_ask_verify's, the caller's */
+	uint8_t id[PROTO_ID_LEN];
+	unsigned ttl_ms;
 	void *arg;
 	char user[PROTO_MAX_USER + 1];
 	char number[24];
@@ -105,6 +124,7 @@ policy_new(const struct config *cfg, char *err, size_t errsz, char *warn,
 		return NULL;
 	}
 	p->cfg = cfg;
+	keytab_init(&p->pending);
 	if (fresh(p) != 0) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;
@@ -146,6 +166,7 @@ policy_free(struct policy *p)
 		return;
 	limits_free(p->limits);
 	lockout_free(p->lockout);
+	keytab_free(&p->pending, NULL);
 	rpolicy_free(p->shared);
 	free(p);
 }
@@ -434,29 +455,241 @@ on_failure(void *arg, long long lock_ms)
 	ask_free(a);
 }
 
+/* The guess g held, given back; its Redis token copied into token (""
+ * unless held there). */
+static void
+guess_release(struct policy *p, const char *user, struct policy_guess *g,
+    char token[POLICY_TOKEN_LEN + 1])
+{
+	token[0] = '\0';
+	if (g == NULL)
+		return;
+	if (g->held == POLICY_HELD_LOCAL)
+		lockout_end(p->lockout, user);
+	else if (g->held == POLICY_HELD_SHARED)
+		memcpy(token, g->token, POLICY_TOKEN_LEN + 1);
+	g->held = POLICY_HELD_NONE;
+}
+
 void
 policy_answered(struct policy *p, const char *user, int ok,
-    policy_answer_fn *cb, void *arg)
+    struct policy_guess *g, policy_answer_fn *cb, void *arg)
 {
+	char token[POLICY_TOKEN_LEN + 1];
 	struct ask *a;
 	unsigned s;
 
+	guess_release(p, user, g, token);
 	if (p->shared == NULL || ok) {
 		/* A right code also forgives what this host kept alone. */
 		s = policy_verified(p, user, ok);
 		if (p->shared != NULL && shared_state(p->cfg))
-			rpolicy_success(p->shared, user);
+			rpolicy_success(p->shared, user, token);
 		if (cb != NULL)
 			cb(arg, s);
 		return;
 	}
 	if ((a = ask_new(p, user, NULL, arg)) == NULL) {
+		if (token[0] != '\0')
+			rpolicy_unguess(p->shared, user, token);
 		if (cb != NULL)
 			cb(arg, fallback(p) ? policy_verified(p, user, 0) : 0);
 		return;
 	}
 	a->answer_cb = cb;
-	rpolicy_failure(p->shared, user, on_failure, a);
+	/* The failure is counted and the guess let go in one step: no
+	 * moment when another guess could slip between the two. */
+	rpolicy_failure(p->shared, user, token, on_failure, a);
+}
+
+void
+policy_unchecked(struct policy *p, const char *user, struct policy_guess *g)
+{
+	char token[POLICY_TOKEN_LEN + 1];
+
+	guess_release(p, user, g, token);
+	if (token[0] != '\0' && p->shared != NULL)
+		rpolicy_unguess(p->shared, user, token);
+}
+
+static void
+verify_local(struct policy *p, const char *user, struct policy_guess *g,
+    policy_verify_fn *cb, void *arg)
+{
+	unsigned s;
+
+	if ((s = lockout_begin(p->lockout, user, policy_now())) != 0) {
+		p->refusals++;
+		cb(arg, PROTO_E_LOCKED, s);
+		return;
+	}
+	g->held = p->cfg->lockout.failures != 0 ? POLICY_HELD_LOCAL :
+	    POLICY_HELD_NONE;
+	cb(arg, 0, 0);
+}
+
+static void
+on_guess(void *arg, int r, uint64_t wait_ms)
+{
+	struct ask *a = arg;
+	struct policy *p = a->p;
+
+	switch (r) {
+	case 0:
+		a->guess->held = POLICY_HELD_SHARED;
+		a->verify_cb(a->arg, 0, 0);
+		break;
+	case 1:
+		p->refusals++;
+		a->verify_cb(a->arg, PROTO_E_LOCKED,
+		    (unsigned)((wait_ms + 999) / 1000));
+		break;
+	default:
+		if (fallback(p))
+			verify_local(p, a->user, a->guess, a->verify_cb, a->arg);
+		else
+			a->verify_cb(a->arg, PROTO_E_INTERNAL, 0);
+		break;
+	}
+	ask_free(a);
+}
+
+void
+policy_ask_verify(struct policy *p, const char *user, struct policy_guess *g,
+    policy_verify_fn *cb, void *arg)
+{
+	uint8_t rnd[POLICY_TOKEN_LEN / 2];
+	struct ask *a;
+
+	memset(g, 0, sizeof(*g));
+	if (p->shared == NULL || p->cfg->lockout.failures == 0) {
+		verify_local(p, user, g, cb, arg);
+		return;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	    (a = ask_new(p, user, NULL, arg)) == NULL) {
+		cb(arg, PROTO_E_INTERNAL, 0);
+		return;
+	}
+	hex_encode(rnd, sizeof(rnd), g->token);
+	a->verify_cb = cb;
+	a->guess = g;
+	rpolicy_guess(p->shared, user, g->token, on_guess, a);
+}
+
+/* This host's count of user's pending codes: 0 and one more counted, or
+ * PROTO_E_RATE with the seconds until the first of them expires. */
+static int
+pending_local(struct policy *p, const char *user, const uint8_t *id,
+    unsigned ttl_ms, unsigned *retry)
+{
+	struct keytab_ent *e;
+	struct upending *u;
+	uint64_t now = policy_now(), first;
+	unsigned i, j, cap = p->cfg->limits.pending;
+
+	*retry = 0;
+	if (cap > LIMITS_PENDING_MAX)
+		cap = LIMITS_PENDING_MAX;
+	if ((e = keytab_put(&p->pending, user, sizeof(*u))) == NULL)
+		return PROTO_E_INTERNAL;
+	u = e->val;
+	for (i = j = 0; i < u->n; i++)
+		if (u->e[i].until > now)
+			u->e[j++] = u->e[i];
+	u->n = j;
+	if (u->n >= cap) {
+		first = u->e[0].until;
+		for (i = 1; i < u->n; i++)
+			if (u->e[i].until < first)
+				first = u->e[i].until;
+		*retry = (unsigned)((first - now + 999) / 1000);
+		p->refusals++;
+		return PROTO_E_RATE;
+	}
+	memcpy(u->e[u->n].id, id, PROTO_ID_LEN);
+	u->e[u->n++].until = now + ttl_ms;
+	return 0;
+}
+
+static void
+on_pending(void *arg, int r, uint64_t wait_ms)
+{
+	struct ask *a = arg;
+	struct policy *p = a->p;
+	unsigned retry;
+	int e;
+
+	switch (r) {
+	case 0:
+		a->pending_cb(a->arg, 0, 0);
+		break;
+	case 1:
+		p->refusals++;
+		a->pending_cb(a->arg, PROTO_E_RATE,
+		    (unsigned)((wait_ms + 999) / 1000));
+		break;
+	default:
+		if (fallback(p)) {
+			e = pending_local(p, a->user, a->id, a->ttl_ms, &retry);
+			a->pending_cb(a->arg, e, retry);
+		} else
+			a->pending_cb(a->arg, PROTO_E_INTERNAL, 0);
+		break;
+	}
+	ask_free(a);
+}
+
+void
+policy_add_pending(struct policy *p, const char *user, const uint8_t *id,
+    unsigned ttl_ms, policy_pending_fn *cb, void *arg)
+{
+	struct ask *a;
+	unsigned retry;
+	int e;
+
+	if (p->cfg->limits.pending == 0) {
+		cb(arg, 0, 0);
+		return;
+	}
+	if (p->shared == NULL) {
+		e = pending_local(p, user, id, ttl_ms, &retry);
+		cb(arg, e, retry);
+		return;
+	}
+	if ((a = ask_new(p, user, NULL, arg)) == NULL) {
+		cb(arg, PROTO_E_INTERNAL, 0);
+		return;
+	}
+	a->pending_cb = cb;
+	memcpy(a->id, id, PROTO_ID_LEN);
+	a->ttl_ms = ttl_ms;
+	rpolicy_pending(p->shared, user, id, p->cfg->limits.pending, ttl_ms,
+	    on_pending, a);
+}
+
+void
+policy_drop_pending(struct policy *p, const char *user, const uint8_t *id)
+{
+	struct keytab_ent *e;
+	struct upending *u;
+	unsigned i;
+
+	if (p->cfg->limits.pending == 0)
+		return;
+	if ((e = keytab_get(&p->pending, user)) != NULL) {
+		u = e->val;
+		for (i = 0; i < u->n; i++) {
+			if (memcmp(u->e[i].id, id, PROTO_ID_LEN) != 0)
+				continue;
+			u->e[i] = u->e[--u->n];
+			break;
+		}
+		if (u->n == 0)
+			keytab_del(&p->pending, user);
+	}
+	if (p->shared != NULL)
+		rpolicy_pending_drop(p->shared, user, id);
 }
 
 static void

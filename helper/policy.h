@@ -10,6 +10,17 @@
 struct config;
 struct policy;
 
+/* Where a held token or guess is: nowhere, this host, the fleet's Redis. */
+enum { POLICY_HELD_NONE, POLICY_HELD_LOCAL, POLICY_HELD_SHARED };
+
+/* One guess of a user's lockout budget, held while a code is checked
+ * (policy_ask_verify), given back by policy_answered or policy_unchecked. */
+#define POLICY_TOKEN_LEN 32
+struct policy_guess {
+	int held;                        /* POLICY_HELD_* */
+	char token[POLICY_TOKEN_LEN + 1];    /* its name in Redis (random hex) */
+};
+
 /* Call once privileges are dropped (the state is the daemon user's). With
  * an explicit state_dir that cannot be used it fails (NULL, err); with the
  * default one it keeps the state in memory only and says so in warn. A
@@ -46,7 +57,6 @@ struct rclient;
  * decides. 0, or -1 (no memory, no fleet key). */
 int policy_share(struct policy *p, struct rclient *rc);
 
-enum { POLICY_HELD_NONE, POLICY_HELD_LOCAL, POLICY_HELD_SHARED };
 /* e and retry_after as policy_check_send; held: where the tokens of a send
  * that may go ahead are held, for policy_release. */
 typedef void policy_ask_fn(void *arg, int e, unsigned retry_after,
@@ -56,10 +66,33 @@ void policy_ask_send(struct policy *p, const char *user, const char *number,
 /* sent 1: as policy_sent, 0: as policy_unsent, where held says. */
 void policy_release(struct policy *p, const char *user, const char *number,
     int held, int sent);
-/* As policy_verified; cb (may be NULL) gets the lockout's seconds or 0. */
+/* Before a code is checked: e 0 to go ahead, holding one guess in g; else
+ * PROTO_E_LOCKED with retry_after (the user is locked, or the wrong codes
+ * in the window plus the guesses being checked, on every host, reach
+ * lockout.failures), or PROTO_E_INTERNAL (Redis did not answer, on_failure:
+ * closed). Exactly one of policy_answered or policy_unchecked must follow a
+ * held guess. */
+typedef void policy_verify_fn(void *arg, int e, unsigned retry_after);
+void policy_ask_verify(struct policy *p, const char *user,
+    struct policy_guess *g, policy_verify_fn *cb, void *arg);
+/* As policy_verified, giving back g; cb (may be NULL) gets the lockout's
+ * seconds or 0. */
 typedef void policy_answer_fn(void *arg, unsigned lock_secs);
 void policy_answered(struct policy *p, const char *user, int ok,
-    policy_answer_fn *cb, void *arg);
+    struct policy_guess *g, policy_answer_fn *cb, void *arg);
+/* The code was not checked (unknown or expired challenge, store error): g
+ * goes back, nothing counted. */
+void policy_unchecked(struct policy *p, const char *user,
+    struct policy_guess *g);
+/* A new code for user, id PROTO_ID_LEN bytes, pending for ttl_ms: e 0 to
+ * go ahead (counted as pending until policy_drop_pending or the ttl), else
+ * PROTO_E_RATE with retry_after (limits.pending codes are pending already,
+ * on every host) or PROTO_E_INTERNAL. */
+typedef void policy_pending_fn(void *arg, int e, unsigned retry_after);
+void policy_add_pending(struct policy *p, const char *user, const uint8_t *id,
+    unsigned ttl_ms, policy_pending_fn *cb, void *arg);
+/* The code is gone (used, burned, never stored). */
+void policy_drop_pending(struct policy *p, const char *user, const uint8_t *id);
 /* otpsmsctl unlock (r 1 unlocked, 0 was not locked) and locked (r users,
  * text "USER SECONDS\n" each); r -1: the shared store did not answer. */
 typedef void policy_text_fn(void *arg, int r, const char *text);

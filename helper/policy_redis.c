@@ -7,6 +7,10 @@
  *              after the wait it sets
  *   f:H        list of recent wrong-code times, newest first; TTL the window
  *   l:H        lock: the sealed user name; TTL the lockout
+ *   g:H        sorted set of guesses being checked (random tokens) by the
+ *              end of their hold; TTL the longest hold
+ *   p:H        sorted set of pending codes (keyed hashes of their ids) by
+ *              expiry; TTL the latest expiry
  *   locks      sorted set of sealed names by lock end, for otpsmsctl
  *              locked; TTL the longest lock in it
  * H is HMAC-SHA-256(names key, tag NUL value) cut to 16 bytes, in hex. */
@@ -53,6 +57,7 @@ struct rcall {
 	struct rpolicy *rp;
 	int kinds[LIM_NKINDS];       /* reserve: bucket i is kinds[i] */
 	rpolicy_reserve_fn *reserve_cb;
+	rpolicy_pair_fn *pair_cb;
 	rpolicy_failure_fn *failure_cb;
 	rpolicy_text_fn *text_cb;
 	void *arg;
@@ -359,17 +364,141 @@ rpolicy_delivered(struct rpolicy *rp, const char *user, unsigned jitter)
 }
 
 void
-rpolicy_success(struct rpolicy *rp, const char *user)
+rpolicy_success(struct rpolicy *rp, const char *user, const char *token)
 {
-	char keys[2][KEY_MAX];
-	const char *kp[2];
+	char keys[3][KEY_MAX];
+	const char *kp[3], *ap[1];
+	int n = 2;
 
 	if (key_for(rp, "f:", "fail", user, keys[0]) != 0 ||
-	    key_for(rp, "o:", "backoff", user, keys[1]) != 0)
+	    key_for(rp, "o:", "backoff", user, keys[1]) != 0 ||
+	    (token[0] != '\0' && key_for(rp, "g:", "guess", user, keys[n++]) != 0))
 		return;
 	kp[0] = keys[0];
 	kp[1] = keys[1];
-	eval(rp, success_lua, 2, kp, 0, NULL, on_done, rp);
+	kp[2] = keys[2];
+	ap[0] = token;
+	eval(rp, success_lua, n, kp, n - 2, ap, on_done, rp);
+}
+
+/* A one-member ZREM under key kind:tag(user). */
+static void
+zrem(struct rpolicy *rp, const char *kind, const char *tag, const char *user,
+    const char *member)
+{
+	char key[KEY_MAX];
+	const char *argv[3];
+	size_t lens[3];
+	int i;
+
+	if (key_for(rp, kind, tag, user, key) != 0)
+		return;
+	argv[0] = "ZREM";
+	argv[1] = key;
+	argv[2] = member;
+	for (i = 0; i < 3; i++)
+		lens[i] = strlen(argv[i]);
+	rclient_command(rp->rc, 3, argv, lens, on_done, rp);
+}
+
+static void
+on_pair(void *arg, const redisReply *r)
+{
+	struct rcall *c = arg;
+	long long v, ms;
+
+	if (failed(c->rp, r) || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    reply_ll(r->element[0], &v) != 0 || v < 0 || v > 1 ||
+	    reply_ll(r->element[1], &ms) != 0 || ms < 0 || (v != 0 && ms == 0)) {
+		if (r != NULL && r->type != REDIS_REPLY_ERROR)
+			c->rp->errors++;
+		c->pair_cb(c->arg, -1, 0);
+	} else
+		c->pair_cb(c->arg, (int)v, (uint64_t)ms);
+	free(c);
+}
+
+void
+rpolicy_guess(struct rpolicy *rp, const char *user, const char *token,
+    rpolicy_pair_fn *cb, void *arg)
+{
+	const struct lockout_conf *lc = &rp->cfg->lockout;
+	char keys[3][KEY_MAX], a[3][16];
+	const char *kp[3], *ap[4];
+	struct rcall *c;
+	int i;
+
+	if ((c = call_new(rp, arg)) == NULL ||
+	    key_for(rp, "l:", "lock", user, keys[0]) != 0 ||
+	    key_for(rp, "f:", "fail", user, keys[1]) != 0 ||
+	    key_for(rp, "g:", "guess", user, keys[2]) != 0) {
+		free(c);
+		cb(arg, -1, 0);
+		return;
+	}
+	c->pair_cb = cb;
+	snprintf(a[0], sizeof(a[0]), "%u", lc->failures);
+	snprintf(a[1], sizeof(a[1]), "%u", lc->window_ms);
+	snprintf(a[2], sizeof(a[2]), "%u", (unsigned)RPOLICY_GUESS_HOLD_MS);
+	for (i = 0; i < 3; i++) {
+		kp[i] = keys[i];
+		ap[i] = a[i];
+	}
+	ap[3] = token;
+	eval(rp, guess_lua, 3, kp, 4, ap, on_pair, c);
+}
+
+void
+rpolicy_unguess(struct rpolicy *rp, const char *user, const char *token)
+{
+	zrem(rp, "g:", "guess", user, token);
+}
+
+/* A pending code's name in p:H: the keyed hash of its id, not the id
+ * itself (the audit log has ids). */
+static int
+pending_member(const struct rpolicy *rp, const uint8_t *id, char *out)
+{
+	char idhex[2 * PROTO_ID_LEN + 1];
+	int r;
+
+	hex_encode(id, PROTO_ID_LEN, idhex);
+	r = key_for(rp, "", "pending id", idhex, out);
+	return r;
+}
+
+void
+rpolicy_pending(struct rpolicy *rp, const char *user, const uint8_t *id,
+    unsigned cap, unsigned ttl_ms, rpolicy_pair_fn *cb, void *arg)
+{
+	char key[KEY_MAX], member[KEY_MAX], a[2][16];
+	const char *kp[1], *ap[3];
+	struct rcall *c;
+
+	if ((c = call_new(rp, arg)) == NULL ||
+	    key_for(rp, "p:", "pending", user, key) != 0 ||
+	    pending_member(rp, id, member) != 0) {
+		free(c);
+		cb(arg, -1, 0);
+		return;
+	}
+	c->pair_cb = cb;
+	snprintf(a[0], sizeof(a[0]), "%u", cap);
+	snprintf(a[1], sizeof(a[1]), "%u", ttl_ms);
+	kp[0] = key;
+	ap[0] = a[0];
+	ap[1] = a[1];
+	ap[2] = member;
+	eval(rp, pending_lua, 1, kp, 3, ap, on_pair, c);
+}
+
+void
+rpolicy_pending_drop(struct rpolicy *rp, const char *user, const uint8_t *id)
+{
+	char member[KEY_MAX];
+
+	if (pending_member(rp, id, member) == 0)
+		zrem(rp, "p:", "pending", user, member);
 }
 
 static void
@@ -389,16 +518,18 @@ on_failure(void *arg, const redisReply *r)
 }
 
 void
-rpolicy_failure(struct rpolicy *rp, const char *user, rpolicy_failure_fn *cb,
-    void *arg)
+rpolicy_failure(struct rpolicy *rp, const char *user, const char *token,
+    rpolicy_failure_fn *cb, void *arg)
 {
 	const struct lockout_conf *lc = &rp->cfg->lockout;
-	char keys[3][KEY_MAX], a[3][16], sealed[2 * SEALED_MAX + 1];
-	const char *kp[3], *ap[4];
+	char keys[4][KEY_MAX], a[3][16], sealed[2 * SEALED_MAX + 1];
+	const char *kp[4], *ap[5];
 	struct rcall *c;
-	int i;
+	int i, n = 3;
 
 	if (lc->failures == 0) {
+		if (token[0] != '\0')
+			rpolicy_unguess(rp, user, token);
 		if (cb != NULL)
 			cb(arg, 0);
 		return;
@@ -407,6 +538,7 @@ rpolicy_failure(struct rpolicy *rp, const char *user, rpolicy_failure_fn *cb,
 	    key_for(rp, "f:", "fail", user, keys[0]) != 0 ||
 	    key_for(rp, "l:", "lock", user, keys[1]) != 0 ||
 	    plain_key(rp, "locks", keys[2]) != 0 ||
+	    (token[0] != '\0' && key_for(rp, "g:", "guess", user, keys[n++]) != 0) ||
 	    seal_name(rp, user, sealed) != 0) {
 		free(c);
 		if (cb != NULL)
@@ -421,8 +553,10 @@ rpolicy_failure(struct rpolicy *rp, const char *user, rpolicy_failure_fn *cb,
 		kp[i] = keys[i];
 		ap[i] = a[i];
 	}
+	kp[3] = keys[3];
 	ap[3] = sealed;
-	eval(rp, failure_lua, 3, kp, 4, ap, on_failure, c);
+	ap[4] = token;
+	eval(rp, failure_lua, n, kp, n + 1, ap, on_failure, c);
 }
 
 static void
@@ -539,6 +673,14 @@ fz_failure(void *arg, long long ms)
 }
 
 static void
+fz_pair(void *arg, int r, uint64_t wait_ms)
+{
+	(void)arg;
+	if (r < -1 || r > 1 || (r == 1 && wait_ms == 0))
+		abort();
+}
+
+static void
 fz_text(void *arg, int r, const char *text)
 {
 	(void)arg;
@@ -550,7 +692,7 @@ void
 rpolicy_parse_all(struct rpolicy *rp, const void *reply)
 {
 	static rclient_reply_fn *const parsers[] = {
-		on_reserved, on_failure, on_unlocked, on_locked
+		on_reserved, on_failure, on_unlocked, on_locked, on_pair
 	};
 	struct rcall *c;
 	size_t i;
@@ -562,6 +704,7 @@ rpolicy_parse_all(struct rpolicy *rp, const void *reply)
 		for (k = 0; k < LIM_NKINDS; k++)
 			c->kinds[k] = k;
 		c->reserve_cb = fz_reserved;
+		c->pair_cb = fz_pair;
 		c->failure_cb = fz_failure;
 		c->text_cb = fz_text;
 		parsers[i](c, reply);

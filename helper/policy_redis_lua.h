@@ -82,9 +82,44 @@ static const char delivered_lua[] = LUA_NOW
 	"redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]) + d) "
 	"return d";
 
-/* KEYS failures, lock, locks; ARGV failures, window, duration, sealed
- * name. Returns the lock's ms, or 0. */
+/* KEYS lock, failures, guesses; ARGV failures, window, hold, token.
+ * Returns {1, ms} locked, {1, 1000} when the wrong codes in the window
+ * plus the guesses in flight reach the failures (one of those may lock),
+ * else {0, 0} with the token held until its hold ends. */
+static const char guess_lua[] = LUA_NOW
+	"local l = redis.call('PTTL', KEYS[1]) "
+	"if l > 0 then return {1, l} end "
+	"local f, w, h = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) "
+	"redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) "
+	"local n = redis.call('ZCARD', KEYS[3]) "
+	"for _, t in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do "
+	"  if tonumber(t) > now - w then n = n + 1 end "
+	"end "
+	"if n >= f then return {1, 1000} end "
+	"redis.call('ZADD', KEYS[3], now + h, ARGV[4]) "
+	"if redis.call('PTTL', KEYS[3]) < h then redis.call('PEXPIRE', KEYS[3], h) end "
+	"return {0, 0}";
+
+/* KEYS pending; ARGV cap, ttl, id hash. Returns {1, ms until the first
+ * expires} when cap codes are pending, else {0, 0} with this one added. */
+static const char pending_lua[] = LUA_NOW
+	"local c, t = tonumber(ARGV[1]), tonumber(ARGV[2]) "
+	"redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
+	"if redis.call('ZCARD', KEYS[1]) >= c then "
+	"  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') "
+	"  local wait = tonumber(first[2]) - now "
+	"  if wait < 1 then wait = 1 end "
+	"  return {1, wait} "
+	"end "
+	"redis.call('ZADD', KEYS[1], now + t, ARGV[3]) "
+	"if redis.call('PTTL', KEYS[1]) < t then redis.call('PEXPIRE', KEYS[1], t) end "
+	"return {0, 0}";
+
+/* KEYS failures, lock, locks[, guesses]; ARGV failures, window, duration,
+ * sealed name[, token]: the guess goes back in the same step. Returns the
+ * lock's ms, or 0. */
 static const char failure_lua[] = LUA_NOW
+	"if KEYS[4] then redis.call('ZREM', KEYS[4], ARGV[5]) end "
 	"local f, w, d = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) "
 	"redis.call('LPUSH', KEYS[1], now) "
 	"redis.call('LTRIM', KEYS[1], 0, f - 1) "
@@ -103,8 +138,10 @@ static const char failure_lua[] = LUA_NOW
 	"if redis.call('PTTL', KEYS[3]) < d then redis.call('PEXPIRE', KEYS[3], d) end "
 	"return d";
 
-/* KEYS failures, backoff: forgiven. */
+/* KEYS failures, backoff[, guesses]: forgiven; ARGV[1] the guess token
+ * given back. */
 static const char success_lua[] =
+	"if KEYS[3] then redis.call('ZREM', KEYS[3], ARGV[1]) end "
 	"redis.call('DEL', KEYS[1], KEYS[2]) return 1";
 
 /* KEYS lock, failures, backoff, locks. Returns 1 if locked or failures. */

@@ -53,6 +53,7 @@ limits_conf_default(struct limits_conf *lc)
 	lc->rate[LIM_GLOBAL] = (struct rate){ 2000, 60 * 60 * 1000 };
 	lc->backoff_after = 5;
 	lc->backoff_max_ms = 15 * 60 * 1000;
+	lc->pending = LIMITS_PENDING_DEFAULT;
 }
 
 int

@@ -20,10 +20,15 @@ enum limit_kind { LIM_USER, LIM_NUMBER, LIM_PREFIX, LIM_COUNTRY, LIM_GLOBAL, LIM
 #define LIMITS_BACKOFF_BASE_MS (30 * 1000)
 #define LIMITS_RATE_MAX 1000000
 
+/* Codes pending for one user at once, across services and hosts. */
+#define LIMITS_PENDING_DEFAULT 3
+#define LIMITS_PENDING_MAX 16
+
 struct limits_conf {
 	struct rate rate[LIM_NKINDS];
 	unsigned backoff_after;      /* unverified codes in a row; 0: no backoff */
 	unsigned backoff_max_ms;
+	unsigned pending;            /* codes pending for one user; 0: no cap */
 };
 
 /* The defaults (docs/security.md): five logins a minute with a couple of

@@ -9,6 +9,7 @@
 #include "challenge.h"
 #include "config.h"
 #include "loop.h"
+#include "policy.h"
 #include "proto.h"
 #include "route.h"
 #include "store.h"
@@ -49,6 +50,8 @@ struct request {
 	/* verify: the answer, sent once a wrong code is counted */
 	uint32_t vstatus;
 	unsigned vleft;
+	struct policy_guess guess;   /* of the user's lockout budget */
+	int pending_added;           /* the new code counts as pending */
 	uint32_t flags;              /* the challenge request's PROTO_RF_* */
 	/* A new challenge asks the policy and looks for a pending code at
 	 * once (with Redis, two round trips in parallel, not in a row), and

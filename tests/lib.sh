@@ -80,7 +80,7 @@ write_config() {
 		# test sets it: most tests send many unverified codes in seconds.
 		# tests/hardening tests the policy and its defaults.
 		if ! printf '%s' "${2:-}" | grep -q '^limits:'; then
-			echo "limits: { per_user: off, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0 }"
+			echo "limits: { per_user: off, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0, pending: off }"
 		fi
 		if ! printf '%s' "${2:-}" | grep -q '^lockout:'; then
 			echo "lockout: { failures: 0 }"

@@ -26,7 +26,7 @@ CONFIG_EXTRA_USERS='  dave: "+447700900222"
   frank: "+447700900333"'
 write_config "$TESTDIR/base.yaml" "$(acl_store_yaml closed)
 code: { reuse_window: 0 }
-limits: { per_user: 4/10m, per_number: off, per_prefix: off, per_country: off, global: 1000/1h, backoff_after: 2, backoff_max: 1m }
+limits: { per_user: 4/10m, per_number: off, per_prefix: off, per_country: off, global: 1000/1h, backoff_after: 2, backoff_max: 1m, pending: off }
 lockout: { failures: 3, window: 10m, duration: 2m }"
 # host_config NAME FILE: FILE with the host's own socket, as NAME.yaml.
 host_config() {

@@ -30,6 +30,7 @@ code: { reuse_window: 0 }
 limits:
   per_user: 4/10m
   backoff_after: 0
+  pending: off
 lockout:
   failures: 3
   window: 15m

@@ -33,7 +33,7 @@ DU=$(daemon_user)
 # Limits and lockout (otpsmsd's own tests cover them) high enough never to
 # get in the way of the dozens of logins here.
 MESSAGE='message: "{code} is your code for {service}"
-limits: {per_user: 1000000/1m, per_number: 1000000/1m, per_prefix: 1000000/1m, per_country: 1000000/1m, global: 1000000/1m, backoff_after: 0}
+limits: {per_user: 1000000/1m, per_number: 1000000/1m, per_prefix: 1000000/1m, per_country: 1000000/1m, global: 1000000/1m, backoff_after: 0, pending: off}
 lockout: {failures: 0}'
 write_config "$TESTDIR/otpsmsd.yaml" "$MESSAGE"
 start_daemon "$TESTDIR/otpsmsd.yaml"
