@@ -73,6 +73,8 @@ carrier_name_valid(const char *s)
 static void
 read_user(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
+	struct passwd *pw;
+
 	if (cfg_str(ctx, root, "user", &c->user, 0) == 1 &&
 	    !user_name_valid(c->user))
 		cfg_err(ctx, cfg_get(root, "user"), "user: not a valid user name "
@@ -80,6 +82,12 @@ read_user(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 		    USER_NAME_MAX);
 	if (c->user == NULL && (c->user = strdup(DEFAULT_USER)) == NULL)
 		cfg_err(ctx, NULL, "out of memory");
+	/* Its group may read a file with inline secrets (cfg_secret). Only for
+	 * a real file: a fuzzed string never reaches the user database. */
+	if (ctx->src_known && c->user != NULL && (pw = getpwnam(c->user)) != NULL) {
+		ctx->daemon_gid = pw->pw_gid;
+		ctx->daemon_gid_known = 1;
+	}
 }
 
 static void
@@ -298,6 +306,11 @@ read_users_file(struct cfg_ctx *ctx, struct cfg_node *at, struct config *c)
 {
 	struct cfg_node *root = NULL;
 	const char *saved = ctx->file;
+	/* It holds names and numbers, never a secret: its own modes must not
+	 * stand in for the main file's when a secret is read later. */
+	int known = ctx->src_known;
+	mode_t mode = ctx->src_mode;
+	gid_t gid = ctx->src_gid;
 
 	if (c->users_file[0] != '/') {
 		cfg_err(ctx, at, "users_file: must be an absolute path");
@@ -311,6 +324,9 @@ read_users_file(struct cfg_ctx *ctx, struct cfg_node *at, struct config *c)
 	    cfg_want_map(ctx, root, "top level"))
 		read_users_map(ctx, root, c);
 	ctx->file = saved;
+	ctx->src_known = known;
+	ctx->src_mode = mode;
+	ctx->src_gid = gid;
 	cfg_node_free(root);
 }
 

@@ -195,6 +195,41 @@ r=$(CREDENTIALS_DIRECTORY="$TESTDIR/creds" "$OTPSMSD" -t -c "$CFG" 2>&1)
 case "$r" in *"accessible by group or others"*) pass "a readable credential is refused" ;;
 	*) fail "credential mode ($r)" ;; esac
 
+# --- an inline secret makes the config as secret as a *_file: not readable
+# by others, nor by a group other than the daemon's.
+write_config "$CFG" "carriers:
+  - name: t
+    type: twilio
+    account_sid: AC0123456789abcdef0123456789abcdef
+    auth_token: 0123456789abcdef0123456789abcdef
+    from: \"+15017122661\""
+DGROUP=$(id -gn "$(daemon_user)")
+is_root && chgrp "$DGROUP" "$CFG"
+r=$("$OTPSMSD" -t -c "$CFG" 2>&1)
+is "$?" 1 "-t refuses a 0644 config with an inline auth_token"
+case "$r" in *"$CFG:11:17: carriers[0].auth_token: inline secret in a file that others can read (mode 0644): chmod 600 the file (or chmod 640 and chgrp $DGROUP, the daemon's group), or move the secret to auth_token_file"*)
+	pass "... at the token's FILE:LINE:COL, with the fix" ;; *) fail "inline secret message ($r)" ;; esac
+"$OTPSMSD" -f -c "$CFG" >"$TESTDIR/bad.log" 2>&1
+is "$?" 1 "the daemon refuses to start with it too"
+grep -q "inline secret in a file that others can read" "$TESTDIR/bad.log"
+ok "... and says why"
+chmod 600 "$CFG"
+"$OTPSMSD" -t -c "$CFG" >/dev/null 2>&1
+ok "the same config, 0600: accepted"
+chmod 640 "$CFG"
+"$OTPSMSD" -t -c "$CFG" >/dev/null 2>&1
+ok "0640 with the daemon's group ($DGROUP): accepted"
+if is_root; then
+	chgrp root "$CFG"
+	r=$("$OTPSMSD" -t -c "$CFG" 2>&1)
+	is "$?" 1 "0640 with another group (root): refused"
+	case "$r" in *"inline secret in a file that group root can read (mode 0640)"*)
+		pass "... saying which group" ;; *) fail "group message ($r)" ;; esac
+fi
+write_config "$CFG" ""
+"$OTPSMSD" -t -c "$CFG" >/dev/null 2>&1
+ok "a 0644 config without inline secrets: accepted"
+
 # --- who may ask (root only: needs other uids).
 if is_root; then
 	write_config "$CFG" "state_dir: $STATE"
