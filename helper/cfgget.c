@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -333,6 +334,54 @@ read_credential(struct cfg_ctx *ctx, struct cfg_node *map, const char *ckey,
 	return 1;
 }
 
+/* A group's name for a message, or its number. */
+static const char *
+group_name(gid_t gid, char *buf, size_t bufsz)
+{
+	struct group *gr;
+
+	if ((gr = getgrgid(gid)) != NULL && strlen(gr->gr_name) < bufsz)
+		log_safe(buf, bufsz, gr->gr_name);
+	else
+		snprintf(buf, bufsz, "%u", (unsigned)gid);
+	return buf;
+}
+
+/* An inline secret is as private as the file it is in: whoever may read the
+ * file holds the token (and with a carrier's token, the codes it sends). The
+ * daemon's own group may read it, no other group and not others. 0, or -1
+ * with an error at the secret that says how to fix it. */
+static int
+check_inline_secret(struct cfg_ctx *ctx, const struct cfg_node *at,
+    const char *key)
+{
+	char path[256], who[96], fix[160], g[64];
+	mode_t m = ctx->src_mode;
+	int r = -1;
+
+	if (!ctx->src_known || ((m & S_IROTH) == 0 && ((m & S_IRGRP) == 0 ||
+	    (ctx->daemon_gid_known && ctx->src_gid == ctx->daemon_gid)))) {
+		r = 0;
+		goto out;
+	}
+	if (m & S_IROTH)
+		snprintf(who, sizeof(who), "others");
+	else
+		snprintf(who, sizeof(who), "group %s",
+		    group_name(ctx->src_gid, g, sizeof(g)));
+	if (ctx->daemon_gid_known)
+		snprintf(fix, sizeof(fix), "chmod 600 the file (or chmod 640 "
+		    "and chgrp %s, the daemon's group)",
+		    group_name(ctx->daemon_gid, g, sizeof(g)));
+	else
+		snprintf(fix, sizeof(fix), "chmod 600 the file");
+	cfg_err(ctx, at, "%s: inline secret in a file that %s can read (mode "
+	    "%04o): %s, or move the secret to %s_file",
+	    cfg_path(at, path, sizeof(path)), who, (unsigned)(m & 07777), fix, key);
+ out:
+	return r;
+}
+
 int
 cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     char **out, size_t max, int required)
@@ -386,6 +435,8 @@ cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 			cfg_err(ctx, inl, "%s: empty", path);
 		else if (strlen(inl->value) > max)
 			cfg_err(ctx, inl, "%s: longer than %zu bytes", path, max);
+		else if (check_inline_secret(ctx, inl, key) == -1)
+			;    /* reported there */
 		else if ((s = strdup(inl->value)) == NULL)
 			cfg_err(ctx, inl, "out of memory");
 		else

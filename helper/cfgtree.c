@@ -586,6 +586,10 @@ cfg_parse_file(struct cfg_ctx *ctx, const char *path)
 		cfg_err(ctx, NULL, "longer than %d bytes", CFG_FILE_MAX);
 		goto out;
 	}
+	/* Whoever can read it learns any secret written inline in it. */
+	ctx->src_known = 1;
+	ctx->src_mode = st.st_mode;
+	ctx->src_gid = st.st_gid;
 	if ((text = malloc(CFG_FILE_MAX + 1)) == NULL) {
 		cfg_err(ctx, NULL, "out of memory");
 		goto out;

@@ -37,6 +37,13 @@ struct cfg_ctx {
 	int check_only;            /* -t: secrets are still read and checked */
 	int no_files;              /* fuzzing: *_file and users_file are checked
 	                            * as names but never opened */
+	/* Who may read the file being parsed (cfg_parse_file sets them): an
+	 * inline secret is as private as its file (cfg_secret). */
+	int src_known;             /* 0: parsed from a string, no file */
+	mode_t src_mode;
+	gid_t src_gid;
+	int daemon_gid_known;      /* the primary group of user: (config.c) */
+	gid_t daemon_gid;
 };
 
 void cfg_ctx_init(struct cfg_ctx *ctx, const char *file);
@@ -79,7 +86,10 @@ int cfg_duration(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 int cfg_duration_ms(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     unsigned *out_ms, unsigned min_ms, unsigned max_ms, int required);
 /* A secret given inline as KEY or in a file as KEY_file (exactly one of the
- * two). The file must pass open_secret(); the value is malloc'd, wipe it. */
+ * two). The file must pass open_secret(); the value is malloc'd, wipe it.
+ * Every secret key of every driver and the store is read here, so this is
+ * the one place that knows them: an inline one is refused when the file it
+ * is in may be read by others, or by a group other than the daemon's. */
 int cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     char **out, size_t max, int required);
 

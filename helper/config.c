@@ -38,18 +38,56 @@
 #define MAX_CARRIERS 16
 #define MAX_ALLOW_UIDS 256
 
-/* 1..256 bytes without whitespace, control characters, ':' or '/': what
- * passwd, PAM and a path component all take safely. */
+/* The length of the UTF-8 sequence at s (1 to 4) and its code point, or 0
+ * if it is not one: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t
+utf8_char(const unsigned char *s, unsigned long *cp)
+{
+	size_t n, i;
+	unsigned long c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* 1..256 bytes of UTF-8 without whitespace, control characters (C0, DEL,
+ * C1), ':' or '/': what passwd, PAM and a path component all take safely,
+ * and what the state file, the protocol and the logs carry (josé works). */
 static int
 user_name_valid(const char *s)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long c;
+	size_t i, n;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= USER_NAME_MAX)
+	for (i = 0; p[i] != '\0'; i += n) {
+		if ((n = utf8_char(p + i, &c)) == 0 || i + n > USER_NAME_MAX)
 			return 0;
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == ' ' ||
-		    s[i] == ':' || s[i] == '/')
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == ' ' || c == ':' ||
+		    c == '/')
 			return 0;
 	}
 	return i > 0;
@@ -73,6 +111,8 @@ carrier_name_valid(const char *s)
 static void
 read_user(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
+	struct passwd *pw;
+
 	if (cfg_str(ctx, root, "user", &c->user, 0) == 1 &&
 	    !user_name_valid(c->user))
 		cfg_err(ctx, cfg_get(root, "user"), "user: not a valid user name "
@@ -80,6 +120,12 @@ read_user(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 		    USER_NAME_MAX);
 	if (c->user == NULL && (c->user = strdup(DEFAULT_USER)) == NULL)
 		cfg_err(ctx, NULL, "out of memory");
+	/* Its group may read a file with inline secrets (cfg_secret). Only for
+	 * a real file: a fuzzed string never reaches the user database. */
+	if (ctx->src_known && c->user != NULL && (pw = getpwnam(c->user)) != NULL) {
+		ctx->daemon_gid = pw->pw_gid;
+		ctx->daemon_gid_known = 1;
+	}
 }
 
 static void
@@ -298,6 +344,11 @@ read_users_file(struct cfg_ctx *ctx, struct cfg_node *at, struct config *c)
 {
 	struct cfg_node *root = NULL;
 	const char *saved = ctx->file;
+	/* It holds names and numbers, never a secret: its own modes must not
+	 * stand in for the main file's when a secret is read later. */
+	int known = ctx->src_known;
+	mode_t mode = ctx->src_mode;
+	gid_t gid = ctx->src_gid;
 
 	if (c->users_file[0] != '/') {
 		cfg_err(ctx, at, "users_file: must be an absolute path");
@@ -311,6 +362,9 @@ read_users_file(struct cfg_ctx *ctx, struct cfg_node *at, struct config *c)
 	    cfg_want_map(ctx, root, "top level"))
 		read_users_map(ctx, root, c);
 	ctx->file = saved;
+	ctx->src_known = known;
+	ctx->src_mode = mode;
+	ctx->src_gid = gid;
 	cfg_node_free(root);
 }
 

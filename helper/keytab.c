@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,75 @@ keytab_each(struct keytab *t, int (*fn)(void *arg, const char *key, void *val),
 				pp = &e->next;
 		}
 	}
+}
+
+int
+keytab_word_write(FILE *f, const char *key)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p != '\0'; p++) {
+		if (*p > 0x20 && *p < 0x7f && *p != '%') {
+			if (putc(*p, f) == EOF)
+				return -1;
+		} else if (putc('%', f) == EOF || putc(hex[*p >> 4], f) == EOF ||
+		    putc(hex[*p & 0x0f], f) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ?
+	    c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+keytab_word_read(const char **pp, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	size_t n = 0;
+	int hi, lo, r = -1;
+
+	for (; *p != '\0' && *p != ' '; p++) {
+		if (n + 1 >= outsz || *p <= 0x20 || *p >= 0x7f)
+			goto out;
+		if (*p == '%') {
+			if ((hi = hexval((char)p[1])) == -1 ||
+			    (lo = hexval((char)p[2])) == -1 || (hi | lo) == 0)
+				goto out;
+			out[n++] = (char)(hi << 4 | lo);
+			p += 2;
+		} else
+			out[n++] = (char)*p;
+	}
+	if (n == 0)
+		goto out;
+	out[n] = '\0';
+	*pp = (const char *)p;
+	r = 0;
+ out:
+	return r;
+}
+
+int
+keytab_num_read(const char **pp, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0, d;
+
+	if (p[0] != ' ' || p[1] < '0' || p[1] > '9')
+		return -1;
+	for (p++; *p >= '0' && *p <= '9'; p++) {
+		d = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	*pp = p;
+	return 0;
 }

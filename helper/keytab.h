@@ -5,6 +5,8 @@
 #define OTPSMS_KEYTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 struct keytab_ent {
 	struct keytab_ent *next;
@@ -29,5 +31,18 @@ void keytab_del(struct keytab *t, const char *key);
 /* Calls fn for each entry; an fn returning 1 deletes that entry. */
 void keytab_each(struct keytab *t, int (*fn)(void *arg, const char *key, void *val),
     void *arg);
+
+/* A key as one word of a state file line: bytes 0x21..0x7e as they are but
+ * '%', every other byte (space, controls, UTF-8, '%') as %XX. Any key
+ * round-trips. write: 0 or -1 (stdio error). */
+#define KEYTAB_WORD_MAX (3 * 300)    /* the longest key, every byte escaped */
+int keytab_word_write(FILE *f, const char *key);
+/* Decodes the word at *pp (up to a space or the end) into out and moves *pp
+ * past it. -1 if it is empty, does not decode (a raw byte outside 0x21..0x7e,
+ * a bad or NUL escape) or does not fit outsz with its NUL. */
+int keytab_word_read(const char **pp, char *out, size_t outsz);
+/* " DIGITS" at *pp: a space and a decimal number that fits 64 bits; moves
+ * *pp past it. 0 or -1. */
+int keytab_num_read(const char **pp, uint64_t *out);
 
 #endif

@@ -11,6 +11,9 @@
 #include "lockout.h"
 #include "util.h"
 
+/* A user name (PROTO_MAX_USER bytes) and its NUL, with room to spare. */
+#define LOCKOUT_KEY_MAX 300
+
 struct ulock {
 	uint64_t until;          /* locked before this wall ms */
 	unsigned n;              /* failures recorded (<= failures) */
@@ -231,7 +234,8 @@ dump_one(void *arg, const char *key, void *val)
 	trim(a->lo, u, a->now);
 	if (u->until <= a->now && u->n == 0)
 		return u->inflight == 0;    /* nothing left to remember */
-	if (fprintf(a->f, "l %s %" PRIu64 " %u", key, u->until, u->n) < 0)
+	if (fputs("l ", a->f) == EOF || keytab_word_write(a->f, key) != 0 ||
+	    fprintf(a->f, " %" PRIu64 " %u", u->until, u->n) < 0)
 		a->err = 1;
 	for (i = 0; i < u->n; i++)
 		if (fprintf(a->f, " %" PRIu64, u->t[i]) < 0)
@@ -253,27 +257,22 @@ lockout_dump(struct lockout *lo, FILE *f, uint64_t now)
 int
 lockout_load_line(struct lockout *lo, const char *line, uint64_t now)
 {
-	char key[260];
+	char key[LOCKOUT_KEY_MAX];
 	struct keytab_ent *e;
 	struct ulock u, *up;
-	const char *p;
-	unsigned i, n;
-	uint64_t until, t;
-	int off = 0;
+	const char *p = line + 2;
+	unsigned i;
+	uint64_t until, n, t;
 
 	memset(&u, 0, sizeof(u));
 	if (line[0] != 'l' || line[1] != ' ' ||
-	    sscanf(line, "l %256s %" SCNu64 " %u%n", key, &until, &n, &off) != 3 ||
+	    keytab_word_read(&p, key, sizeof(key)) != 0 ||
+	    keytab_num_read(&p, &until) != 0 || keytab_num_read(&p, &n) != 0 ||
 	    n > LOCKOUT_FAILURES_MAX)
 		return -1;
-	for (i = 0; key[i] != '\0'; i++)
-		if (key[i] <= 0x20 || key[i] >= 0x7f)
-			return -1;
-	p = line + off;
 	for (i = 0; i < n; i++) {
-		if (sscanf(p, " %" SCNu64 "%n", &t, &off) != 1)
+		if (keytab_num_read(&p, &t) != 0)
 			return -1;
-		p += off;
 		if (t > now || (i > 0 && t < u.t[i - 1]))
 			return -1;    /* never from the future, oldest first */
 		u.t[i] = t;
@@ -285,14 +284,14 @@ lockout_load_line(struct lockout *lo, const char *line, uint64_t now)
 	/* A lock never outlasts the configured duration from now (a clock set
 	 * back, a shorter duration since). */
 	u.until = until > now + lo->c.duration_ms ? now + lo->c.duration_ms : until;
-	u.n = n;
+	u.n = (unsigned)n;
 	/* Keep only the newest failures - 1: the next one decides. */
 	while (u.n >= lo->c.failures) {
 		memmove(u.t, u.t + 1, (u.n - 1) * sizeof(u.t[0]));
 		u.n--;
 	}
 	if ((e = keytab_put(&lo->users, key, sizeof(*up))) == NULL)
-		return -1;
+		return -2;
 	up = e->val;
 	*up = u;
 	trim(lo, up, now);

@@ -45,7 +45,9 @@ int lockout_unlock(struct lockout *lo, const char *user);
  * returns how many are locked. */
 size_t lockout_list(struct lockout *lo, uint64_t now, char *out, size_t outsz);
 
-/* State file lines: "l USER UNTIL N T1 .. TN". */
+/* State file lines: "l USER UNTIL N T1 .. TN", USER as keytab_word_write
+ * spells it. load_line: 0; -1 on a line it does not own or cannot parse; -2
+ * out of memory (the line was fine). */
 int lockout_dump(struct lockout *lo, FILE *f, uint64_t now);
 int lockout_load_line(struct lockout *lo, const char *line, uint64_t now);
 size_t lockout_entries(struct lockout *lo);

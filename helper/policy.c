@@ -110,6 +110,17 @@ save(struct policy *p)
 	p->save_failing = 1;
 }
 
+/* One record of the state file that cannot be read: that record is lost,
+ * never the others (every other user's lockout). */
+static void
+skipped_record(void *arg, size_t lineno)
+{
+	const struct policy *p = arg;
+
+	log_warn("state file %s/%s: line %zu cannot be read; skipped, the other "
+	    "records are kept", p->dir, STATEFILE_NAME, lineno);
+}
+
 struct policy *
 policy_new(const struct config *cfg, char *err, size_t errsz, char *warn,
     size_t warnsz)
@@ -139,7 +150,7 @@ policy_new(const struct config *cfg, char *err, size_t errsz, char *warn,
 		snprintf(warn, warnsz, "limit and lockout state kept in memory only "
 		    "(a restart resets it): %s", cfg->state_dir ? why : "no state_dir");
 	if (p->dir != NULL && (r = statefile_load(p->dir, p->limits, p->lockout,
-	    policy_now(), why, sizeof(why))) == -2) {
+	    policy_now(), skipped_record, p, why, sizeof(why))) == -2) {
 		/* A good file we could not read: starting empty would forget
 		 * every lockout. Refuse to start instead. */
 		snprintf(err, errsz, "%s", why);

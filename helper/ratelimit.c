@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,7 @@ dump_bucket(void *arg, const char *key, void *val)
 	struct bucket *b = val;
 	enum limit_kind k = kind_of_key(key);
 	const struct rate *r;
+	const char *rest;
 	uint64_t lv;
 
 	if (k == LIM_NKINDS || a->l->c.rate[k].count == 0)
@@ -332,7 +334,11 @@ dump_bucket(void *arg, const char *key, void *val)
 	lv = level_now(r, b, a->now);
 	if (lv >= (uint64_t)r->count * r->window_ms)
 		return 1;    /* full: as good as absent */
-	if (fprintf(a->f, "b %s %" PRIu64 " %" PRIu64 "\n", key, b->level, b->last) < 0)
+	/* "KIND KEY": the kind is a word of ours, the key a name or number. */
+	rest = strchr(key, ' ') + 1;
+	if (fprintf(a->f, "b %.*s ", (int)(rest - 1 - key), key) < 0 ||
+	    keytab_word_write(a->f, rest) != 0 ||
+	    fprintf(a->f, " %" PRIu64 " %" PRIu64 "\n", b->level, b->last) < 0)
 		a->err = 1;
 	return 0;
 }
@@ -343,7 +349,8 @@ dump_backoff(void *arg, const char *key, void *val)
 	struct dump_arg *a = arg;
 	struct backoff *bo = val;
 
-	if (fprintf(a->f, "o %s %u %" PRIu64 "\n", key, bo->unverified, bo->next) < 0)
+	if (fputs("o ", a->f) == EOF || keytab_word_write(a->f, key) != 0 ||
+	    fprintf(a->f, " %u %" PRIu64 "\n", bo->unverified, bo->next) < 0)
 		a->err = 1;
 	return 0;
 }
@@ -358,45 +365,31 @@ limits_dump(struct limits *l, FILE *f, uint64_t now)
 	return a.err ? -1 : 0;
 }
 
-/* A key word: printable ASCII, no space, 1 to 256 bytes. */
-static int
-word_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 256)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 int
 limits_load_line(struct limits *l, const char *line, uint64_t now)
 {
-	char kind[16], key[KEY_MAX], full[KEY_MAX + 20];
+	char kind[16], key[KEY_MAX], full[KEY_MAX];
+	const char *p = line + 2;
 	struct keytab_ent *e;
 	struct bucket *b;
 	struct backoff *bo;
 	enum limit_kind k;
 	uint64_t a, c, cap;
-	unsigned u;
-	int n = 0;
 
 	if (line[0] == 'b' && line[1] == ' ') {
-		if (sscanf(line, "b %15s %256s %" SCNu64 " %" SCNu64 "%n", kind, key,
-		    &a, &c, &n) != 4 || line[n] != '\0' ||
-		    !word_ok(kind, strlen(kind)) || !word_ok(key, strlen(key)))
+		if (keytab_word_read(&p, kind, sizeof(kind)) != 0 || *p++ != ' ' ||
+		    keytab_word_read(&p, key, sizeof(key)) != 0 ||
+		    keytab_num_read(&p, &a) != 0 || keytab_num_read(&p, &c) != 0 ||
+		    *p != '\0' || strchr(kind, ' ') != NULL ||
+		    (size_t)snprintf(full, sizeof(full), "%s %s", kind, key) >= sizeof(full))
 			return -1;
-		snprintf(full, sizeof(full), "%s %s", kind, key);
 		if ((k = kind_of_key(full)) == LIM_NKINDS)
 			return -1;
 		if (l->c.rate[k].count == 0)
 			return 0;    /* that limit is off now */
 		cap = (uint64_t)l->c.rate[k].count * l->c.rate[k].window_ms;
 		if ((e = keytab_put(&l->buckets, full, sizeof(*b))) == NULL)
-			return -1;
+			return -2;
 		b = e->val;
 		/* A limit may have changed since: never more than a full
 		 * bucket, never a time in the future. */
@@ -405,15 +398,16 @@ limits_load_line(struct limits *l, const char *line, uint64_t now)
 		return 0;
 	}
 	if (line[0] == 'o' && line[1] == ' ') {
-		if (sscanf(line, "o %256s %u %" SCNu64 "%n", key, &u, &a, &n) != 3 ||
-		    line[n] != '\0' || !word_ok(key, strlen(key)))
+		if (keytab_word_read(&p, key, sizeof(key)) != 0 ||
+		    keytab_num_read(&p, &c) != 0 || c > UINT_MAX ||
+		    keytab_num_read(&p, &a) != 0 || *p != '\0')
 			return -1;
 		if (l->c.backoff_after == 0)
 			return 0;
 		if ((e = keytab_put(&l->backoffs, key, sizeof(*bo))) == NULL)
-			return -1;
+			return -2;
 		bo = e->val;
-		bo->unverified = u;
+		bo->unverified = (unsigned)c;
 		/* No wait longer than the cap from now (a clock set back). */
 		bo->next = a > now + l->c.backoff_max_ms + l->c.backoff_max_ms / 10 ?
 		    now + l->c.backoff_max_ms : a;

@@ -68,10 +68,11 @@ void limits_note_delivered(struct limits *l, const char *user, uint64_t now,
 /* A code verified: the user's backoff starts over. */
 void limits_note_verified(struct limits *l, const char *user);
 
-/* State file lines ("b KIND KEY LEVEL LAST", "o USER UNVERIFIED NEXT"), and
- * back. Entries that carry no information any more (full buckets, no
- * backoff) are dropped on the way. load_line: 0, or -1 on a line it does not
- * own or cannot parse. */
+/* State file lines ("b KIND KEY LEVEL LAST", "o USER UNVERIFIED NEXT"; KEY
+ * and USER as keytab_word_write spells them), and back. Entries that carry no
+ * information any more (full buckets, no backoff) are dropped on the way.
+ * load_line: 0; -1 on a line it does not own or cannot parse; -2 out of
+ * memory (the line was fine). */
 int limits_dump(struct limits *l, FILE *f, uint64_t now);
 int limits_load_line(struct limits *l, const char *line, uint64_t now);
 size_t limits_entries(struct limits *l);

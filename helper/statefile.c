@@ -14,7 +14,10 @@
 #include "lockout.h"
 #include "statefile.h"
 
-#define MAGIC "otpsms-state 1\n"
+/* Version 2 spells names with keytab_word_write, so any name round-trips;
+ * version 1 wrote them as they were (printable ASCII only) and still loads. */
+#define MAGIC "otpsms-state 2\n"
+#define MAGIC_V1 "otpsms-state 1\n"
 #define END "end "
 
 int
@@ -193,23 +196,54 @@ read_file(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
 	return r;
 }
 
+/* A version 1 line as version 2 spells it: its names held no byte that
+ * needs escaping but '%'. NULL when out of memory. */
+static char *
+from_v1(const char *line)
+{
+	size_t n = 0, i;
+	char *out;
+
+	if ((out = malloc(3 * strlen(line) + 1)) == NULL)
+		return NULL;
+	for (i = 0; line[i] != '\0'; i++) {
+		if (line[i] == '%') {
+			memcpy(out + n, "%25", 3);
+			n += 3;
+		} else
+			out[n++] = line[i];
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* 0 when the checksum holds (records that cannot be read are skipped and
+ * reported one by one); -1 when the whole file is not to be trusted; -3 when
+ * it could not be read for want of memory, which says nothing about it. */
 static int
 parse(char *text, size_t len, struct limits *l, struct lockout *lo, uint64_t now,
-    char *err, size_t errsz)
+    statefile_skip_fn *skip, void *arg, char *err, size_t errsz)
 {
-	char hex[65], *line, *nl, *end;
+	char hex[65], *line, *nl, *end, *conv;
 	size_t body, lineno = 1;
+	int v1, r;
 
 	/* ... "end " 64 hex "\n" */
-	if (len < strlen(MAGIC) + 4 + 64 + 1 || memcmp(text, MAGIC, strlen(MAGIC)) != 0) {
+	if (len < strlen(MAGIC) + 4 + 64 + 1 ||
+	    (memcmp(text, MAGIC, strlen(MAGIC)) != 0 &&
+	    memcmp(text, MAGIC_V1, strlen(MAGIC_V1)) != 0)) {
 		snprintf(err, errsz, "not an otpsms state file (bad header or truncated)");
 		return -1;
 	}
+	v1 = memcmp(text, MAGIC_V1, strlen(MAGIC_V1)) == 0;
 	body = len - (4 + 64 + 1);
 	end = text + body;
+	if (sha256_hex(text, body, hex) != 0) {
+		snprintf(err, errsz, "cannot hash it: out of memory");
+		return -3;
+	}
 	if (memcmp(end, END, 4) != 0 || end[4 + 64] != '\n' ||
-	    (body > 0 && end[-1] != '\n') || sha256_hex(text, body, hex) != 0 ||
-	    memcmp(hex, end + 4, 64) != 0) {
+	    (body > 0 && end[-1] != '\n') || memcmp(hex, end + 4, 64) != 0) {
 		snprintf(err, errsz, "checksum does not match (torn or edited file)");
 		return -1;
 	}
@@ -222,18 +256,30 @@ parse(char *text, size_t len, struct limits *l, struct lockout *lo, uint64_t now
 		lineno++;
 		nl = strchr(line, '\n');
 		*nl = '\0';
-		if ((line[0] == 'l' ? lockout_load_line(lo, line, now) :
-		    limits_load_line(l, line, now)) != 0) {
-			snprintf(err, errsz, "line %zu cannot be parsed", lineno);
-			return -1;
+		conv = NULL;
+		if (v1 && (conv = from_v1(line)) == NULL) {
+			snprintf(err, errsz, "line %zu: out of memory", lineno);
+			return -3;
 		}
+		r = (conv ? conv : line)[0] == 'l' ?
+		    lockout_load_line(lo, conv ? conv : line, now) :
+		    limits_load_line(l, conv ? conv : line, now);
+		free(conv);
+		if (r == -2) {
+			snprintf(err, errsz, "line %zu: out of memory", lineno);
+			return -3;
+		}
+		/* One record that cannot be read costs that record only: the
+		 * others (every other user's lockout) still hold. */
+		if (r != 0 && skip != NULL)
+			skip(arg, lineno);
 	}
 	return 0;
 }
 
 int
 statefile_load(const char *dir, struct limits *l, struct lockout *lo,
-    uint64_t now, char *err, size_t errsz)
+    uint64_t now, statefile_skip_fn *skip, void *arg, char *err, size_t errsz)
 {
 	char path[4096], bad[4096], why[256];
 	char *text = NULL;
@@ -244,15 +290,16 @@ statefile_load(const char *dir, struct limits *l, struct lockout *lo,
 	snprintf(bad, sizeof(bad), "%s/%s.corrupt", dir, STATEFILE_NAME);
 	if ((r = read_file(path, &text, &len, why, sizeof(why))) == -2)
 		return 0;
-	if (r == -3) {
-		snprintf(err, errsz, "%s: cannot read: %s", path, why);
-		return -2;
-	}
 	if (r == 0)
-		r = parse(text, len, l, lo, now, why, sizeof(why));
+		r = parse(text, len, l, lo, now, skip, arg, why, sizeof(why));
 	free(text);
 	if (r == 0)
 		return 0;
+	if (r == -3) {
+		/* Out of memory or an I/O error: the file may be good. */
+		snprintf(err, errsz, "%s: cannot read: %s", path, why);
+		return -2;
+	}
 	/* Kept aside for whoever investigates; it will not be read again. */
 	if (rename(path, bad) == -1 && errno != ENOENT)
 		(void)unlink(path);

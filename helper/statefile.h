@@ -23,13 +23,19 @@ int statefile_check_dir(const char *dir, char *err, size_t errsz);
 int statefile_save(const char *dir, struct limits *l, struct lockout *lo,
     uint64_t now, char *err, size_t errsz);
 
-/* Reads the state into l and lo (both empty). 0 when loaded or when there is
- * no file yet; -1 with err when the file is corrupt or unsafe: it has then
- * been renamed to "state.corrupt" and l and lo may hold part of it, so the
- * caller starts over with empty ones; -2 when a file is there but could not be
- * read (out of memory, I/O error): it is left alone, and the caller must not
- * start with empty state. */
+/* Called for each record (line) that cannot be read: it is skipped, the
+ * others load. lineno counts from 1, the header line. */
+typedef void statefile_skip_fn(void *arg, size_t lineno);
+
+/* Reads the state into l and lo (both empty). 0 when loaded (records that
+ * cannot be read skipped, each reported through skip, which may be NULL) or
+ * when there is no file yet; -1 with err when the file as a whole is corrupt
+ * (its checksum or header) or unsafe: it has then been renamed to
+ * "state.corrupt" and l and lo may hold part of it, so the caller starts over
+ * with empty ones; -2 when a file is there but could not be read (out of
+ * memory, I/O error): it is left alone, and the caller must not start with
+ * empty state. */
 int statefile_load(const char *dir, struct limits *l, struct lockout *lo,
-    uint64_t now, char *err, size_t errsz);
+    uint64_t now, statefile_skip_fn *skip, void *arg, char *err, size_t errsz);
 
 #endif

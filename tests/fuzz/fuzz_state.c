@@ -2,7 +2,8 @@
  * (STATE_DIR/state), which the daemon reads back at start. The checksum
  * makes an edited file corrupt, but the lines are parsed as untrusted
  * anyway: whatever loads must dump, and a dump must load back to the same
- * dump (the state survives any number of restarts unchanged). Built by
+ * dump (the state survives any number of restarts unchanged). Names are
+ * spelt %XX beyond printable ASCII, so any name round-trips. Built by
  * tests/fuzz.am (--enable-fuzzing). */
 #include <config.h>
 

@@ -140,6 +140,56 @@ ok "and kept aside as state.corrupt"
 ok "its content was not trusted"
 stop_daemon
 
+# --- a name beyond ASCII (josé) survives a restart and takes no one else's
+# lockout with it.
+rm -f "$STATE/state" "$STATE/state.corrupt"
+JOSE=$(printf 'jos\303\251')
+CONFIG_EXTRA_USERS="  \"$JOSE\": \"+447700900555\"" write_config "$CFG" "$POLICY"
+start "$CFG"
+for i in 1 2 3; do
+	out=$("$CLIENT" -s "$SOCKET" challenge alice "svc$i")
+	id=${out%% *}
+	code=$(last_code)
+	wrong=$(awk -v c="$code" 'BEGIN { printf "%06d", (c + 1) % 1000000 }')
+	"$CLIENT" -s "$SOCKET" verify "$id" alice "$wrong" >/dev/null
+done
+r=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
+case "$r" in "error 11 "*) pass "alice locked" ;; *) fail "alice locked ($r)" ;; esac
+for i in 1 2 3 4; do "$CLIENT" -s "$SOCKET" challenge "$JOSE" sshd >/dev/null; done
+r=$("$CLIENT" -s "$SOCKET" challenge "$JOSE" sshd)
+case "$r" in "error 10 "*) pass "four codes sent to $JOSE, the fifth held back" ;; *) fail "$JOSE's limit ($r)" ;; esac
+stop_daemon
+grep -q 'jos%C3%A9' "$STATE/state"
+ok "$JOSE is spelt jos%C3%A9 in the state file"
+start "$CFG"
+grep -q "corrupt state file\|cannot be read" "$TESTDIR/otpsmsd.log"
+[ $? -ne 0 ]
+ok "the state file loads whole after the restart"
+r=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
+case "$r" in "error 11 "*) pass "alice still locked after a restart" ;; *) fail "alice's lockout after a restart ($r)" ;; esac
+r=$("$CLIENT" -s "$SOCKET" challenge "$JOSE" sshd)
+case "$r" in "error 10 "*) pass "$JOSE's send limit kept too" ;; *) fail "$JOSE's limit after a restart ($r)" ;; esac
+stop_daemon
+
+# --- one garbled record among good ones: skipped and logged by its line, the
+# others kept (the checksum holds: only the record is bad).
+until_ms=$(( $(date +%s) * 1000 + 600000 ))
+printf 'otpsms-state 2\nl bob %s 0\nl bad%%zz %s 0\nl alice %s 0\n' \
+    "$until_ms" "$until_ms" "$until_ms" > "$TESTDIR/state.body"
+{ cat "$TESTDIR/state.body"; printf 'end %s\n' "$(sha256sum < "$TESTDIR/state.body" | cut -d' ' -f1)"; } > "$STATE/state"
+is_root && chown "$(daemon_user)" "$STATE/state"
+chmod 600 "$STATE/state"
+start "$CFG"
+grep -q "state file $STATE/state: line 3 cannot be read; skipped, the other records are kept" "$TESTDIR/otpsmsd.log"
+ok "the garbled record is logged with its line number"
+r=$("$CLIENT" -s "$SOCKET" challenge alice sshd)
+case "$r" in "error 11 "*) pass "alice's record (after it) kept" ;; *) fail "alice after a garbled record ($r)" ;; esac
+r=$("$CLIENT" -s "$SOCKET" challenge bob sshd)
+case "$r" in "error 11 "*) pass "bob's record (before it) kept" ;; *) fail "bob after a garbled record ($r)" ;; esac
+[ ! -f "$STATE/state.corrupt" ]
+ok "the file was not set aside"
+stop_daemon
+
 # --- an explicit state_dir that is unsafe stops the daemon.
 ln -s "$STATE" "$TESTDIR/state-link"
 write_config "$CFG" "state_dir: $TESTDIR/state-link"
@@ -195,6 +245,41 @@ chmod 444 "$TESTDIR/creds/twilio.token"
 r=$(CREDENTIALS_DIRECTORY="$TESTDIR/creds" "$OTPSMSD" -t -c "$CFG" 2>&1)
 case "$r" in *"accessible by group or others"*) pass "a readable credential is refused" ;;
 	*) fail "credential mode ($r)" ;; esac
+
+# --- an inline secret makes the config as secret as a *_file: not readable
+# by others, nor by a group other than the daemon's.
+write_config "$CFG" "carriers:
+  - name: t
+    type: twilio
+    account_sid: AC0123456789abcdef0123456789abcdef
+    auth_token: 0123456789abcdef0123456789abcdef
+    from: \"+15017122661\""
+DGROUP=$(id -gn "$(daemon_user)")
+is_root && chgrp "$DGROUP" "$CFG"
+r=$("$OTPSMSD" -t -c "$CFG" 2>&1)
+is "$?" 1 "-t refuses a 0644 config with an inline auth_token"
+case "$r" in *"$CFG:11:17: carriers[0].auth_token: inline secret in a file that others can read (mode 0644): chmod 600 the file (or chmod 640 and chgrp $DGROUP, the daemon's group), or move the secret to auth_token_file"*)
+	pass "... at the token's FILE:LINE:COL, with the fix" ;; *) fail "inline secret message ($r)" ;; esac
+"$OTPSMSD" -f -c "$CFG" >"$TESTDIR/bad.log" 2>&1
+is "$?" 1 "the daemon refuses to start with it too"
+grep -q "inline secret in a file that others can read" "$TESTDIR/bad.log"
+ok "... and says why"
+chmod 600 "$CFG"
+"$OTPSMSD" -t -c "$CFG" >/dev/null 2>&1
+ok "the same config, 0600: accepted"
+chmod 640 "$CFG"
+"$OTPSMSD" -t -c "$CFG" >/dev/null 2>&1
+ok "0640 with the daemon's group ($DGROUP): accepted"
+if is_root; then
+	chgrp root "$CFG"
+	r=$("$OTPSMSD" -t -c "$CFG" 2>&1)
+	is "$?" 1 "0640 with another group (root): refused"
+	case "$r" in *"inline secret in a file that group root can read (mode 0640)"*)
+		pass "... saying which group" ;; *) fail "group message ($r)" ;; esac
+fi
+write_config "$CFG" ""
+"$OTPSMSD" -t -c "$CFG" >/dev/null 2>&1
+ok "a 0644 config without inline secrets: accepted"
 
 # --- who may ask (root only: needs other uids).
 if is_root; then

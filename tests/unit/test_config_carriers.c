@@ -72,6 +72,17 @@ test_users(void)
 	refused("users:\n  \"a/b\": \"+447700900123\"\n",
 	    ":2:3: users.a/b: not a valid user name (1 to 256 bytes; no spaces, "
 	    "control characters, ':' or '/')", "users: a name with '/'");
+	/* UTF-8 names work (the state file spells them); a C1 control (U+0085,
+	 * a line break to some terminals) is a control like any other. */
+	c = loads(&ctx, "users:\n  \"jos\xc3\xa9\": \"+447700900123\"\n"
+	    "  \"\xe7\x8e\x8b\": \"+15005550006\"\n", "users: UTF-8 names load");
+	ok(c != NULL && config_find_user(c, "jos\xc3\xa9") != NULL &&
+	    config_find_user(c, "\xe7\x8e\x8b") != NULL, "  ... and are found");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	refused("users:\n  \"a\\u0085b\": \"+447700900123\"\n",
+	    ":2:3: users.a??b: not a valid user name (1 to 256 bytes; no spaces, "
+	    "control characters, ':' or '/')", "users: a name with a C1 control");
 	refused("users: [alice]\n", ":1:8: users: expected a mapping, got a sequence",
 	    "users: a sequence");
 	refused("users:\n  alice: \"+447700900123\"\nusers_file: /etc/x\n",

@@ -4,7 +4,9 @@
  * Runs as root or as a normal user: files are ours, so secret_owner is our
  * euid. */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,11 +277,173 @@ test_limits(void)
 	cfg_ctx_free(&ctx);
 }
 
+/* A group's name as the message gives it. */
+static const char *
+gname(gid_t gid)
+{
+	static char buf[4][64];
+	static int next;
+	struct group *gr = getgrgid(gid);
+	char *b = buf[next++ % 4];
+
+	if (gr != NULL)
+		snprintf(b, 64, "%s", gr->gr_name);
+	else
+		snprintf(b, 64, "%u", (unsigned)gid);
+	return b;
+}
+
+/* Loads yaml written with mode and group gid (-1: as created). */
+static struct config *
+load_group(struct cfg_ctx *ctx, const char *yaml, mode_t mode, gid_t gid)
+{
+	snprintf(cfgpath, sizeof(cfgpath), "%s", put("otpsmsd.yaml", mode, yaml));
+	if (gid != (gid_t)-1 && chown(cfgpath, (uid_t)-1, gid) == -1)
+		printf("# chgrp %s: %s\n", cfgpath, strerror(errno));
+	cfg_ctx_init(ctx, cfgpath);
+	ctx->secret_owner = geteuid();
+	return config_load(ctx, cfgpath);
+}
+
+/* An inline secret makes its file as secret as a *_file: readable by the
+ * owner and at most by the daemon's own group. */
+static void
+test_inline_secrets(void)
+{
+	struct cfg_ctx ctx;
+	struct config *c;
+	struct passwd *pw;
+	char me[64], other[64], yaml[1024], want[1024], key[160], store_yaml[1024];
+	gid_t my_gid, other_gid;
+
+	/* The daemon's user: us (the file's group is our primary group), or
+	 * one whose primary group is not the file's. */
+	if ((pw = getpwuid(geteuid())) == NULL) {
+		ok(0, "getpwuid");
+		return;
+	}
+	snprintf(me, sizeof(me), "%s", pw->pw_name);
+	my_gid = pw->pw_gid;
+	if ((pw = getpwnam(geteuid() == 0 ? "nobody" : "root")) == NULL ||
+	    pw->pw_gid == my_gid) {
+		ok(0, "a user with another primary group");
+		return;
+	}
+	snprintf(other, sizeof(other), "%s", pw->pw_name);
+	other_gid = pw->pw_gid;
+
+#define TW(user) "user: " user "\n" \
+	"carriers:\n" \
+	"  - name: tw\n" \
+	"    type: twilio\n" \
+	"    account_sid: " SID "\n" \
+	"    auth_token: 0123456789abcdef0123456789abcdef\n" \
+	"    from: \"+15005550006\"\n"
+	snprintf(yaml, sizeof(yaml), TW("%s"), me);
+	c = load_group(&ctx, yaml, 0644, my_gid);
+	snprintf(want, sizeof(want), ":6:17: carriers[0].auth_token: inline secret "
+	    "in a file that others can read (mode 0644): chmod 600 the file (or "
+	    "chmod 640 and chgrp %s, the daemon's group), or move the secret to "
+	    "auth_token_file", gname(my_gid));
+	if (!ok(c == NULL && ctx.nerr == 1 && has_err(&ctx, want),
+	    "0644 config with an inline token: refused at the token, with the fix")) {
+		printf("#   want: %s%s\n", cfgpath, want);
+		show_errs(&ctx);
+	}
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	c = load_group(&ctx, yaml, 0600, my_gid);
+	if (!ok(c != NULL && ctx.nerr == 0, "0600 config with an inline token: loads"))
+		show_errs(&ctx);
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	c = load_group(&ctx, yaml, 0640, my_gid);
+	if (!ok(c != NULL && ctx.nerr == 0, "0640, group %s (the daemon's): loads",
+	    gname(my_gid)))
+		show_errs(&ctx);
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	/* The same file, the daemon now another user: its group is not ours. */
+	snprintf(yaml, sizeof(yaml), TW("%s"), other);
+	c = load_group(&ctx, yaml, 0640, my_gid);
+	snprintf(want, sizeof(want), ":6:17: carriers[0].auth_token: inline secret "
+	    "in a file that group %s can read (mode 0640): chmod 600 the file (or "
+	    "chmod 640 and chgrp %s, the daemon's group), or move the secret to "
+	    "auth_token_file", gname(my_gid), gname(other_gid));
+	if (!ok(c == NULL && ctx.nerr == 1 && has_err(&ctx, want),
+	    "0640, group %s, daemon's group %s: refused", gname(my_gid),
+	    gname(other_gid))) {
+		printf("#   want: %s%s\n", cfgpath, want);
+		show_errs(&ctx);
+	}
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	/* A daemon user that does not exist has no group to trust. */
+	c = load_group(&ctx, TW("no-such-user-otpsms"), 0640, my_gid);
+	snprintf(want, sizeof(want), ":6:17: carriers[0].auth_token: inline secret "
+	    "in a file that group %s can read (mode 0640): chmod 600 the file, or "
+	    "move the secret to auth_token_file", gname(my_gid));
+	if (!ok(c == NULL && ctx.nerr == 1 && has_err(&ctx, want),
+	    "0640 with an unknown daemon user: refused"))
+		show_errs(&ctx);
+	config_free(c);
+	cfg_ctx_free(&ctx);
+#undef TW
+
+	/* The store's password, inline, in a readable file. */
+	snprintf(key, sizeof(key), "%s", put("fleet.key", 0600,
+	    "0123456789abcdef0123456789abcdef\n"));
+	snprintf(store_yaml, sizeof(store_yaml), "user: %s\nfleet_key_file: %s\n"
+	    "store:\n  type: redis\n  url: redis://10.0.0.5\n  password: s3cret\n",
+	    me, key);
+	c = load_group(&ctx, store_yaml, 0604, my_gid);
+	snprintf(want, sizeof(want), ":6:13: store.password: inline secret in a "
+	    "file that others can read (mode 0604): chmod 600 the file (or chmod "
+	    "640 and chgrp %s, the daemon's group), or move the secret to "
+	    "password_file", gname(my_gid));
+	if (!ok(c == NULL && ctx.nerr == 1 && has_err(&ctx, want),
+	    "0604 config with the store's password inline: refused")) {
+		printf("#   want: %s%s\n", cfgpath, want);
+		show_errs(&ctx);
+	}
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	/* Without inline secrets a readable config is still fine, and a
+	 * users_file (names and numbers only) may be too. */
+	put("users.yaml", 0644, "alice: \"+447700900123\"\n");
+	snprintf(yaml, sizeof(yaml), "user: %s\nusers_file: %s/users.yaml\n"
+	    "fleet_key_file: %s\nstore:\n  type: redis\n  url: redis://10.0.0.5\n"
+	    "  password_file: %s\n", other, dir, key, key);
+	c = load_group(&ctx, yaml, 0644, my_gid);
+	if (!ok(c != NULL && ctx.nerr == 0, "0644 config without inline secrets "
+	    "(secrets in *_file, a 0644 users_file): loads"))
+		show_errs(&ctx);
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	/* A readable users_file read first does not stand for the main file. */
+	snprintf(yaml, sizeof(yaml), "user: %s\nusers_file: %s/users.yaml\n"
+	    "fleet_key_file: %s\nstore:\n  type: redis\n  url: redis://10.0.0.5\n"
+	    "  password: s3cret\n", me, dir, key);
+	c = load_group(&ctx, yaml, 0600, my_gid);
+	if (!ok(c != NULL && ctx.nerr == 0, "0600 config with an inline secret "
+	    "and a 0644 users_file: loads"))
+		show_errs(&ctx);
+	config_free(c);
+	cfg_ctx_free(&ctx);
+}
+
 int
 main(void)
 {
 	cfgtest_setup("test_config_parser");
 	test_permissions();
+	test_inline_secrets();
 	test_getters();
 	test_limits();
 	cfgtest_cleanup();

@@ -322,7 +322,7 @@ walk_statefile(void)
 	struct lockout *lo, *lo2;
 	char dir[] = "/tmp/otpsms-fi.XXXXXX", err[512], *want, *got;
 	uint64_t now = 1700000000000ULL;
-	unsigned long n, bad_save = 0, bad_load = 0, refused = 0;
+	unsigned long n, bad_save = 0, bad_load = 0, refused = 0, discarded = 0;
 	int r;
 
 	limits_conf_default(&lc);
@@ -345,7 +345,7 @@ walk_statefile(void)
 		fi_off();
 		l2 = limits_new(&lc);
 		lo2 = lockout_new(&oc);
-		r = statefile_load(dir, l2, lo2, now, err, sizeof(err));
+		r = statefile_load(dir, l2, lo2, now, NULL, NULL, err, sizeof(err));
 		got = dump(l2, lo2, now);
 		if (r != 0 || got == NULL || strcmp(got, want) != 0)
 			bad_save++;
@@ -365,11 +365,13 @@ walk_statefile(void)
 		l2 = limits_new(&lc);
 		lo2 = lockout_new(&oc);
 		fi_arm(FI_ALLOC | FI_IO, n);
-		r = statefile_load(dir, l2, lo2, now, err, sizeof(err));
+		r = statefile_load(dir, l2, lo2, now, NULL, NULL, err, sizeof(err));
 		fi_off();
 		got = dump(l2, lo2, now);
 		if (r == 0 && (got == NULL || strcmp(got, want) != 0))
 			bad_load++;
+		if (r == -1)
+			discarded++;    /* called corrupt and moved aside */
 		if (r != 0) {
 			refused++;
 			(void)statefile_save(dir, l, lo, now, err, sizeof(err));
@@ -382,6 +384,9 @@ walk_statefile(void)
 	}
 	ok(n < WALK_MAX && n > 2, "state load: %lu calls walked", n - 1);
 	ok(bad_load == 0, "state load: refused (%lu) or loaded whole", refused);
+	ok(refused > 0 && discarded == 0, "state load: a failed allocation or read "
+	    "is -2 (the daemon refuses to start), never a file moved aside (%lu)",
+	    discarded);
 
 	free(want);
 	limits_free(l);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "countries.h"
 #include "ratelimit.h"
 #include "lockout.h"
@@ -347,7 +349,7 @@ test_statefile(void)
 	snprintf(path, sizeof(path), "%s/state", dir);
 	l2 = limits_new(&lc);
 	lo2 = lockout_new(&oc);
-	ok(statefile_load(dir, l2, lo2, T0 + 1000, err, sizeof(err)) == 0, "state loaded");
+	ok(statefile_load(dir, l2, lo2, T0 + 1000, NULL, NULL, err, sizeof(err)) == 0, "state loaded");
 	ok(lockout_check(lo2, "bob", T0 + 1000) > 0, "the lock survived");
 	ok(lockout_note_failure(lo2, "carol", T0 + 2000) == 0 &&
 	    lockout_note_failure(lo2, "carol", T0 + 2000) == 1,
@@ -366,7 +368,7 @@ test_statefile(void)
 	fclose(f);
 	l2 = limits_new(&lc);
 	lo2 = lockout_new(&oc);
-	ok(statefile_load(dir, l2, lo2, T0, err, sizeof(err)) == -1 &&
+	ok(statefile_load(dir, l2, lo2, T0, NULL, NULL, err, sizeof(err)) == -1 &&
 	    strstr(err, "checksum") != NULL, "a corrupt file is refused: %s", err);
 	ok(access(path, F_OK) == -1, "and moved away");
 	snprintf(path, sizeof(path), "%s/state.corrupt", dir);
@@ -382,7 +384,7 @@ test_statefile(void)
 	ok(truncate(path, 40) == 0, "truncated it");
 	l2 = limits_new(&lc);
 	lo2 = lockout_new(&oc);
-	ok(statefile_load(dir, l2, lo2, T0, err, sizeof(err)) == -1, "a truncated file is refused");
+	ok(statefile_load(dir, l2, lo2, T0, NULL, NULL, err, sizeof(err)) == -1, "a truncated file is refused");
 	limits_free(l2);
 	lockout_free(lo2);
 	snprintf(path, sizeof(path), "%s/state.corrupt", dir);
@@ -393,7 +395,7 @@ test_statefile(void)
 	ok(symlink("/etc/passwd", path) == 0, "a symlink as the state file");
 	l2 = limits_new(&lc);
 	lo2 = lockout_new(&oc);
-	ok(statefile_load(dir, l2, lo2, T0, err, sizeof(err)) == -1, "is refused: %s", err);
+	ok(statefile_load(dir, l2, lo2, T0, NULL, NULL, err, sizeof(err)) == -1, "is refused: %s", err);
 	limits_free(l2);
 	lockout_free(lo2);
 	snprintf(path, sizeof(path), "%s/state.corrupt", dir);
@@ -404,6 +406,139 @@ test_statefile(void)
 	ok(chmod(dir, 0777) == 0 && statefile_check_dir(dir, err, sizeof(err)) == -1,
 	    "a world-writable state dir is refused: %s", err);
 	chmod(dir, 0700);
+	limits_free(l);
+	lockout_free(lo);
+}
+
+/* Writes dir/state as the daemon would: body, then "end " and its SHA-256. */
+static int
+write_state(const char *body)
+{
+	unsigned char md[32];
+	unsigned len = 0, i;
+	char path[128];
+	FILE *f;
+
+	if (EVP_Digest(body, strlen(body), md, &len, EVP_sha256(), NULL) != 1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs(body, f);
+	fputs("end ", f);
+	for (i = 0; i < len; i++)
+		fprintf(f, "%02x", md[i]);
+	fputc('\n', f);
+	return fclose(f) == 0 && chmod(path, 0600) == 0 ? 0 : -1;
+}
+
+struct skips {
+	size_t n, last;
+};
+
+static void
+note_skip(void *arg, size_t lineno)
+{
+	struct skips *sk = arg;
+
+	sk->n++;
+	sk->last = lineno;
+}
+
+/* Every name the configuration accepts (UTF-8, '%') round-trips through the
+ * state file; a record that cannot be read costs that record only. */
+static void
+test_statefile_names(void)
+{
+	struct lockout_conf oc = { 3, 15 * MIN, 15 * MIN };
+	struct limits_conf lc = only(LIM_USER, 2, 10 * MIN);
+	struct limits *l, *l2;
+	struct lockout *lo, *lo2;
+	struct skips sk = { 0, 0 };
+	const char *why;
+	char err[600] = "", path[128], body[1024], buf[8192];
+	FILE *f;
+	size_t n;
+	int i;
+
+	lc.backoff_after = 1;
+	lc.backoff_max_ms = 5 * MIN;
+	l = limits_new(&lc);
+	lo = lockout_new(&oc);
+	for (i = 0; i < 3; i++)
+		lockout_note_failure(lo, "alice", T0);
+	lockout_note_failure(lo, "jos\xc3\xa9", T0);
+	for (i = 0; i < 3; i++)
+		lockout_note_failure(lo, "50%off", T0);
+	limits_note_sent(l, "jos\xc3\xa9", "+447700900123", T0, 0);
+	limits_note_sent(l, "jos\xc3\xa9", "+447700900123", T0, 0);
+	ok(statefile_save(dir, l, lo, T0, err, sizeof(err)) == 0, "names: saved (%s)", err);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	f = fopen(path, "r");
+	n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f != NULL)
+		fclose(f);
+	ok(strncmp(buf, "otpsms-state 2\n", 15) == 0 &&
+	    strstr(buf, "l jos%C3%A9 ") != NULL && strstr(buf, "l 50%25off ") != NULL &&
+	    strstr(buf, "b user jos%C3%A9 ") != NULL && strstr(buf, "o jos%C3%A9 ") != NULL &&
+	    strstr(buf, "\xc3") == NULL, "names: spelt %%XX in the file, no raw UTF-8");
+	l2 = limits_new(&lc);
+	lo2 = lockout_new(&oc);
+	if (!ok(statefile_load(dir, l2, lo2, T0 + 1000, note_skip, &sk, err,
+	    sizeof(err)) == 0 && sk.n == 0, "names: loaded, nothing skipped"))
+		printf("#   %s\n", err);
+	ok(lockout_check(lo2, "alice", T0 + 1000) > 0, "names: alice still locked");
+	ok(lockout_check(lo2, "50%off", T0 + 1000) > 0, "names: 50%%off still locked");
+	ok(lockout_note_failure(lo2, "jos\xc3\xa9", T0 + 2000) == 0 &&
+	    lockout_note_failure(lo2, "jos\xc3\xa9", T0 + 2000) == 1,
+	    "names: jos\xc3\xa9's earlier failure survived");
+	ok(limits_check(l2, "jos\xc3\xa9", "+447700900123", T0 + 1000, &why) != 0,
+	    "names: jos\xc3\xa9's empty bucket and backoff survived");
+	limits_free(l2);
+	lockout_free(lo2);
+
+	/* A garbled record among good ones: that one skipped and reported by
+	 * its line number, the others kept; the checksum still holds. */
+	snprintf(body, sizeof(body), "otpsms-state 2\n"
+	    "l alice %llu 0\n"
+	    "l bob %llu x 7\n"
+	    "l jos%%C3%%A9 %llu 0\n"
+	    "l bad%%zz %llu 0\n"
+	    "l carol %llu 0\n",
+	    T0 + 10 * MIN, T0 + 10 * MIN, T0 + 10 * MIN, T0 + 10 * MIN, T0 + 10 * MIN);
+	ok(write_state(body) == 0, "garbled: written with a good checksum");
+	l2 = limits_new(&lc);
+	lo2 = lockout_new(&oc);
+	sk.n = sk.last = 0;
+	if (!ok(statefile_load(dir, l2, lo2, T0, note_skip, &sk, err, sizeof(err)) == 0,
+	    "garbled: the file loads"))
+		printf("#   %s\n", err);
+	ok(sk.n == 2 && sk.last == 5, "garbled: two records skipped, each reported "
+	    "(last at line %zu)", sk.last);
+	ok(lockout_check(lo2, "alice", T0) > 0 && lockout_check(lo2, "carol", T0) > 0 &&
+	    lockout_check(lo2, "jos\xc3\xa9", T0) > 0, "garbled: the good records kept");
+	ok(access(path, F_OK) == 0, "garbled: the file was not moved aside");
+	limits_free(l2);
+	lockout_free(lo2);
+
+	/* Version 1 (names as they were, '%' included) still loads. */
+	snprintf(body, sizeof(body), "otpsms-state 1\n"
+	    "l 50%%off %llu 0\n"
+	    "b user 50%%off 0 %llu\n",
+	    T0 + 10 * MIN, T0);
+	ok(write_state(body) == 0, "v1: written");
+	l2 = limits_new(&lc);
+	lo2 = lockout_new(&oc);
+	sk.n = 0;
+	ok(statefile_load(dir, l2, lo2, T0, note_skip, &sk, err, sizeof(err)) == 0 &&
+	    sk.n == 0, "v1: loads (%s)", err);
+	ok(lockout_check(lo2, "50%off", T0) > 0 &&
+	    limits_check(l2, "50%off", "+447700900123", T0, &why) != 0,
+	    "v1: a name with '%%' is read as it was written");
+	limits_free(l2);
+	lockout_free(lo2);
+	unlink(path);
 	limits_free(l);
 	lockout_free(lo);
 }
@@ -429,6 +564,7 @@ main(void)
 	test_bruteforce_bound();
 	test_countries();
 	test_statefile();
+	test_statefile_names();
 	rmdir(dir);
 	return done_testing();
 }
