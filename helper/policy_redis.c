@@ -9,7 +9,7 @@
  *   l:H        lock: the sealed user name; TTL the lockout
  *   g:H        sorted set of guesses being checked (random tokens) by the
  *              end of their hold; TTL the longest hold
- *   p:H        sorted set of pending codes (keyed hashes of their ids) by
+ *   w:H        sorted set of codes waiting (keyed hashes of their ids) by
  *              expiry; TTL the latest expiry
  *   locks      sorted set of sealed names by lock end, for otpsmsctl
  *              locked; TTL the longest lock in it
@@ -476,7 +476,7 @@ rpolicy_pending(struct rpolicy *rp, const char *user, const uint8_t *id,
 	struct rcall *c;
 
 	if ((c = call_new(rp, arg)) == NULL ||
-	    key_for(rp, "p:", "pending", user, key) != 0 ||
+	    key_for(rp, "w:", "pending", user, key) != 0 ||
 	    pending_member(rp, id, member) != 0) {
 		free(c);
 		cb(arg, -1, 0);
@@ -498,7 +498,7 @@ rpolicy_pending_drop(struct rpolicy *rp, const char *user, const uint8_t *id)
 	char member[KEY_MAX];
 
 	if (pending_member(rp, id, member) == 0)
-		zrem(rp, "p:", "pending", user, member);
+		zrem(rp, "w:", "pending", user, member);
 }
 
 static void
