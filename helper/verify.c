@@ -93,7 +93,7 @@ start_verify(struct daemon *d, struct client *cl, struct request *r,
 	memcpy(r->ch.id, q->id, PROTO_ID_LEN);
 	code_id_hex(q->id, r->id_hex);
 	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);    /* lockout key */
-	if (code_mac(q->id, q->user, q->code, mac) != 0) {
+	if (code_mac(q->id, q->user, client_uid(cl), q->code, mac) != 0) {
 		request_fail(r, PROTO_E_INTERNAL, "cannot check the code");
 		return;
 	}
