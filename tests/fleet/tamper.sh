@@ -145,9 +145,12 @@ ok "alice's second challenge (service login)"
 VID2=${out%% *}
 n=$(sent_to $ALICE)
 rcli hset "$(ckey "$VID2")" uid 4242 >/dev/null
+t=$(tampered)
 r=$(resend "$SOCK_B" alice login)
 case "$r" in "error 6 "*) pass "a rewritten uid: the resend is refused" ;; *) fail "a rewritten uid: the resend is refused: $r" ;; esac
 is "$(sent_to $ALICE)" "$n" "nothing sent"
+[ "$(tampered)" -gt "$t" ]
+ok "logged as tampering"
 
 # 3. Verify: Redis says "ok" but the daemon checks the seal. A service
 # rewritten on alice's record: her right code is refused, not verified.
