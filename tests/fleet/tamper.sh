@@ -21,8 +21,9 @@ make_testdir
 acl_redis
 PID_A=
 PID_B=
+PID_C=
 MON_PID=
-at_cleanup 'stop_host A; stop_host B; stop_redis R; [ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null'
+at_cleanup 'stop_host A; stop_host B; stop_host C; stop_redis R; [ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null'
 
 ALICE=+447700900123
 BOB=+15017122661
@@ -31,6 +32,11 @@ write_config "$TESTDIR/a.yaml" "$(acl_store_yaml closed)"
 sed "s|^socket: .*|socket: $TESTDIR/run/b.sock|" "$TESTDIR/a.yaml" > "$TESTDIR/b.yaml"
 SOCK_A=$SOCKET
 SOCK_B=$TESTDIR/run/b.sock
+# Host C asks the shared limits too: its pending lookup runs beside them.
+write_config "$TESTDIR/c.yaml" "$(acl_store_yaml closed)
+limits: { per_user: 100/1h, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0 }"
+sed -i "s|^socket: .*|socket: $TESTDIR/run/c.sock|" "$TESTDIR/c.yaml"
+SOCK_C=$TESTDIR/run/c.sock
 
 # resend SOCKET USER SERVICE: a CHALLENGE_REQ with the resend flag, as the
 # module sends it from the prompt; "type 2" when a code went out.
@@ -59,14 +65,16 @@ sys.exit(0 if any(sys.argv[2] in json.loads(l)["text"] and
     json.loads(l).get("to") == sys.argv[3] for l in open(sys.argv[1])) else 1)' \
 	    "$OUTBOX" "$1" "$2"
 }
-tampered() { grep -c "tampering refused" "$TESTDIR/A.log" "$TESTDIR/B.log" | awk -F: '{ n += $2 } END { print n }'; }
+tampered() { grep -c "tampering refused" "$TESTDIR/A.log" "$TESTDIR/B.log" "$TESTDIR/C.log" | awk -F: '{ n += $2 } END { print n }'; }
 ckey() { echo "${PREFIX}c:$1"; }
 
 start_redis R "$TESTDIR/redis.conf"
 start_host A "$TESTDIR/a.yaml"
 start_host B "$TESTDIR/b.yaml"
-wait_log A "redis store .*connected" && wait_log B "redis store .*connected"
-ok "both hosts connect to Redis"
+start_host C "$TESTDIR/c.yaml"
+wait_log A "redis store .*connected" && wait_log B "redis store .*connected" &&
+    wait_log C "redis store .*connected"
+ok "the hosts connect to Redis"
 
 # Alice's pending code (the victim), bob's own (the attacker's account).
 out=$("$CLIENT" -s "$SOCK_A" challenge alice sshd 192.0.2.1)
@@ -107,6 +115,13 @@ r=$("$CLIENT" -s "$SOCK_A" challenge bob sudo 192.0.2.1 2>&1)
 case "$r" in "error 6 "*) pass "bob's login does not reuse alice's challenge ($r)" ;;
 *) fail "bob's login does not reuse alice's challenge: $r" ;; esac
 is "$(sent_to $BOB)" "$BOB_SENT" "nothing sent to bob's number"
+n=$(tampered)
+r=$("$CLIENT" -s "$SOCK_C" challenge bob sudo 192.0.2.1 2>&1)
+case "$r" in "error 6 "*) pass "nor on a host with limits (lookup beside the policy) ($r)" ;;
+*) fail "nor on a host with limits: $r" ;; esac
+is "$(sent_to $BOB)" "$BOB_SENT" "nothing sent to bob's number"
+grep -q "tampering refused: user=bob service=sudo rhost=192.0.2.1 id=$VPFX" "$TESTDIR/C.log"
+ok "host C logs it"
 
 # 2. The record made to look like bob's, one field after another: user hash,
 # then service, then uid (the same here: one test uid calls for both), then
@@ -134,7 +149,7 @@ is "$(sent_to $BOB)" "$BOB_SENT" "after every variant, bob's number got only his
 # says bob (the MAC binds user and uid), and the daemon never logged it.
 r=$("$CLIENT" -s "$SOCK_A" verify "$VID" bob "$VCODE")
 case "$r" in ok) fail "alice's code verifies for bob" ;; *) pass "alice's code does not verify for bob ($r)" ;; esac
-grep -q "$VCODE" "$TESTDIR/A.log" "$TESTDIR/B.log"
+grep -q "$VCODE" "$TESTDIR/A.log" "$TESTDIR/B.log" "$TESTDIR/C.log"
 [ $? -ne 0 ]
 ok "no log line holds alice's code"
 
@@ -241,11 +256,12 @@ is "${out%% *} ${out##* }" "$AID6 1" "an untampered login is reused on the other
 is "$("$CLIENT" -s "$SOCK_B" verify "$AID6" alice "$(code_for $ALICE)")" ok "and verifies there"
 
 for c in "$VCODE" "$VCODE3" "$VCODE4"; do
-	grep -q "$c" "$TESTDIR/A.log" "$TESTDIR/B.log" && fail "a code ($c) is in a log"
+	grep -q "$c" "$TESTDIR/A.log" "$TESTDIR/B.log" "$TESTDIR/C.log" && fail "a code ($c) is in a log"
 done
 pass "no code in either log"
 
 stop_host A
 stop_host B
+stop_host C
 stop_redis R
 done_testing
