@@ -77,8 +77,8 @@ main(int argc, char **argv)
 			return 1;
 		snprintf(c.user, sizeof(c.user), "user%07zu", i);
 		snprintf(c.service, sizeof(c.service), "sshd");
-		code_mac(c.id, c.user, code, c.mac);
 		c.uid = 0;
+		code_mac(c.id, c.user, c.uid, code, c.mac);
 		c.created_ms = 1000 + i / 20;        /* 20,000 a second */
 		c.expires_ms = c.created_ms + 300000;
 		c.attempts_left = 3;

@@ -272,8 +272,8 @@ issue_new(struct request *r)
 
 	if (code_random_id(r->ch.id) != 0 ||
 	    code_generate(r->code, sizeof(r->code), cfg->digits) != 0 ||
-	    code_mac(r->ch.id, r->ch.user, r->code, r->ch.mac) != 0 ||
-	    seal_code(r->ch.id, r->code, r->ch.sealed) != 0) {
+	    code_mac(r->ch.id, r->ch.user, r->ch.uid, r->code, r->ch.mac) != 0 ||
+	    seal_code(&r->ch, r->code, r->ch.sealed) != 0) {
 		request_fail(r, PROTO_E_INTERNAL, "cannot make a code");
 		return;
 	}
@@ -314,28 +314,44 @@ number_channels(const struct request *r)
 	return ch ? ch : PROTO_CH_SMS;
 }
 
+/* The store held, under the caller's name, a challenge that is not the
+ * caller's (a shared store rewritten): nothing is sent, reused or made. */
+static void
+refuse_tampered(struct request *r, const char *id_hex)
+{
+	snprintf(r->id_hex, sizeof(r->id_hex), "%s", id_hex);
+	request_audit(r, "tampering refused",
+	    "reason=\"pending challenge is not the caller's\"");
+	request_fail(r, PROTO_E_INTERNAL, "cannot use the pending code");
+}
+
 /* A resend asked for at the prompt: the same pending code, through the
  * carriers again (on the channel asked for), attempts not reset. With nothing
  * pending (expired, used, burned) it is a first request: a new code. */
 static void
-on_resend_pending(void *arg, const struct challenge *c)
+on_resend_pending(void *arg, const struct challenge *c, const char *tampered)
 {
 	struct request *r = arg;
 	struct config *cfg = r->d->cfg;
 	struct template_vars tv;
+	char id_hex[17];
 
+	if (tampered != NULL) {
+		refuse_tampered(r, tampered);
+		return;
+	}
 	if (c == NULL) {
 		issue_new(r);
 		return;
 	}
-	r->ch = *c;
-	code_id_hex(c->id, r->id_hex);
-	if (seal_open(c->id, c->sealed, r->code, sizeof(r->code)) != 0) {
-		/* Not kept (a store without the seal) or not ours. */
-		request_audit(r, "resend failed", "reason=\"code not kept\"");
-		request_fail(r, PROTO_E_INTERNAL, "cannot resend the code");
+	/* The seal opens only for the caller's own id, user, uid, service. */
+	if (seal_open(c, r->code, sizeof(r->code)) != 0) {
+		code_id_hex(c->id, id_hex);
+		refuse_tampered(r, id_hex);
 		return;
 	}
+	r->ch = *c;
+	code_id_hex(c->id, r->id_hex);
 	tv.code = r->code;
 	tv.host = cfg->host;
 	tv.ttl_s = ttl_left(c);
@@ -410,11 +426,14 @@ use_pending(struct request *r, const struct challenge *c)
 	request_free(r);
 }
 
-/* The policy's answer (maybe from Redis, maybe later): go on or refuse. */
+/* The pending lookup's answer (maybe from Redis, maybe later). */
 static void
-on_pending(void *arg, const struct challenge *c)
+on_pending(void *arg, const struct challenge *c, const char *tampered)
 {
-	use_pending(arg, c);
+	if (tampered != NULL)
+		refuse_tampered(arg, tampered);
+	else
+		use_pending(arg, c);
 }
 
 static void
@@ -442,15 +461,20 @@ joined(struct request *r)
 		return;
 	}
 	r->reserved = r->pol_held;
-	use_pending(r, r->found ? &r->pend : NULL);
+	if (r->tampered[0] != '\0')
+		refuse_tampered(r, r->tampered);
+	else
+		use_pending(r, r->found ? &r->pend : NULL);
 }
 
 static void
-on_found(void *arg, const struct challenge *c)
+on_found(void *arg, const struct challenge *c, const char *tampered)
 {
 	struct request *r = arg;
 
-	if (c != NULL) {
+	if (tampered != NULL)
+		snprintf(r->tampered, sizeof(r->tampered), "%s", tampered);
+	else if (c != NULL) {
 		r->pend = *c;
 		r->found = 1;
 	}

@@ -121,18 +121,24 @@ code_random_id(uint8_t id[PROTO_ID_LEN])
 }
 
 int
-code_mac(const uint8_t id[PROTO_ID_LEN], const char *user, const char *code,
-    uint8_t mac[STORE_MAC_LEN])
+code_mac(const uint8_t id[PROTO_ID_LEN], const char *user, uid_t uid,
+    const char *code, uint8_t mac[STORE_MAC_LEN])
 {
 	size_t ulen = strlen(user), clen = strlen(code), len = 0;
+	uint8_t ub[4];
 	int r = -1;
 
 	if (code_ctx == NULL || ulen > PROTO_MAX_USER || clen > PROTO_MAX_CODE)
 		goto out;
+	ub[0] = (uint8_t)((uint32_t)uid >> 24);
+	ub[1] = (uint8_t)((uint32_t)uid >> 16);
+	ub[2] = (uint8_t)((uint32_t)uid >> 8);
+	ub[3] = (uint8_t)uid;
 	/* A NULL key restarts from the saved key pads: no allocation, no fetch. */
 	if (EVP_MAC_init(code_ctx, NULL, 0, NULL) != 1 ||
 	    EVP_MAC_update(code_ctx, id, PROTO_ID_LEN) != 1 ||
 	    EVP_MAC_update(code_ctx, (const uint8_t *)user, ulen + 1) != 1 ||
+	    EVP_MAC_update(code_ctx, ub, sizeof(ub)) != 1 ||
 	    EVP_MAC_update(code_ctx, (const uint8_t *)code, clen) != 1 ||
 	    EVP_MAC_final(code_ctx, mac, &len, STORE_MAC_LEN) != 1 ||
 	    len != STORE_MAC_LEN)

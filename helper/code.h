@@ -23,9 +23,11 @@ int code_generate(char *out, size_t outsz, unsigned digits);
 /* Random challenge id. */
 int code_random_id(uint8_t id[PROTO_ID_LEN]);
 
-/* HMAC-SHA-256 under the process key over id || user || '\0' || code. */
-int code_mac(const uint8_t id[PROTO_ID_LEN], const char *user, const char *code,
-    uint8_t mac[STORE_MAC_LEN]);
+/* HMAC-SHA-256 under the process key over id || user || '\0' || uid (4
+ * bytes, big-endian) || code: a record whose user or uid a store writer
+ * changed never matches an answer given for them. */
+int code_mac(const uint8_t id[PROTO_ID_LEN], const char *user, uid_t uid,
+    const char *code, uint8_t mac[STORE_MAC_LEN]);
 
 /* Hex for logs and the control tool: the first 8 bytes of the id. */
 void code_id_hex(const uint8_t id[PROTO_ID_LEN], char out[17]);

@@ -63,6 +63,7 @@ struct request {
 	char pol_why[128];
 	int found;                   /* pend holds the pending challenge */
 	struct challenge pend;       /* secret-ish (mac, seal): wiped with r */
+	char tampered[17];           /* id prefix of a record not the caller's */
 	/* request_attach_ctl: a stand-in for control.c's test-send */
 	void (*detached)(void *);
 	void *detached_arg;

@@ -1,6 +1,9 @@
-/* AES-256-GCM over the code, with the challenge id as additional data. The
- * key is random per daemon start, made on first use and kept in memory only
- * (never written, wiped at exit); each seal has a fresh random nonce. */
+/* AES-256-GCM over the code, with the challenge id, user, uid and service
+ * as additional data: a store that can be rewritten (Redis) can point one
+ * user at another's record, but the seal then does not open. The key is
+ * random per daemon start (or the fleet's), made on first use and kept in
+ * memory only (never written, wiped at exit); each seal has a fresh random
+ * nonce. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -49,17 +52,45 @@ seal_init_key(const uint8_t key[32])
 	return 0;
 }
 
+/* The AAD, unambiguous: the id and uid have fixed sizes, and neither name
+ * can hold a NUL. Returns its length, or 0 for names too long. */
+static size_t
+seal_aad(const struct challenge *c, uint8_t aad[SEAL_AAD_MAX])
+{
+	size_t ulen = strnlen(c->user, sizeof(c->user));
+	size_t slen = strnlen(c->service, sizeof(c->service));
+	uint32_t uid = (uint32_t)c->uid;
+	size_t n = 0;
+
+	if (ulen > PROTO_MAX_USER || slen > PROTO_MAX_SERVICE)
+		return 0;
+	memcpy(aad, c->id, PROTO_ID_LEN);
+	n = PROTO_ID_LEN;
+	aad[n++] = (uint8_t)(uid >> 24);
+	aad[n++] = (uint8_t)(uid >> 16);
+	aad[n++] = (uint8_t)(uid >> 8);
+	aad[n++] = (uint8_t)uid;
+	memcpy(aad + n, c->user, ulen);
+	n += ulen;
+	aad[n++] = 0;
+	memcpy(aad + n, c->service, slen);
+	n += slen;
+	aad[n++] = 0;
+	return n;
+}
+
 int
-seal_code(const uint8_t id[PROTO_ID_LEN], const char *code,
+seal_code(const struct challenge *c, const char *code,
     uint8_t out[STORE_SEALED_LEN])
 {
 	EVP_CIPHER_CTX *ctx = NULL;
-	uint8_t pt[SEAL_TEXT_LEN];
-	size_t n = strlen(code);
+	uint8_t pt[SEAL_TEXT_LEN], aad[SEAL_AAD_MAX];
+	size_t n = strlen(code), alen;
 	int len, r = -1;
 
 	memset(pt, 0, sizeof(pt));
-	if (n < 4 || n > SEAL_TEXT_LEN || seal_key_init() != 0)
+	if (n < 4 || n > SEAL_TEXT_LEN || (alen = seal_aad(c, aad)) == 0 ||
+	    seal_key_init() != 0)
 		goto out;
 	memcpy(pt, code, n);
 	if (RAND_bytes(out, SEAL_NONCE_LEN) != 1 ||
@@ -68,7 +99,7 @@ seal_code(const uint8_t id[PROTO_ID_LEN], const char *code,
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN,
 	    NULL) != 1 ||
 	    EVP_EncryptInit_ex(ctx, NULL, NULL, seal_key, out) != 1 ||
-	    EVP_EncryptUpdate(ctx, NULL, &len, id, PROTO_ID_LEN) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)alen) != 1 ||
 	    EVP_EncryptUpdate(ctx, out + SEAL_NONCE_LEN, &len, pt,
 	    SEAL_TEXT_LEN) != 1 || len != SEAL_TEXT_LEN ||
 	    EVP_EncryptFinal_ex(ctx, out + SEAL_NONCE_LEN + len, &len) != 1 ||
@@ -81,23 +112,26 @@ out:
 	if (r != 0)
 		OPENSSL_cleanse(out, STORE_SEALED_LEN);
 	OPENSSL_cleanse(pt, sizeof(pt));
+	OPENSSL_cleanse(aad, sizeof(aad));
 	EVP_CIPHER_CTX_free(ctx);     /* cleanses the key schedule */
 	return r;
 }
 
 int
-seal_open(const uint8_t id[PROTO_ID_LEN], const uint8_t in[STORE_SEALED_LEN],
-    char *code, size_t codesz)
+seal_open(const struct challenge *c, char *code, size_t codesz)
 {
 	static const uint8_t zero[STORE_SEALED_LEN];
 	EVP_CIPHER_CTX *ctx = NULL;
-	uint8_t pt[SEAL_TEXT_LEN], tag[SEAL_TAG_LEN];
-	size_t n;
+	const uint8_t *in = c->sealed;
+	uint8_t pt[SEAL_TEXT_LEN], tag[SEAL_TAG_LEN], aad[SEAL_AAD_MAX];
+	size_t n, alen;
 	int len, r = -1;
 
 	memset(pt, 0, sizeof(pt));
+	memset(aad, 0, sizeof(aad));
 	if (codesz <= SEAL_TEXT_LEN || !seal_key_set ||
-	    CRYPTO_memcmp(in, zero, sizeof(zero)) == 0)
+	    CRYPTO_memcmp(in, zero, sizeof(zero)) == 0 ||
+	    (alen = seal_aad(c, aad)) == 0)
 		goto out;
 	/* The ctrl takes a non-const pointer. */
 	memcpy(tag, in + SEAL_NONCE_LEN + SEAL_TEXT_LEN, sizeof(tag));
@@ -106,7 +140,7 @@ seal_open(const uint8_t id[PROTO_ID_LEN], const uint8_t in[STORE_SEALED_LEN],
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN,
 	    NULL) != 1 ||
 	    EVP_DecryptInit_ex(ctx, NULL, NULL, seal_key, in) != 1 ||
-	    EVP_DecryptUpdate(ctx, NULL, &len, id, PROTO_ID_LEN) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)alen) != 1 ||
 	    EVP_DecryptUpdate(ctx, pt, &len, in + SEAL_NONCE_LEN,
 	    SEAL_TEXT_LEN) != 1 || len != SEAL_TEXT_LEN ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
@@ -124,6 +158,7 @@ seal_open(const uint8_t id[PROTO_ID_LEN], const uint8_t in[STORE_SEALED_LEN],
 	r = 0;
 out:
 	OPENSSL_cleanse(pt, sizeof(pt));
+	OPENSSL_cleanse(aad, sizeof(aad));
 	EVP_CIPHER_CTX_free(ctx);
 	return r;
 }

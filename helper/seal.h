@@ -12,18 +12,22 @@
 #define SEAL_NONCE_LEN 12
 #define SEAL_TEXT_LEN 10         /* the longest code; shorter ones NUL-padded */
 #define SEAL_TAG_LEN 16
+/* The AAD: id | uid (4 bytes, big-endian) | user NUL | service NUL. */
+#define SEAL_AAD_MAX (PROTO_ID_LEN + 4 + PROTO_MAX_USER + 1 + \
+    PROTO_MAX_SERVICE + 1)
 
-/* Seals code (4..10 digits) bound to the challenge id (the AAD), so a seal
- * cannot be moved to another challenge. The key is made on first use.
- * Returns 0 or -1 (out is then all zero). */
-int seal_code(const uint8_t id[PROTO_ID_LEN], const char *code,
+/* Seals code (4..10 digits) bound to c's id, user, uid and service (the
+ * AAD): whoever can rewrite the store cannot move a seal to another
+ * challenge, user, caller or service. c->sealed is not read. The key is
+ * made on first use. Returns 0 or -1 (out is then all zero). */
+int seal_code(const struct challenge *c, const char *code,
     uint8_t out[STORE_SEALED_LEN]);
 
-/* Opens a seal made by seal_code for the same id: the code and a NUL into
- * code (codesz > SEAL_TEXT_LEN). Returns 0, or -1 for a seal that is all
- * zero (not kept), forged, from another challenge or another daemon run. */
-int seal_open(const uint8_t id[PROTO_ID_LEN], const uint8_t in[STORE_SEALED_LEN],
-    char *code, size_t codesz);
+/* Opens c->sealed for c's id, user, uid and service: the code and a NUL
+ * into code (codesz > SEAL_TEXT_LEN). Returns 0, or -1 for a seal that is
+ * all zero (not kept), forged, made for another challenge, user, uid or
+ * service, or under another key (another daemon run). */
+int seal_open(const struct challenge *c, char *code, size_t codesz);
 
 /* Wipes the key (tests, exit). */
 void seal_cleanup(void);

@@ -17,8 +17,9 @@
 
 struct challenge {
 	uint8_t id[PROTO_ID_LEN];
-	uint8_t mac[STORE_MAC_LEN];  /* HMAC-SHA-256(key, id || user || 0 || code) */
-	uint8_t sealed[STORE_SEALED_LEN];   /* all zero when not kept */
+	uint8_t mac[STORE_MAC_LEN];  /* code_mac: id, user, uid, code */
+	/* seal_code: bound to id, user, uid and service; all zero when not kept */
+	uint8_t sealed[STORE_SEALED_LEN];
 	char user[PROTO_MAX_USER + 1];
 	char service[PROTO_MAX_SERVICE + 1];
 	uid_t uid;                   /* the caller that asked; only it may verify */
@@ -39,8 +40,12 @@ typedef void store_put_fn(void *arg, int ok);
 /* service: the challenge's PAM service, for the audit line; "" if unknown. */
 typedef void store_verify_fn(void *arg, enum store_verdict v, unsigned attempts_left,
     const char *service);
-/* c is NULL when nothing is pending; valid only during the call. */
-typedef void store_find_fn(void *arg, const struct challenge *c);
+/* c is NULL when nothing is pending; valid only during the call.
+ * tampered is NULL, or (c then NULL) the id prefix (code_id_hex) of a record
+ * the store held under the caller's name that is not the caller's (a shared
+ * store rewritten): the caller refuses, never sends or reuses it. */
+typedef void store_find_fn(void *arg, const struct challenge *c,
+    const char *tampered);
 
 struct store;
 

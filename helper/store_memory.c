@@ -395,7 +395,7 @@ mem_find_pending(struct store *s, const char *user, const char *service, uid_t u
 		r = NULL;
  out:
 	if (r == NULL) {
-		cb(arg, NULL);
+		cb(arg, NULL, NULL);
 		return 0;
 	}
 	/* The owner matched by hash: the caller's own names are the record's. */
@@ -409,7 +409,7 @@ mem_find_pending(struct store *s, const char *user, const char *service, uid_t u
 	out.created_ms = r->created_ms;
 	out.expires_ms = rec_expires(r);
 	out.attempts_left = r->attempts_left;
-	cb(arg, &out);
+	cb(arg, &out, NULL);
 	OPENSSL_cleanse(&out, sizeof(out));
 	return 0;
 }

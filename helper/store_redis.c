@@ -7,7 +7,15 @@
  * owner's pointer {prefix}p:{keyed hash of user, service, uid} -> id, both
  * with PEXPIRE = the code's TTL. No code, number or user name goes to Redis.
  * Each operation is one Lua script, so a verify on one host and another on
- * the next decrement one counter. A reply is awaited at most `timeout`; a
+ * the next decrement one counter.
+ *
+ * Redis is trusted to keep state, not to say whose it is: whoever can write
+ * to it may deny service, never move a code between users. A record found
+ * through an owner pointer must carry the owner's user hash, uid, service
+ * and pointer (checked in the script, then again here) and its seal must
+ * open for the owner (seal.c binds id, user, uid, service); a verify that
+ * Redis calls right must also open the seal for the verifier and match the
+ * typed code's MAC. Anything else is logged as tampering and refused. A reply is awaited at most `timeout`; a
  * late reply, a lost connection or an error reply fails the request closed,
  * or (on_failure: local) serves it from this host's memory store, which
  * also answers for what it stored once Redis is back. */
@@ -24,8 +32,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "code.h"
 #include "log.h"
 #include "redis_client.h"
+#include "seal.h"
 #include "store.h"
 #include "util.h"
 
@@ -49,32 +59,41 @@ static const char put_lua[] =
 	"return 1";
 
 /* verify: KEYS challenge; ARGV user uid mac id. Returns {verdict, left,
- * service}: 0 unknown/expired/not theirs, 1 ok, 2 wrong, 3 burned. */
+ * service, sealed}: 0 unknown/expired/not theirs, 1 ok (sealed: the seal,
+ * for the daemon's own check), 2 wrong, 3 burned. */
 static const char verify_lua[] =
 	"local h = redis.call('HMGET', KEYS[1], 'mac', 'user', 'uid', "
-	"'attempts', 'service', 'owner') "
-	"if not h[1] then return {0, 0, ''} end "
-	"if h[2] ~= ARGV[1] or h[3] ~= ARGV[2] then return {0, 0, ''} end "
+	"'attempts', 'service', 'owner', 'sealed') "
+	"if not h[1] then return {0, 0, '', ''} end "
+	"if h[2] ~= ARGV[1] or h[3] ~= ARGV[2] then return {0, 0, '', ''} end "
+	"local svc = h[5] or '' "
 	"local function gone() "
 	"redis.call('DEL', KEYS[1]) "
 	"if h[6] and redis.call('GET', h[6]) == ARGV[4] then "
 	"redis.call('DEL', h[6]) end end "
-	"if h[1] == ARGV[3] then gone() return {1, 0, h[5]} end "
+	"if h[1] == ARGV[3] then gone() return {1, 0, svc, h[7] or ''} end "
 	"local left = tonumber(h[4]) - 1 "
-	"if left < 1 then gone() return {3, 0, h[5]} end "
+	"if left < 1 then gone() return {3, 0, svc, ''} end "
 	"redis.call('HSET', KEYS[1], 'attempts', left) "
-	"return {2, left, h[5]}";
+	"return {2, left, svc, ''}";
 
-/* find: KEYS owner; ARGV the challenge keys' prefix. Returns nil or {id,
- * mac, sealed, created, attempts, pttl}. */
+/* find: KEYS owner; ARGV the challenge keys' prefix, user hash, uid,
+ * service. Returns nil; {id} when the record the pointer names is not the
+ * owner's (tampering); or {id, mac, sealed, created, attempts, pttl, user,
+ * uid, service}. */
 static const char find_lua[] =
 	"local id = redis.call('GET', KEYS[1]) "
 	"if not id then return false end "
 	"local k = ARGV[1] .. id "
-	"local h = redis.call('HMGET', k, 'mac', 'sealed', 'created', 'attempts') "
+	"local h = redis.call('HMGET', k, 'mac', 'sealed', 'created', "
+	"'attempts', 'user', 'uid', 'service', 'owner') "
+	"if not h[1] then return false end "
+	"if h[5] ~= ARGV[2] or h[6] ~= ARGV[3] or h[7] ~= ARGV[4] or "
+	"h[8] ~= KEYS[1] then return {id} end "
 	"local ttl = redis.call('PTTL', k) "
-	"if not h[1] or ttl <= 0 or tonumber(h[4]) < 1 then return false end "
-	"return {id, h[1], h[2], h[3], h[4], ttl}";
+	"local a = tonumber(h[4]) "
+	"if ttl <= 0 or not a or a < 1 then return false end "
+	"return {id, h[1], h[2], h[3], h[4], ttl, h[5], h[6], h[7]}";
 
 struct rreq;
 
@@ -104,6 +123,7 @@ struct rreq {
 	void *arg;
 	struct challenge ch;         /* put: all; else id, user, service, uid */
 	uint8_t mac[STORE_MAC_LEN];
+	char uhash[HEX_LEN + 1];     /* find: what the owner's record must hold */
 	uint64_t now;
 };
 
@@ -190,7 +210,7 @@ req_fail(struct rreq *q)
 			break;
 		case OP_FIND:
 			/* Nothing found: the put that follows fails closed. */
-			q->find_cb(q->arg, NULL);
+			q->find_cb(q->arg, NULL, NULL);
 			break;
 		}
 		return;
@@ -247,26 +267,119 @@ answer_put(struct rreq *q, const redisReply *r)
 	return 0;
 }
 
+/* One line per refusal, naming the challenge by its id prefix only. */
+static void
+log_tampering(const struct rreq *q, const char *id_hex, const char *why)
+{
+	log_warn("redis store %s: tampering refused: challenge id=%s %s",
+	    q->rs != NULL ? rclient_url(q->rs->rc) : "-", id_hex, why);
+}
+
+/* Redis said a verify matched: the seal must open for this verifier (its
+ * id, user, uid, and the service Redis names) and hold the code whose MAC
+ * the verifier sent. Redis holds the MAC and sees the typed one, so only
+ * the seal shows that the code was issued to this user. */
+static int
+verify_binding(const struct rreq *q, const char *service,
+    const redisReply *sealed)
+{
+	struct challenge c;
+	uint8_t mac[STORE_MAC_LEN];
+	char code[SEAL_TEXT_LEN + 1];
+	int r = -1;
+
+	memset(&c, 0, sizeof(c));
+	memset(mac, 0, sizeof(mac));
+	memset(code, 0, sizeof(code));
+	if (sealed->len != STORE_SEALED_LEN)
+		goto out;
+	memcpy(c.id, q->ch.id, PROTO_ID_LEN);
+	snprintf(c.user, sizeof(c.user), "%s", q->ch.user);
+	snprintf(c.service, sizeof(c.service), "%s", service);
+	c.uid = q->ch.uid;
+	memcpy(c.sealed, sealed->str, STORE_SEALED_LEN);
+	if (seal_open(&c, code, sizeof(code)) != 0 ||
+	    code_mac(c.id, c.user, c.uid, code, mac) != 0 ||
+	    CRYPTO_memcmp(mac, q->mac, STORE_MAC_LEN) != 0)
+		goto out;
+	r = 0;
+ out:
+	OPENSSL_cleanse(&c, sizeof(c));
+	OPENSSL_cleanse(mac, sizeof(mac));
+	OPENSSL_cleanse(code, sizeof(code));
+	return r;
+}
+
 static int
 answer_verify(struct rreq *q, const redisReply *r)
 {
 	static const enum store_verdict map[] = {
 		STORE_EXPIRED, STORE_OK, STORE_WRONG, STORE_MAXTRIES
 	};
-	char service[PROTO_MAX_SERVICE + 1] = "";
+	char service[PROTO_MAX_SERVICE + 1] = "", id_hex[17];
+	enum store_verdict verdict;
 	long long v, left;
 
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 ||
 	    reply_int(r->element[0], &v) != 0 || v < 0 || v > 3 ||
 	    reply_int(r->element[1], &left) != 0 || left < 0 || left > 255 ||
 	    r->element[2]->type != REDIS_REPLY_STRING ||
-	    r->element[2]->len > PROTO_MAX_SERVICE)
+	    r->element[2]->len > PROTO_MAX_SERVICE ||
+	    memchr(r->element[2]->str, '\0', r->element[2]->len) != NULL ||
+	    r->element[3]->type != REDIS_REPLY_STRING)
 		return -1;
 	memcpy(service, r->element[2]->str, r->element[2]->len);
 	service[r->element[2]->len] = '\0';
+	verdict = map[v];
+	if (verdict == STORE_OK &&
+	    verify_binding(q, service, r->element[3]) != 0) {
+		code_id_hex(q->ch.id, id_hex);
+		log_tampering(q, id_hex, "was verified by Redis, but its seal "
+		    "is not the verifier's or not the typed code's");
+		verdict = STORE_ERROR;
+		left = 0;
+	}
 	q->answered = 1;
-	q->verify_cb(q->arg, map[v], (unsigned)left, service);
+	q->verify_cb(q->arg, verdict, (unsigned)left, service);
 	return 0;
+}
+
+/* The id prefix of a pointer's target, for the log: "?" if not an id. */
+static void
+reply_id_hex(const redisReply *e, char out[17])
+{
+	uint8_t id[PROTO_ID_LEN];
+
+	if (e->type == REDIS_REPLY_STRING &&
+	    hex_decode(e->str, e->len, id, PROTO_ID_LEN) == PROTO_ID_LEN)
+		code_id_hex(id, out);
+	else
+		snprintf(out, 17, "?");
+}
+
+/* The record's names (user hash, uid, service) are the owner's, compared
+ * here again (the hash in constant time), and its seal opens for the
+ * owner: c holds the owner's names. */
+static int
+find_binding(const struct rreq *q, const redisReply *const *e,
+    const struct challenge *c)
+{
+	char code[SEAL_TEXT_LEN + 1];
+	long long uid;
+	size_t slen = strlen(q->ch.service);
+	int r = -1;
+
+	if (e[0]->type != REDIS_REPLY_STRING || e[0]->len != HEX_LEN ||
+	    CRYPTO_memcmp(e[0]->str, q->uhash, HEX_LEN) != 0 ||
+	    reply_int(e[1], &uid) != 0 || uid != (long long)q->ch.uid ||
+	    e[2]->type != REDIS_REPLY_STRING || e[2]->len != slen ||
+	    memcmp(e[2]->str, q->ch.service, slen) != 0 ||
+	    seal_open(c, code, sizeof(code)) != 0)
+		goto out;
+	r = 0;
+ out:
+	OPENSSL_cleanse(code, sizeof(code));
+	return r;
 }
 
 static int
@@ -275,15 +388,25 @@ answer_find(struct rreq *q, const redisReply *r)
 	struct challenge c;
 	long long created, attempts, pttl;
 	uint64_t now = now_ms(), wall = wall_ms(), age;
+	char id_hex[17];
 	int ret = -1;
 
 	if (r->type == REDIS_REPLY_NIL) {
 		q->answered = 1;
-		q->find_cb(q->arg, NULL);
+		q->find_cb(q->arg, NULL, NULL);
+		return 0;
+	}
+	/* The script found the pointer's target is not the owner's. */
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+		reply_id_hex(r->element[0], id_hex);
+		log_tampering(q, id_hex, "is under another owner's pointer "
+		    "(user, uid, service or owner differ)");
+		q->answered = 1;
+		q->find_cb(q->arg, NULL, id_hex);
 		return 0;
 	}
 	memset(&c, 0, sizeof(c));
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 6 ||
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 9 ||
 	    r->element[0]->type != REDIS_REPLY_STRING ||
 	    hex_decode(r->element[0]->str, r->element[0]->len, c.id,
 	    PROTO_ID_LEN) != PROTO_ID_LEN ||
@@ -306,7 +429,13 @@ answer_find(struct rreq *q, const redisReply *r)
 	c.expires_ms = now + (uint64_t)pttl;
 	c.attempts_left = (unsigned)attempts;
 	q->answered = 1;
-	q->find_cb(q->arg, &c);
+	if (find_binding(q, (const redisReply *const *)r->element + 6, &c) != 0) {
+		code_id_hex(c.id, id_hex);
+		log_tampering(q, id_hex, "is not the owner's (its names or its "
+		    "seal do not match)");
+		q->find_cb(q->arg, NULL, id_hex);
+	} else
+		q->find_cb(q->arg, &c, NULL);
 	ret = 0;
  out:
 	OPENSSL_cleanse(&c, sizeof(c));
@@ -330,10 +459,11 @@ fz_verify(void *arg, enum store_verdict v, unsigned left, const char *service)
 }
 
 static void
-fz_find(void *arg, const struct challenge *c)
+fz_find(void *arg, const struct challenge *c, const char *tampered)
 {
 	(void)arg;
 	(void)c;
+	(void)tampered;
 }
 
 /* tests/fuzz/fuzz_redis_reply.c: every parser on one reply, whatever its
@@ -549,13 +679,13 @@ rs_find_pending(struct store *s, const char *user, const char *service, uid_t ui
 {
 	struct rstore *rs = s->priv;
 	struct rreq *q;
-	char pkey[KEY_MAX], cprefix[KEY_MAX], owner[HEX_LEN + 1];
-	const char *argv[5];
-	size_t len[5];
+	char pkey[KEY_MAX], cprefix[KEY_MAX], owner[HEX_LEN + 1], uids[16];
+	const char *argv[8];
+	size_t len[8];
 	int i;
 
 	if ((q = req_new(rs, OP_FIND, arg)) == NULL) {
-		cb(arg, NULL);
+		cb(arg, NULL, NULL);
 		return 0;
 	}
 	q->find_cb = cb;
@@ -564,21 +694,26 @@ rs_find_pending(struct store *s, const char *user, const char *service, uid_t ui
 	q->ch.uid = uid;
 	q->now = now;
 	if (name_hash(rs, "owner", user, service, uid, owner) != 0 ||
+	    name_hash(rs, "user", user, NULL, 0, q->uhash) != 0 ||
 	    key_name(pkey, rs, "p:", owner) != 0 ||
 	    key_name(cprefix, rs, "c:", "") != 0) {
 		q->answered = 1;
-		cb(arg, NULL);
+		cb(arg, NULL, NULL);
 		req_free(q);
 		return 0;
 	}
+	snprintf(uids, sizeof(uids), "%u", (unsigned)uid);
 	argv[0] = "EVAL";
 	argv[1] = find_lua;
 	argv[2] = "1";
 	argv[3] = pkey;
 	argv[4] = cprefix;
-	for (i = 0; i < 5; i++)
+	argv[5] = q->uhash;          /* the binding the record must carry */
+	argv[6] = uids;
+	argv[7] = q->ch.service;
+	for (i = 0; i < 8; i++)
 		len[i] = strlen(argv[i]);
-	return req_send(q, 5, argv, len);
+	return req_send(q, 8, argv, len);
 }
 
 /* Redis expires its own keys; only the local store needs sweeping. */

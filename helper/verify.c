@@ -130,7 +130,7 @@ start_verify(struct daemon *d, struct client *cl, struct request *r,
 	r->ch.uid = client_uid(cl);
 	/* The answer's MAC waits in r (wiped with it) while the policy is
 	 * asked; the typed code goes now. */
-	if (code_mac(q->id, q->user, q->code, r->ch.mac) != 0) {
+	if (code_mac(q->id, q->user, r->ch.uid, q->code, r->ch.mac) != 0) {
 		explicit_bzero(q->code, sizeof(q->code));
 		request_fail(r, PROTO_E_INTERNAL, "cannot check the code");
 		return;

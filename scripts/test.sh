@@ -73,7 +73,7 @@ check() {  # check DIR: make check, failures shown
 }
 
 # The fleet's tests (tests/fleet/common.sh is their library, not a test).
-FLEET_TESTS="tests/fleet/redis.sh tests/fleet/limits.sh tests/fleet/tls.sh tests/fleet/sentinel.sh tests/fleet/sentinel_tls.sh tests/fleet/client_edge.sh"
+FLEET_TESTS="tests/fleet/redis.sh tests/fleet/limits.sh tests/fleet/tls.sh tests/fleet/sentinel.sh tests/fleet/sentinel_tls.sh tests/fleet/client_edge.sh tests/fleet/tamper.sh"
 
 valgrind_units() {
 	rc=0

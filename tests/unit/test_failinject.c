@@ -204,8 +204,9 @@ on_verify(void *arg, enum store_verdict v, unsigned left, const char *service)
 }
 
 static void
-on_find(void *arg, const struct challenge *c)
+on_find(void *arg, const struct challenge *c, const char *tampered)
 {
+	(void)tampered;
 	*(int *)arg = c != NULL;
 }
 

@@ -45,7 +45,8 @@ main(void)
 {
 	uint8_t ikm[32], k1[FLEETKEY_OUT], k2[FLEETKEY_OUT], k3[FLEETKEY_OUT];
 	uint8_t id[PROTO_ID_LEN], mac1[STORE_MAC_LEN], mac2[STORE_MAC_LEN];
-	uint8_t sealed[STORE_SEALED_LEN], *key = NULL;
+	uint8_t *key = NULL;
+	struct challenge ch;
 	char hex[2 * FLEETKEY_OUT + 1], err[512], path[64], code[16];
 	char text[80];
 	size_t i, len = 0;
@@ -106,26 +107,30 @@ main(void)
 	/* Two hosts, one fleet key: the same MAC, and each opens the other's
 	 * seal. A host with another key does neither. */
 	memset(id, 0x5a, sizeof(id));
+	memset(&ch, 0, sizeof(ch));
+	memcpy(ch.id, id, sizeof(id));
+	snprintf(ch.user, sizeof(ch.user), "alice");
+	snprintf(ch.service, sizeof(ch.service), "sshd");
 	fleetkey_derive(ikm, sizeof(ikm), FLEETKEY_LABEL_CODE, k1);
 	fleetkey_derive(ikm, sizeof(ikm), FLEETKEY_LABEL_SEAL, k2);
-	ok(code_init_key(k1) == 0 && code_mac(id, "alice", "123456", mac1) == 0,
+	ok(code_init_key(k1) == 0 && code_mac(id, "alice", 0, "123456", mac1) == 0,
 	    "host A: MAC under the derived key");
-	ok(seal_init_key(k2) == 0 && seal_code(id, "123456", sealed) == 0,
+	ok(seal_init_key(k2) == 0 && seal_code(&ch, "123456", ch.sealed) == 0,
 	    "host A: seal under the derived key");
 	code_cleanup();
 	seal_cleanup();
 	fleetkey_derive(ikm, sizeof(ikm), FLEETKEY_LABEL_CODE, k1);
 	fleetkey_derive(ikm, sizeof(ikm), FLEETKEY_LABEL_SEAL, k2);
-	ok(code_init_key(k1) == 0 && code_mac(id, "alice", "123456", mac2) == 0 &&
+	ok(code_init_key(k1) == 0 && code_mac(id, "alice", 0, "123456", mac2) == 0 &&
 	    memcmp(mac1, mac2, sizeof(mac1)) == 0, "host B: the same MAC");
-	ok(seal_init_key(k2) == 0 && seal_open(id, sealed, code, sizeof(code)) == 0 &&
+	ok(seal_init_key(k2) == 0 && seal_open(&ch, code, sizeof(code)) == 0 &&
 	    strcmp(code, "123456") == 0, "host B opens host A's seal");
 	ikm[0] ^= 0x80;
 	fleetkey_derive(ikm, sizeof(ikm), FLEETKEY_LABEL_CODE, k1);
 	fleetkey_derive(ikm, sizeof(ikm), FLEETKEY_LABEL_SEAL, k2);
-	ok(code_init_key(k1) == 0 && code_mac(id, "alice", "123456", mac2) == 0 &&
+	ok(code_init_key(k1) == 0 && code_mac(id, "alice", 0, "123456", mac2) == 0 &&
 	    memcmp(mac1, mac2, sizeof(mac1)) != 0, "another fleet: another MAC");
-	ok(seal_init_key(k2) == 0 && seal_open(id, sealed, code, sizeof(code)) == -1,
+	ok(seal_init_key(k2) == 0 && seal_open(&ch, code, sizeof(code)) == -1,
 	    "another fleet cannot open the seal");
 	code_cleanup();
 	seal_cleanup();

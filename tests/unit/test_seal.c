@@ -1,4 +1,5 @@
-/* helper/seal.c: the pending code sealed with AES-256-GCM for resends.
+/* helper/seal.c: the pending code sealed with AES-256-GCM for resends, bound
+ * (the AAD) to the challenge id, user, caller uid and service.
  *
  * The source is compiled into this test (not linked from libotpsmsd) so that
  * the test can look at the key, which is static: "wiped on cleanup" is then
@@ -29,10 +30,33 @@ fill_id(uint8_t id[PROTO_ID_LEN], uint8_t v)
 		id[i] = (uint8_t)(v + i);
 }
 
+/* A challenge as issue_new makes it: id, user, service, caller uid. */
+static void
+make(struct challenge *c, uint8_t v, const char *user, const char *service,
+    uid_t uid)
+{
+	memset(c, 0, sizeof(*c));
+	fill_id(c->id, v);
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	snprintf(c->service, sizeof(c->service), "%s", service);
+	c->uid = uid;
+}
+
+/* Opens s for c's binding with every other field of c as it is. */
+static int
+open_as(const struct challenge *c, const uint8_t s[STORE_SEALED_LEN],
+    char *code, size_t codesz)
+{
+	struct challenge t = *c;
+
+	memcpy(t.sealed, s, STORE_SEALED_LEN);
+	return seal_open(&t, code, codesz);
+}
+
 int
 main(void)
 {
-	uint8_t id[PROTO_ID_LEN], id2[PROTO_ID_LEN];
+	struct challenge a, b;
 	uint8_t s[STORE_SEALED_LEN], s2[STORE_SEALED_LEN], t[STORE_SEALED_LEN];
 	uint8_t zero[STORE_SEALED_LEN];
 	char code[SEAL_TEXT_LEN + 1];
@@ -42,22 +66,20 @@ main(void)
 
 	memset(zero, 0, sizeof(zero));
 	memset(s, 0x5a, sizeof(s));
-	fill_id(id, 1);
-	fill_id(id2, 1);
-	id2[PROTO_ID_LEN - 1] ^= 1;
+	make(&a, 1, "alice", "sshd", 0);
 
 	ok(!seal_key_set && all_zero(seal_key, sizeof(seal_key)),
 	    "no key before the first seal");
 	memset(code, 'x', sizeof(code));
-	ok(seal_open(id, s, code, sizeof(code)) == -1,
+	ok(open_as(&a, s, code, sizeof(code)) == -1,
 	    "open before any key exists fails");
 
 	/* Round trips, every code length the daemon may use. */
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		memset(code, 'x', sizeof(code));
-		r = seal_code(id, codes[i], s);
+		r = seal_code(&a, codes[i], s);
 		ok(r == 0, "seal \"%s\"", codes[i]);
-		r = seal_open(id, s, code, sizeof(code));
+		r = open_as(&a, s, code, sizeof(code));
 		ok(r == 0, "open \"%s\"", codes[i]);
 		ok(r == 0 && strcmp(code, codes[i]) == 0,
 		    "round trip \"%s\" (leading zeros kept)", codes[i]);
@@ -66,12 +88,18 @@ main(void)
 	    "a key was made on first use");
 
 	/* The code is not in the seal in the clear. */
-	ok(seal_code(id, "123456", s) == 0, "seal 123456 again");
+	ok(seal_code(&a, "123456", s) == 0, "seal 123456 again");
 	ok(memmem(s, sizeof(s), "123456", 6) == NULL,
 	    "the sealed bytes do not hold the code in the clear");
 
+	/* Sealing into the challenge's own slot (as issue_new does). */
+	b = a;
+	ok(seal_code(&b, "123456", b.sealed) == 0 &&
+	    seal_open(&b, code, sizeof(code)) == 0 &&
+	    strcmp(code, "123456") == 0, "seal into c->sealed, open from it");
+
 	/* A fresh nonce each time: the same code twice seals differently. */
-	ok(seal_code(id, "123456", s2) == 0, "seal the same code twice");
+	ok(seal_code(&a, "123456", s2) == 0, "seal the same code twice");
 	ok(memcmp(s, s2, SEAL_NONCE_LEN) != 0, "with different nonces");
 	ok(memcmp(s + SEAL_NONCE_LEN, s2 + SEAL_NONCE_LEN,
 	    STORE_SEALED_LEN - SEAL_NONCE_LEN) != 0,
@@ -83,36 +111,85 @@ main(void)
 		memcpy(t, s, sizeof(t));
 		t[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		memset(code, 'x', sizeof(code));
-		if (seal_open(id, t, code, sizeof(code)) != -1)
+		if (open_as(&a, t, code, sizeof(code)) != -1)
 			bad++;
 	}
 	is_int(bad, 0, "each of the %d one-bit flips is refused",
 	    STORE_SEALED_LEN * 8);
 	memcpy(t, s, sizeof(t));
-	ok(seal_open(id, t, code, sizeof(code)) == 0,
+	ok(open_as(&a, t, code, sizeof(code)) == 0,
 	    "the untouched seal still opens");
 
-	/* The challenge id is the AAD: a seal cannot move to another one. */
-	ok(seal_open(id2, s, code, sizeof(code)) == -1,
+	/* The AAD: id, user, uid and service. A store writer who points one
+	 * owner at another's record cannot open its seal as that owner. */
+	b = a;
+	b.id[PROTO_ID_LEN - 1] ^= 1;
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
 	    "another challenge id (one bit off) is refused");
-	memset(id2, 0, sizeof(id2));
-	ok(seal_open(id2, s, code, sizeof(code)) == -1,
+	memset(b.id, 0, sizeof(b.id));
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
 	    "an all-zero challenge id is refused");
+	make(&b, 1, "bob", "sshd", 0);
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
+	    "another user (the same id, service, uid) is refused");
+	make(&b, 1, "alicf", "sshd", 0);
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
+	    "a user one bit off is refused");
+	make(&b, 1, "alice", "sshd", 1000);
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
+	    "another caller uid is refused");
+	make(&b, 1, "alice", "sshd", (uid_t)1 << 24);
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
+	    "a uid differing in its top byte only is refused");
+	make(&b, 1, "alice", "sudo", 0);
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
+	    "another service is refused");
+	make(&b, 1, "alice", "", 0);
+	ok(open_as(&b, s, code, sizeof(code)) == -1,
+	    "an empty service is refused");
+	/* The fields cannot be shifted into each other: "ab"/"c" vs "a"/"bc". */
+	make(&b, 1, "ab", "c", 0);
+	ok(seal_code(&b, "123456", t) == 0, "seal for user ab, service c");
+	make(&b, 1, "a", "bc", 0);
+	ok(open_as(&b, t, code, sizeof(code)) == -1,
+	    "user a, service bc does not open it");
+	make(&b, 1, "ab", "c", 0);
+	ok(open_as(&b, t, code, sizeof(code)) == 0,
+	    "user ab, service c does");
+	/* A name without its NUL (never from the daemon) is not sealed. */
+	make(&b, 1, "alice", "sshd", 0);
+	memset(b.user, 'u', sizeof(b.user));
+	memset(t, 0xaa, sizeof(t));
+	ok(seal_code(&b, "123456", t) == -1 && all_zero(t, sizeof(t)),
+	    "an unterminated user is refused, out wiped");
+	make(&b, 1, "alice", "sshd", 0);
+	memset(b.service, 's', sizeof(b.service));
+	memcpy(b.sealed, s, sizeof(s));
+	ok(seal_open(&b, code, sizeof(code)) == -1,
+	    "an unterminated service does not open");
+	/* The longest names the protocol allows still seal and open. */
+	make(&b, 7, "", "", (uid_t)-1);
+	memset(b.user, 'u', PROTO_MAX_USER);
+	memset(b.service, 's', PROTO_MAX_SERVICE);
+	ok(seal_code(&b, "4242", b.sealed) == 0 &&
+	    seal_open(&b, code, sizeof(code)) == 0 && strcmp(code, "4242") == 0,
+	    "%d-byte user, %d-byte service, uid %u: round trip",
+	    PROTO_MAX_USER, PROTO_MAX_SERVICE, (unsigned)(uid_t)-1);
 
 	/* Not kept: the store's slot is all zero. */
-	ok(seal_open(id, zero, code, sizeof(code)) == -1,
+	ok(open_as(&a, zero, code, sizeof(code)) == -1,
 	    "an all-zero sealed field is refused");
 
 	/* Output too small for the longest code and its NUL. */
-	ok(seal_open(id, s, code, SEAL_TEXT_LEN) == -1,
+	ok(open_as(&a, s, code, SEAL_TEXT_LEN) == -1,
 	    "a code buffer of %d bytes is refused", SEAL_TEXT_LEN);
 
 	/* Codes the daemon never makes are not sealed; out is then zero. */
 	memset(t, 0xaa, sizeof(t));
-	ok(seal_code(id, "123", t) == -1 && all_zero(t, sizeof(t)),
+	ok(seal_code(&a, "123", t) == -1 && all_zero(t, sizeof(t)),
 	    "a 3-digit code is refused, out wiped");
 	memset(t, 0xaa, sizeof(t));
-	ok(seal_code(id, "12345678901", t) == -1 && all_zero(t, sizeof(t)),
+	ok(seal_code(&a, "12345678901", t) == -1 && all_zero(t, sizeof(t)),
 	    "an 11-digit code is refused, out wiped");
 
 	/* Cleanup wipes the key: earlier seals no longer open, and a new key
@@ -120,13 +197,13 @@ main(void)
 	seal_cleanup();
 	ok(!seal_key_set && all_zero(seal_key, sizeof(seal_key)),
 	    "seal_cleanup wipes the key bytes");
-	ok(seal_open(id, s, code, sizeof(code)) == -1,
+	ok(open_as(&a, s, code, sizeof(code)) == -1,
 	    "after cleanup an earlier seal does not open");
-	ok(seal_code(id, "654321", s2) == 0 && !all_zero(seal_key,
+	ok(seal_code(&a, "654321", s2) == 0 && !all_zero(seal_key,
 	    sizeof(seal_key)), "the next seal makes a new key");
-	ok(seal_open(id, s, code, sizeof(code)) == -1,
+	ok(open_as(&a, s, code, sizeof(code)) == -1,
 	    "a seal from before (another daemon run) does not open");
-	ok(seal_open(id, s2, code, sizeof(code)) == 0 &&
+	ok(open_as(&a, s2, code, sizeof(code)) == 0 &&
 	    strcmp(code, "654321") == 0, "a seal under the new key does");
 	seal_cleanup();
 	ok(all_zero(seal_key, sizeof(seal_key)), "wiped again at the end");

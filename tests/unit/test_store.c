@@ -31,8 +31,9 @@ static const struct challenge *found;
 static struct challenge found_copy;
 
 static void
-on_find(void *arg, const struct challenge *c)
+on_find(void *arg, const struct challenge *c, const char *tampered)
 {
+	(void)tampered;
 	found = c ? &found_copy : NULL;
 	if (c)
 		found_copy = *c;
@@ -48,7 +49,14 @@ make(struct challenge *c, const char *user, const char *code, uint64_t exp, unsi
 	c->uid = 0;
 	c->expires_ms = exp;
 	c->attempts_left = att;
-	code_mac(c->id, user, code, c->mac);
+	code_mac(c->id, user, c->uid, code, c->mac);
+}
+
+/* The MAC again once the test changed the caller uid (bound in it). */
+static void
+remac(struct challenge *c, const char *code)
+{
+	code_mac(c->id, c->user, c->uid, code, c->mac);
 }
 
 static enum store_verdict
@@ -57,7 +65,7 @@ check(struct store *s, const struct challenge *c, const char *user, uid_t uid,
 {
 	uint8_t mac[STORE_MAC_LEN];
 
-	code_mac(c->id, user, code, mac);
+	code_mac(c->id, user, uid, code, mac);
 	verdict = STORE_ERROR;
 	s->ops->verify(s, c->id, user, uid, mac, now, on_verify, NULL);
 	return verdict;
@@ -190,7 +198,7 @@ test_store_compact(void)
 	is_int((long long)s->ops->next_expiry(s), 3000, "then the next one");
 
 	/* verify names the service; another user's try names nothing */
-	code_mac(c.id, "alice", "123456", mac);
+	code_mac(c.id, "alice", 0, "123456", mac);
 	s->ops->verify(s, c.id, "bob", 0, mac, 10, on_verify_svc, NULL);
 	ok(verdict == STORE_EXPIRED && verified_service[0] == 0, "wrong user: no service named");
 	s->ops->verify(s, c.id, "alice", 0, mac, 10, on_verify_svc, NULL);
@@ -202,6 +210,7 @@ test_store_compact(void)
 	memset(c.sealed, 0xa5, sizeof(c.sealed));
 	strcpy(c.service, "sudo-otp");
 	c.uid = 42;
+	remac(&c, "123456");
 	s->ops->put(s, &c, on_put, NULL);
 	s->ops->find_pending(s, "carol", "sudo-otp", 42, 10, on_find, NULL);
 	ok(found && memcmp(found->id, c.id, PROTO_ID_LEN) == 0 &&
@@ -214,6 +223,7 @@ test_store_compact(void)
 	make(&c2, "carol", "654321", 500000, 3);
 	strcpy(c2.service, "sudo-otp");
 	c2.uid = 42;
+	remac(&c2, "654321");
 	s->ops->put(s, &c2, on_put, NULL);
 	ok(check(s, &c, "carol", 42, "123456", 10) == STORE_OK, "older one verifies");
 	s->ops->find_pending(s, "carol", "sudo-otp", 42, 10, on_find, NULL);
@@ -225,6 +235,7 @@ test_store_compact(void)
 		make(&many[i], i % 3 ? "dave" : "erin", "4321", 100000 + i, 3);
 		strcpy(many[i].service, svc);
 		many[i].uid = (uid_t)(i % 5);
+		remac(&many[i], "4321");
 		s->ops->put(s, &many[i], on_put, NULL);
 	}
 	bad = 0;
@@ -281,16 +292,18 @@ test_mac(void)
 {
 	uint8_t id[PROTO_ID_LEN] = { 1 }, a[STORE_MAC_LEN], b[STORE_MAC_LEN];
 
-	code_mac(id, "alice", "123456", a);
-	code_mac(id, "alice", "123456", b);
+	code_mac(id, "alice", 0, "123456", a);
+	code_mac(id, "alice", 0, "123456", b);
 	ok(memcmp(a, b, sizeof(a)) == 0, "mac is deterministic under one key");
-	code_mac(id, "alice", "123457", b);
+	code_mac(id, "alice", 0, "123457", b);
 	ok(memcmp(a, b, sizeof(a)) != 0, "mac depends on the code");
-	code_mac(id, "alicf", "123456", b);
+	code_mac(id, "alicf", 0, "123456", b);
 	ok(memcmp(a, b, sizeof(a)) != 0, "mac depends on the user");
+	code_mac(id, "alice", 1000, "123456", b);
+	ok(memcmp(a, b, sizeof(a)) != 0, "mac depends on the caller uid");
 	/* "ab"+"1234" and "a"+"b1234" must differ: the NUL separates them. */
-	code_mac(id, "ab", "1234", a);
-	code_mac(id, "a", "b1234", b);
+	code_mac(id, "ab", 0, "1234", a);
+	code_mac(id, "a", 0, "b1234", b);
 	ok(memcmp(a, b, sizeof(a)) != 0, "user and code cannot be shifted into each other");
 }
 
