@@ -27,6 +27,21 @@ CONF=$TESTDIR/pam.d
 mkdir -p "$CONF"
 DU=$(daemon_user)
 
+# The name service pamtest's module sees (tests/pam/nss_shim.c): alice and
+# carol are accounts, known also by aliases, as sssd or winbind resolve
+# "Alice" or "alice@example.com"; bob and mallory are unknown to the system;
+# a lookup of "nssdown" fails (EIO). Other names go to the real NSS.
+cat > "$TESTDIR/nss" <<'EOF'
+alice alice 5001 5001
+Alice alice 5001 5001
+alice@example.com alice 5001 5001
+carol carol 5003 5003
+Carol carol 5003 5003
+nssdown ! 5
+EOF
+OTPSMS_TEST_NSS=$TESTDIR/nss
+export OTPSMS_TEST_NSS
+
 # The main daemon: defaults (6 digits, 5 minutes, 3 attempts, a pending code
 # reused for 2 minutes per user, service and caller), with a message that
 # names the service so that the tests can tell whose code is whose.
@@ -373,6 +388,28 @@ expect PAM_USER_UNKNOWN "no number at verify time: PAM_USER_UNKNOWN"
 pamrun nullok-verify-nouser alice -a 123456
 expect PAM_USER_UNKNOWN "even with nullok: a code was sent, so never PAM_IGNORE"
 
+diag "canonical names: the module asks for the name NSS gives (pw_name)"
+for u in Alice alice@example.com; do
+	pamrun required-live "$u" -A "$(right alice required-live)"
+	expect PAM_SUCCESS "$u (an alias of alice): a code to alice's number verifies"
+	saw "prompt: Code sent" "$u: asked for the code"
+	pamrun probe-nullok "$u" -a 000000
+	refused "$u under nullok, alice enrolled: not skipped (no PAM_IGNORE)"
+	saw "+44•••••0123. Verification code: " "$u under nullok: the code goes to alice's number"
+done
+! grep -q 'user=Alice\|user=alice@' "$TESTDIR/otpsmsd.log"
+ok "the daemon was only ever asked about alice, never an alias"
+pamrun probe-nullok Carol -a 000000
+expect PAM_SUCCESS "Carol (alias of carol, no number) under nullok: PAM_IGNORE (probe)"
+pamrun probe-nullok mallory -a 000000
+expect PAM_USER_UNKNOWN "a name unknown to the system and the daemon under nullok: PAM_USER_UNKNOWN, not PAM_IGNORE"
+pamrun required-nullok mallory -a 000000
+expect PAM_USER_UNKNOWN "and so in a stack of the module alone"
+pamrun required-nullok bob -A "$(right bob required-nullok)"
+expect PAM_SUCCESS "a name unknown to the system but enrolled (a VPN's own users) is still asked, and verifies"
+pamrun probe-nullok nssdown -a 000000
+expect PAM_AUTHINFO_UNAVAIL "the name service failing: PAM_AUTHINFO_UNAVAIL, never PAM_IGNORE"
+
 if is_root; then
 	# A socket owned by someone else is not even connected to.
 	start_fake mute "$TESTDIR/run/owner.sock"
@@ -549,7 +586,7 @@ expect PAM_SUCCESS "skip_groups=root: root is ignored"
 pamrun probe-skip-root daemon -a 000000
 refused "skip_groups=root: daemon is asked"
 saw "prompt: Code sent" "skip_groups=root: daemon is asked for the code"
-pamrun probe-only-root alice -a 000000
+pamrun probe-only-root bob -a 000000
 expect PAM_USER_UNKNOWN "only_groups: a user unknown to the system is not ignored"
 pamrun probe-only-bogus root -a 000000
 expect PAM_SERVICE_ERR "only_groups with a group that does not exist: PAM_SERVICE_ERR"
