@@ -787,6 +787,60 @@ expect PAM_SUCCESS "debug: the right code still authenticates"
 pamrun debug alice -A "$(wrong alice debug)"
 expect PAM_AUTH_ERR "debug: a wrong code is still refused"
 
+diag "the first factor: requisite before the module (pam_otpsms(8), THE FIRST FACTOR)"
+# A daemon of its own with the lockout on (2 wrong codes lock a user), and
+# pam_deny standing for a wrong password. The corrected enrolment stack
+# (requisite) must not text, prompt or count; the old shape (required) did,
+# and two logins with a wrong password locked the user out.
+SOCKET3=$TESTDIR/run/lock.sock
+OUTBOX3=$TESTDIR/spool/lock.jsonl
+write_config "$TESTDIR/lock.yaml" "$MESSAGE
+lockout: {failures: 2, window: 15m, duration: 15m}"
+sed -i -e "s|^socket: .*|socket: $SOCKET3|" -e "s|path: .*|path: $OUTBOX3|" \
+    -e '/^lockout: { failures: 0 }$/d' -e '/^lockout: {failures: 0}$/d' \
+    "$TESTDIR/lock.yaml"
+${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$TESTDIR/lock.yaml" >"$TESTDIR/lock.log" 2>&1 &
+DAEMON3_PID=$!
+at_cleanup 'kill $DAEMON3_PID 2>/dev/null; wait $DAEMON3_PID 2>/dev/null'
+_i=0
+while [ ! -S "$SOCKET3" ]; do
+	_i=$((_i + 1))
+	if [ $_i -gt 300 ] || ! kill -0 "$DAEMON3_PID" 2>/dev/null; then
+		sed 's/^/# daemon3: /' "$TESTDIR/lock.log"
+		bail "third otpsmsd did not start"
+	fi
+	sleep 0.05
+done
+L="$PAM_MODULE daemon_user=$DU socket=$SOCKET3 prompts=1"
+printf 'auth requisite %s\nauth required %s nullok\n' "$DENY" "$L" | mk ff-requisite
+printf 'auth [success=ok new_authtok_reqd=ok ignore=ignore default=die] %s\nauth required %s nullok\n' \
+    "$DENY" "$L" | mk ff-die
+printf 'auth required %s\nauth required %s nullok\n' "$DENY" "$L" | mk ff-required
+printf 'auth required %s\n' "$L" | mk ff-code
+out3() { [ -f "$OUTBOX3" ] && wc -l < "$OUTBOX3" || echo 0; }
+for st in ff-requisite ff-die; do
+	for i in 1 2 3; do
+		pamrun "$st" alice -A "$(wrong alice "$st" "$OUTBOX3")"
+		expect PAM_AUTH_ERR "$st: wrong first factor ($i): PAM_AUTH_ERR"
+		! grep -q '^prompt' "$TESTDIR/err"
+		ok "$st: wrong first factor ($i): no prompt, no number shown"
+	done
+done
+is "$(out3)" 0 "a wrong first factor, six times: no text sent (outbox empty)"
+pamrun ff-code alice -A "$(right alice ff-code "$OUTBOX3")"
+expect PAM_SUCCESS "and alice is not locked out: her code verifies (lockout at 2 wrong codes)"
+! grep -q 'locked out: user=alice' "$TESTDIR/lock.log"
+ok "the daemon locked nobody out"
+# The old shape, for contrast (what the test would see with required).
+n0=$(out3)
+pamrun ff-required bob -A "$(wrong bob ff-required "$OUTBOX3")"
+pamrun ff-required bob -A "$(wrong bob ff-required "$OUTBOX3")"
+[ "$(out3)" -gt "$n0" ]
+ok "required (the old docs): a wrong first factor still texted bob"
+pamrun ff-code bob -A "$(right bob ff-code "$OUTBOX3")"
+expect PAM_AUTH_ERR "required (the old docs): two wrong passwords locked bob out"
+saw "error: Too many failed attempts; locked out" "and bob is told he is locked out"
+
 diag "waiting for the expiry case"
 wait "$TTL_JOB"
 RES=$(cat "$TESTDIR/ttl.res")
