@@ -27,6 +27,7 @@ struct ctx {
 	/* Our own copy: the application's conversation function may change
 	 * PAM_USER and free the string pam_get_user() returned. */
 	char name[PROTO_MAX_USER + 1];
+	int nss_known;          /* name is NSS's pw_name for the user */
 	int prio;                               /* of the outcome line */
 	char outcome[256];
 	int ignore_ok;          /* PAM_IGNORE has a configured cause */

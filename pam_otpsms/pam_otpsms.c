@@ -22,6 +22,7 @@
 #include <security/pam_ext.h>
 
 #include "module.h"
+#include "policy.h"
 #include "util.h"
 
 void
@@ -358,7 +359,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const void *item = NULL;
 	const char *user = NULL;
 	char err[256], code[PROTO_MAX_CODE + 1], pass[PAM_MAX_RESP_SIZE];
-	int cr, iserr, r = PAM_SERVICE_ERR;
+	char safe[64];
+	int cr, iserr, pr, r = PAM_SERVICE_ERR;
 
 	memset(&c, 0, sizeof(c));
 	memset(code, 0, sizeof(code));
@@ -412,7 +414,34 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		r = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	memcpy(c.name, user, strlen(user) + 1);
+	/* The name NSS knows (pw_name): the daemon's users map, the group
+	 * checks and the daemon's allow_self all speak it, not an alias such
+	 * as "Alice" or "alice@example.com" that sssd or winbind resolve. */
+	switch ((pr = policy_canonical(user, c.name, sizeof(c.name)))) {
+	case POLICY_OK:
+		c.nss_known = 1;
+		break;
+	case POLICY_ENOUSER:
+		/* Not a system account (a VPN's or RADIUS's own users): asked
+		 * under the name given, never exempt by nullok. */
+		memcpy(c.name, user, strlen(user) + 1);
+		break;
+	case POLICY_ENOMEM:
+		outcome(&c, LOG_ERR, "out of memory");
+		r = PAM_BUF_ERR;
+		goto out;
+	default:
+		tell_user(&c, "%s", MSG_UNAVAIL);
+		outcome(&c, LOG_ERR, "unavailable: cannot look the user up");
+		r = PAM_AUTHINFO_UNAVAIL;
+		goto out;
+	}
+	if (c.opts.debug && strcmp(c.name, user) != 0) {
+		log_safe(safe, sizeof(safe), c.name);
+		pam_syslog(pamh, LOG_DEBUG, "user=%s is known to the system "
+		    "as %s", c.user, safe);
+	}
+	log_safe(c.user, sizeof(c.user), c.name);
 	memcpy(c.creq.user, c.name, sizeof(c.creq.user));
 
 	if ((r = policy_exempt(&c)) != -1)

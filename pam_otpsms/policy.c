@@ -20,9 +20,11 @@
 #define NSS_BUF_MAX (1024 * 1024)
 #define GROUPS_MAX 65536
 
-/* getpwnam_r/getgrnam_r with a growing buffer. */
+/* getpwnam_r/getgrnam_r with a growing buffer. canon (users only, may be
+ * NULL) receives pw_name, the name NSS knows the user by. */
 static int
-lookup_gid(const char *name, int is_group, gid_t *gid)
+lookup_gid(const char *name, int is_group, gid_t *gid, char *canon,
+    size_t canonsz)
 {
 	struct passwd pw, *pwr = NULL;
 	struct group gr, *grr = NULL;
@@ -55,6 +57,16 @@ lookup_gid(const char *name, int is_group, gid_t *gid)
 		    POLICY_ESYS;
 		goto out;
 	}
+	if (!is_group && canon != NULL) {
+		/* A name that does not fit, or none at all, is not guessed
+		 * at: the caller fails closed. */
+		if (pw.pw_name == NULL || pw.pw_name[0] == '\0' ||
+		    strlen(pw.pw_name) >= canonsz) {
+			r = POLICY_ESYS;
+			goto out;
+		}
+		memcpy(canon, pw.pw_name, strlen(pw.pw_name) + 1);
+	}
 	*gid = is_group ? gr.gr_gid : pw.pw_gid;
 	r = POLICY_OK;
 out:
@@ -72,7 +84,7 @@ policy_in_groups(const char *user, const char *groups, int *member,
 	int n = 64, i, got, r;
 
 	*member = 0;
-	if ((r = lookup_gid(user, 0, &base)) != POLICY_OK) {
+	if ((r = lookup_gid(user, 0, &base, NULL, 0)) != POLICY_OK) {
 		snprintf(err, errsz, "cannot look the user up");
 		goto out;
 	}
@@ -104,7 +116,7 @@ policy_in_groups(const char *user, const char *groups, int *member,
 		e = strchr(p, ',');
 		snprintf(name, sizeof(name), "%.*s",
 		    (int)(e != NULL ? (size_t)(e - p) : strlen(p)), p);
-		if ((r = lookup_gid(name, 1, &want)) != POLICY_OK) {
+		if ((r = lookup_gid(name, 1, &want, NULL, 0)) != POLICY_OK) {
 			log_safe(safe, sizeof(safe), name);
 			snprintf(err, errsz, "group %s: %s", safe,
 			    r == POLICY_ENOGROUP ? "no such group" :
@@ -122,6 +134,14 @@ policy_in_groups(const char *user, const char *groups, int *member,
 out:
 	free(list);
 	return r;
+}
+
+int
+policy_canonical(const char *user, char *canon, size_t canonsz)
+{
+	gid_t gid;
+
+	return lookup_gid(user, 0, &gid, canon, canonsz);
 }
 
 /* A failed group lookup as a PAM code: never "not a member". */

@@ -17,4 +17,10 @@
 int policy_in_groups(const char *user, const char *groups, int *member,
     char *err, size_t errsz);
 
+/* The name NSS knows user by (pw_name of getpwnam_r), into canon: "Alice"
+ * or "alice@example.com" where sssd or winbind resolve them to "alice".
+ * POLICY_ENOUSER if NSS does not know the name; POLICY_ESYS if the lookup
+ * failed or pw_name does not fit in canonsz. */
+int policy_canonical(const char *user, char *canon, size_t canonsz);
+
 #endif

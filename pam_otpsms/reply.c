@@ -38,11 +38,17 @@ error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
 	case PROTO_E_NOUSER:
 		/* nullok only while asking: once a code was sent, the user
 		 * vanishing from the daemon's list is not a reason to pass. */
-		if (challenge && c->opts.nullok) {
+		/* nor a name the system does not know: only an account's
+		 * own (canonical) name, unenrolled, is what nullok skips. */
+		if (challenge && c->opts.nullok && c->nss_known) {
 			outcome(c, LOG_INFO, "no phone number, ignored "
 			    "(nullok)");
 			c->ignore_ok = 1;
 			r = PAM_IGNORE;
+		} else if (challenge && c->opts.nullok) {
+			outcome(c, LOG_NOTICE, "no phone number, and the name "
+			    "is unknown to the system (nullok does not apply)");
+			r = PAM_USER_UNKNOWN;
 		} else {
 			outcome(c, LOG_NOTICE, "no phone number");
 			r = PAM_USER_UNKNOWN;

@@ -1,6 +1,7 @@
 /* otpsmsctl(8): root's window into otpsmsd.
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
  *       routes NUMBER | test-send NUMBER [--carrier NAME]
+ *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
  * socket owned and served by root or the daemon's user, as the module does:
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "checkpam.h"
 #include "proto.h"
 #include "util.h"
 
@@ -36,7 +38,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: otpsmsctl [-s socket] [-u daemon_user] "
 	    "status | locked | unlock USER |\n"
-	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n");
+	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n"
+	    "       otpsmsctl check-pam [-k] FILE...\n");
 	exit(2);
 }
 
@@ -152,6 +155,50 @@ print_text(const char *s)
 		putchar((*s >= 0x20 && *s < 0x7f) || *s == '\n' || *s == '\t' ? *s : '?');
 }
 
+/* check-pam's report: warnings on stdout, errors on stderr. */
+static void
+checkpam_print(void *arg, const char *file, unsigned line, const char *level,
+    const char *kind, const char *msg)
+{
+	FILE *f = strcmp(level, "error") == 0 ? stderr : stdout;
+
+	(void)arg;
+	if (line > 0)
+		fprintf(f, "%s:%u: %s: ", file, line, level);
+	else
+		fprintf(f, "%s: %s: ", file, level);
+	if (kind != NULL)
+		fprintf(f, "[%s] ", kind);
+	fprintf(f, "%s\n", msg);
+}
+
+/* otpsmsctl check-pam [-k] FILE...: 0 clean, 1 warnings, 2 a file could not
+ * be read or parsed. */
+static int
+check_pam(int argc, char **argv)
+{
+	struct cp_opts o;
+	int i = 1, r, worst = CP_CLEAN;
+
+	memset(&o, 0, sizeof(o));
+	o.load = checkpam_load_file;
+	o.emit = checkpam_print;
+	if (i < argc && strcmp(argv[i], "-k") == 0) {
+		o.after_key = 1;
+		i++;
+	}
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	if (i == argc)
+		usage();
+	for (; i < argc; i++) {
+		r = checkpam_file(&o, argv[i]);
+		if (r > worst)
+			worst = r;
+	}
+	return worst;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,6 +216,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc >= 1 && strcmp(argv[0], "check-pam") == 0)
+		return check_pam(argc, argv);
 	memset(&req, 0, sizeof(req));
 	req.type = PROTO_CTL_REQ;
 	if (argc == 1 && strcmp(argv[0], "status") == 0)

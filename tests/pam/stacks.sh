@@ -27,6 +27,21 @@ CONF=$TESTDIR/pam.d
 mkdir -p "$CONF"
 DU=$(daemon_user)
 
+# The name service pamtest's module sees (tests/pam/nss_shim.c): alice and
+# carol are accounts, known also by aliases, as sssd or winbind resolve
+# "Alice" or "alice@example.com"; bob and mallory are unknown to the system;
+# a lookup of "nssdown" fails (EIO). Other names go to the real NSS.
+cat > "$TESTDIR/nss" <<'EOF'
+alice alice 5001 5001
+Alice alice 5001 5001
+alice@example.com alice 5001 5001
+carol carol 5003 5003
+Carol carol 5003 5003
+nssdown ! 5
+EOF
+OTPSMS_TEST_NSS=$TESTDIR/nss
+export OTPSMS_TEST_NSS
+
 # The main daemon: defaults (6 digits, 5 minutes, 3 attempts, a pending code
 # reused for 2 minutes per user, service and caller), with a message that
 # names the service so that the tests can tell whose code is whose.
@@ -373,6 +388,28 @@ expect PAM_USER_UNKNOWN "no number at verify time: PAM_USER_UNKNOWN"
 pamrun nullok-verify-nouser alice -a 123456
 expect PAM_USER_UNKNOWN "even with nullok: a code was sent, so never PAM_IGNORE"
 
+diag "canonical names: the module asks for the name NSS gives (pw_name)"
+for u in Alice alice@example.com; do
+	pamrun required-live "$u" -A "$(right alice required-live)"
+	expect PAM_SUCCESS "$u (an alias of alice): a code to alice's number verifies"
+	saw "prompt: Code sent" "$u: asked for the code"
+	pamrun probe-nullok "$u" -a 000000
+	refused "$u under nullok, alice enrolled: not skipped (no PAM_IGNORE)"
+	saw "+44•••••0123. Verification code: " "$u under nullok: the code goes to alice's number"
+done
+! grep -q 'user=Alice\|user=alice@' "$TESTDIR/otpsmsd.log"
+ok "the daemon was only ever asked about alice, never an alias"
+pamrun probe-nullok Carol -a 000000
+expect PAM_SUCCESS "Carol (alias of carol, no number) under nullok: PAM_IGNORE (probe)"
+pamrun probe-nullok mallory -a 000000
+expect PAM_USER_UNKNOWN "a name unknown to the system and the daemon under nullok: PAM_USER_UNKNOWN, not PAM_IGNORE"
+pamrun required-nullok mallory -a 000000
+expect PAM_USER_UNKNOWN "and so in a stack of the module alone"
+pamrun required-nullok bob -A "$(right bob required-nullok)"
+expect PAM_SUCCESS "a name unknown to the system but enrolled (a VPN's own users) is still asked, and verifies"
+pamrun probe-nullok nssdown -a 000000
+expect PAM_AUTHINFO_UNAVAIL "the name service failing: PAM_AUTHINFO_UNAVAIL, never PAM_IGNORE"
+
 if is_root; then
 	# A socket owned by someone else is not even connected to.
 	start_fake mute "$TESTDIR/run/owner.sock"
@@ -549,7 +586,7 @@ expect PAM_SUCCESS "skip_groups=root: root is ignored"
 pamrun probe-skip-root daemon -a 000000
 refused "skip_groups=root: daemon is asked"
 saw "prompt: Code sent" "skip_groups=root: daemon is asked for the code"
-pamrun probe-only-root alice -a 000000
+pamrun probe-only-root bob -a 000000
 expect PAM_USER_UNKNOWN "only_groups: a user unknown to the system is not ignored"
 pamrun probe-only-bogus root -a 000000
 expect PAM_SERVICE_ERR "only_groups with a group that does not exist: PAM_SERVICE_ERR"
@@ -749,6 +786,60 @@ pamrun debug alice -A "$(right alice debug)"
 expect PAM_SUCCESS "debug: the right code still authenticates"
 pamrun debug alice -A "$(wrong alice debug)"
 expect PAM_AUTH_ERR "debug: a wrong code is still refused"
+
+diag "the first factor: requisite before the module (pam_otpsms(8), THE FIRST FACTOR)"
+# A daemon of its own with the lockout on (2 wrong codes lock a user), and
+# pam_deny standing for a wrong password. The corrected enrolment stack
+# (requisite) must not text, prompt or count; the old shape (required) did,
+# and two logins with a wrong password locked the user out.
+SOCKET3=$TESTDIR/run/lock.sock
+OUTBOX3=$TESTDIR/spool/lock.jsonl
+write_config "$TESTDIR/lock.yaml" "$MESSAGE
+lockout: {failures: 2, window: 15m, duration: 15m}"
+sed -i -e "s|^socket: .*|socket: $SOCKET3|" -e "s|path: .*|path: $OUTBOX3|" \
+    -e '/^lockout: { failures: 0 }$/d' -e '/^lockout: {failures: 0}$/d' \
+    "$TESTDIR/lock.yaml"
+${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$TESTDIR/lock.yaml" >"$TESTDIR/lock.log" 2>&1 &
+DAEMON3_PID=$!
+at_cleanup 'kill $DAEMON3_PID 2>/dev/null; wait $DAEMON3_PID 2>/dev/null'
+_i=0
+while [ ! -S "$SOCKET3" ]; do
+	_i=$((_i + 1))
+	if [ $_i -gt 300 ] || ! kill -0 "$DAEMON3_PID" 2>/dev/null; then
+		sed 's/^/# daemon3: /' "$TESTDIR/lock.log"
+		bail "third otpsmsd did not start"
+	fi
+	sleep 0.05
+done
+L="$PAM_MODULE daemon_user=$DU socket=$SOCKET3 prompts=1"
+printf 'auth requisite %s\nauth required %s nullok\n' "$DENY" "$L" | mk ff-requisite
+printf 'auth [success=ok new_authtok_reqd=ok ignore=ignore default=die] %s\nauth required %s nullok\n' \
+    "$DENY" "$L" | mk ff-die
+printf 'auth required %s\nauth required %s nullok\n' "$DENY" "$L" | mk ff-required
+printf 'auth required %s\n' "$L" | mk ff-code
+out3() { [ -f "$OUTBOX3" ] && wc -l < "$OUTBOX3" || echo 0; }
+for st in ff-requisite ff-die; do
+	for i in 1 2 3; do
+		pamrun "$st" alice -A "$(wrong alice "$st" "$OUTBOX3")"
+		expect PAM_AUTH_ERR "$st: wrong first factor ($i): PAM_AUTH_ERR"
+		! grep -q '^prompt' "$TESTDIR/err"
+		ok "$st: wrong first factor ($i): no prompt, no number shown"
+	done
+done
+is "$(out3)" 0 "a wrong first factor, six times: no text sent (outbox empty)"
+pamrun ff-code alice -A "$(right alice ff-code "$OUTBOX3")"
+expect PAM_SUCCESS "and alice is not locked out: her code verifies (lockout at 2 wrong codes)"
+! grep -q 'locked out: user=alice' "$TESTDIR/lock.log"
+ok "the daemon locked nobody out"
+# The old shape, for contrast (what the test would see with required).
+n0=$(out3)
+pamrun ff-required bob -A "$(wrong bob ff-required "$OUTBOX3")"
+pamrun ff-required bob -A "$(wrong bob ff-required "$OUTBOX3")"
+[ "$(out3)" -gt "$n0" ]
+ok "required (the old docs): a wrong first factor still texted bob"
+pamrun ff-code bob -A "$(right bob ff-code "$OUTBOX3")"
+expect PAM_AUTH_ERR "required (the old docs): two wrong passwords locked bob out"
+saw "error: Too many failed attempts; locked out" "and bob is told he is locked out"
 
 diag "waiting for the expiry case"
 wait "$TTL_JOB"
