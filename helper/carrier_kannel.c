@@ -4,7 +4,21 @@
  * its word: each message asks for delivery reports (dlr-mask) to a
  * listener of ours on 127.0.0.1, and the send is ACCEPTED only when the
  * SMSC took the message (report 8) or delivered it (1). A failure report
- * (2, 16), or none within deliver_within, is FAILOVER. */
+ * (2, 16), or none within deliver_within, is FAILOVER.
+ *
+ * The listener is open to every local user, so it must never be what fails a
+ * send. Each message's dlr-url carries its own 128-bit token from the CSPRNG,
+ * compared in constant time and spent by the message's final report. A
+ * connection has KANNEL_LINE_MS to send a request line that starts
+ * "GET /dlr?" and names a pending token, or it is closed; Kannel sends its
+ * line at once. The pool of KANNEL_MAX_CONNS connections is never closed to
+ * newcomers: when full, the oldest connection gets a last read (a report
+ * already in its buffer is acted on) and is closed. A peer address is no
+ * principal on loopback (any user may bind any 127/8 source, Kannel shares
+ * 127.0.0.1 with them), so nothing is keyed on it. And when a message's window
+ * saw the listener flooded (a connection evicted or timed out before its
+ * request line was whole), the missing report proves nothing: the message is accepted on Kannel's 202
+ * with a warning instead of failing over. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -19,6 +33,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "carrier.h"
 #include "carrier_util.h"
@@ -35,11 +50,17 @@
 #define KANNEL_REPLY_MAX 4096
 #define KANNEL_SECRET_MAX 128
 #define KANNEL_MAX_CONNS 64
-#define KANNEL_CONN_MS 2000
+#define KANNEL_LINE_MAX 256              /* request line, bytes */
+#define KANNEL_LINE_MS 200               /* to send it */
+#define KANNEL_DRAIN_MS 200              /* after our answer, for Kannel to close */
+#define KANNEL_ACCEPT_BATCH 16           /* then the loop serves reads */
+#define KANNEL_SPENT 256                 /* recently spent tokens remembered */
+#define KANNEL_TOKEN_LEN 32
 /* Reports asked for: delivered 1, undelivered 2, SMSC ack 8, SMSC reject 16. */
 #define KANNEL_DLR_MASK "27"
 
 struct kannel_req;
+struct dlr_conn;
 
 struct kannel {
 	struct carrier *c;
@@ -52,7 +73,13 @@ struct kannel {
 	int watching;                    /* lfd is on the loop */
 	unsigned deliver_within_ms;
 	unsigned nconns;
+	struct dlr_conn *oldest, *newest; /* connections, in accept order */
+	uint64_t junk;                   /* closed before a whole line: evicted, timed out */
 	struct kannel_req *pending;
+	/* Final reports spend a token; Kannel's later reports for it (1 after
+	 * 8) are answered without counting as junk. A ring, oldest overwritten. */
+	char spent[KANNEL_SPENT][KANNEL_TOKEN_LEN];
+	unsigned spent_next;
 };
 
 struct kannel_req {
@@ -60,7 +87,10 @@ struct kannel_req {
 	struct kannel *k;
 	carrier_done_fn *done;
 	void *arg;
-	char token[33];
+	char token[KANNEL_TOKEN_LEN + 1]; /* secret: wiped */
+	char ref[17];                    /* for the logs, unrelated to token */
+	uint64_t junk0;                  /* k->junk when sent */
+	int got202;                      /* Kannel queued it */
 	char *body;                      /* holds the code */
 	size_t bodysz;
 	struct curl_slist *headers;      /* holds the password: wiped */
@@ -74,11 +104,37 @@ struct kannel_req {
 
 struct dlr_conn {
 	struct kannel *k;
+	struct dlr_conn *prev, *next;
 	int fd;
+	int answered;                    /* report taken; draining until close */
 	size_t len;
-	char buf[1024];
+	char buf[KANNEL_LINE_MAX];
 	struct loop_timer timer;
 };
+
+int
+kannel_dlr_line(const char *buf, size_t len, size_t max)
+{
+	static const char want[] = "GET /dlr?";
+	const unsigned char *b = (const unsigned char *)buf;
+	size_t i;
+
+	if (max > 4096)
+		max = 4096;
+	for (i = 0; i < len && i < max; i++) {
+		if (i < sizeof(want) - 1) {
+			if (buf[i] != want[i])
+				return -1;
+		} else if (b[i] == '\n')
+			return (int)i + 1;
+		else if (b[i] == '\r') {
+			if (i + 1 < len && b[i + 1] != '\n')
+				return -1;
+		} else if (b[i] < 0x20 || b[i] > 0x7e)
+			return -1;
+	}
+	return i >= max ? -1 : 0;
+}
 
 int
 kannel_parse_dlr(const char *req, size_t len, char *token, size_t tokensz, int *type)
@@ -121,6 +177,7 @@ req_free(struct kannel_req *req)
 
 	if (req == NULL)
 		return;
+	explicit_bzero(req->token, sizeof(req->token));
 	for (l = req->headers; l != NULL; l = l->next)
 		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(req->headers);
@@ -153,13 +210,16 @@ finish(struct kannel_req *req, enum carrier_status st, const char *fmt, ...)
 			*pp = req->next;
 			break;
 		}
+	/* Spent: no later report acts on this message. */
+	memcpy(k->spent[k->spent_next], req->token, KANNEL_TOKEN_LEN);
+	k->spent_next = (k->spent_next + 1) % KANNEL_SPENT;
 	memset(&res, 0, sizeof(res));
 	res.status = st;
 	va_start(ap, fmt);
 	vsnprintf(res.detail, sizeof(res.detail), fmt, ap);
 	va_end(ap);
 	if (st == CARRIER_ACCEPTED)
-		snprintf(res.ref, sizeof(res.ref), "dlr-%.16s", req->token);
+		snprintf(res.ref, sizeof(res.ref), "dlr-%s", req->ref);
 	if (req->body != NULL) {
 		explicit_bzero(req->body, req->bodysz);
 		free(req->body);
@@ -196,7 +256,20 @@ static void
 on_deadline(void *arg)
 {
 	struct kannel_req *req = arg;
+	struct kannel *k = req->k;
 
+	/* Reports may have been lost to a flood of the listener: not the
+	 * carrier's failure. Kannel took the message; take its word. */
+	if (req->got202 && k->junk != req->junk0) {
+		log_warn("carrier %s: no delivery report within %u ms while %llu "
+		    "connections to the report listener were dropped without a "
+		    "valid report (a local flood?): accepted on Kannel's 202",
+		    k->c->name, k->deliver_within_ms,
+		    (unsigned long long)(k->junk - req->junk0));
+		finish(req, CARRIER_ACCEPTED, "Kannel queued it (\"%s\"); no delivery "
+		    "report while the listener was flooded", req->said);
+		return;
+	}
 	finish(req, CARRIER_FAILOVER, "no delivery report within %u ms (Kannel said "
 	    "\"%s\"): its upstream may be down", req->k->deliver_within_ms,
 	    req->said[0] ? req->said : "nothing yet");
@@ -228,25 +301,31 @@ kannel_done(void *arg, CURLcode rc, long status, const char *body, size_t bodyle
 		finish(req, CARRIER_FAILOVER, "HTTP %ld: %s", status, req->said);
 		return;
 	}
+	req->got202 = 1;
 	if (req->report != 0)
 		on_report(req, req->report);
 }
 
+/* n random bytes from the CSPRNG as 2n hex digits and a NUL. */
 static int
-kannel_token(char *out)
+kannel_random_hex(char *out, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
+	unsigned char b[KANNEL_TOKEN_LEN / 2];
 	size_t i;
+	int r = -1;
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return -1;
-	for (i = 0; i < sizeof(b); i++) {
+	if (n > sizeof(b) || getrandom(b, n, 0) != (ssize_t)n)
+		goto out;
+	for (i = 0; i < n; i++) {
 		out[2 * i] = hex[b[i] >> 4];
 		out[2 * i + 1] = hex[b[i] & 15];
 	}
-	out[32] = '\0';
-	return 0;
+	out[2 * n] = '\0';
+	r = 0;
+ out:
+	explicit_bzero(b, sizeof(b));
+	return r;
 }
 
 /* Appends "name: value" to *l. */
@@ -266,64 +345,150 @@ header(struct curl_slist **l, const char *name, const char *value)
 	return 0;
 }
 
+/* junk: closed while a report might still have been on its way (evicted,
+ * timed out): what on_deadline counts. A connection that said something
+ * else, or a well-formed report with a wrong token, lost no report. */
 static void
-conn_close(struct dlr_conn *dc)
+conn_close(struct dlr_conn *dc, int junk)
 {
-	loop_timer_cancel(dc->k->c->loop, &dc->timer);
-	loop_del(dc->k->c->loop, dc->fd);
+	struct kannel *k = dc->k;
+
+	if (dc->prev != NULL)
+		dc->prev->next = dc->next;
+	else
+		k->oldest = dc->next;
+	if (dc->next != NULL)
+		dc->next->prev = dc->prev;
+	else
+		k->newest = dc->prev;
+	loop_timer_cancel(k->c->loop, &dc->timer);
+	loop_del(k->c->loop, dc->fd);
 	close(dc->fd);
-	dc->k->nconns--;
+	k->nconns--;
+	if (junk)
+		k->junk++;
 	free(dc);
 }
 
-static void
-on_conn_deadline(void *arg)
+/* The pending message with this token, compared in constant time; *spent
+ * set when it is one a final report already used. */
+static struct kannel_req *
+find_token(struct kannel *k, const char *token, int *spent)
 {
-	conn_close(arg);
+	struct kannel_req *req, *found = NULL;
+	unsigned i;
+
+	*spent = 0;
+	for (req = k->pending; req != NULL; req = req->next)
+		if (CRYPTO_memcmp(req->token, token, KANNEL_TOKEN_LEN) == 0)
+			found = req;
+	for (i = 0; i < KANNEL_SPENT; i++)
+		if (CRYPTO_memcmp(k->spent[i], token, KANNEL_TOKEN_LEN) == 0)
+			*spent = 1;
+	return found;
 }
 
-/* One report per connection: read the request line, answer, close. */
-static void
-on_conn(void *arg, int fd, uint32_t events)
+/* Reads what has come and acts on a complete request line. Returns 1 when
+ * dc was closed (freed), 0 while it stays. */
+static int
+conn_read(struct dlr_conn *dc)
 {
 	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n"
 	    "Connection: close\r\n\r\n";
 	static const char bad[] = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n"
 	    "Connection: close\r\n\r\n";
-	struct dlr_conn *dc = arg;
+	struct kannel *k = dc->k;
 	struct kannel_req *req;
-	char token[40];
+	char token[KANNEL_TOKEN_LEN + 8], sink[512];
 	ssize_t n;
-	int type;
+	int line, type, spent, r = 1;
 
-	n = read(fd, dc->buf + dc->len, sizeof(dc->buf) - 1 - dc->len);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
+	if (dc->answered) {
+		/* Our answer is out: wait for Kannel's close, reading nothing. */
+		while ((n = read(dc->fd, sink, sizeof(sink))) > 0)
+			;
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			r = 0;
+			goto out;
+		}
+		conn_close(dc, 0);
+		goto out;
+	}
+	do
+		n = read(dc->fd, dc->buf + dc->len, sizeof(dc->buf) - dc->len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN) {
+		r = 0;
+		goto out;
+	}
 	if (n <= 0) {
-		conn_close(dc);
-		return;
+		conn_close(dc, 0);
+		goto out;
 	}
 	dc->len += (size_t)n;
-	dc->buf[dc->len] = '\0';
-	if (strstr(dc->buf, "\r\n\r\n") == NULL && strstr(dc->buf, "\n\n") == NULL) {
-		if (dc->len < sizeof(dc->buf) - 1)
-			return;
+	if ((line = kannel_dlr_line(dc->buf, dc->len, sizeof(dc->buf))) == 0) {
+		r = 0;
+		goto out;
 	}
-	if (kannel_parse_dlr(dc->buf, dc->len, token, sizeof(token), &type) != 0) {
-		(void)write(fd, bad, sizeof(bad) - 1);
-		conn_close(dc);
-		return;
+	if (line < 0 || kannel_parse_dlr(dc->buf, (size_t)line, token, sizeof(token),
+	    &type) != 0) {
+		(void)write(dc->fd, bad, sizeof(bad) - 1);
+		conn_close(dc, 0);
+		goto out;
 	}
-	(void)write(fd, ok, sizeof(ok) - 1);
-	for (req = dc->k->pending; req != NULL; req = req->next)
-		if (strcmp(req->token, token) == 0)
-			break;
+	req = find_token(k, token, &spent);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(dc->buf, sizeof(dc->buf));
+	if (req == NULL && !spent) {
+		/* Not a token of ours: a forgery, closed as junk. */
+		(void)write(dc->fd, bad, sizeof(bad) - 1);
+		conn_close(dc, 0);
+		goto out;
+	}
+	(void)write(dc->fd, ok, sizeof(ok) - 1);
+	(void)shutdown(dc->fd, SHUT_WR);
+	dc->answered = 1;
+	(void)loop_timer_set(k->c->loop, &dc->timer, KANNEL_DRAIN_MS);
 	if (req != NULL)
 		on_report(req, type);
 	else
-		log_debug("carrier %s: delivery report %d for no pending message",
-		    dc->k->c->name, type);
-	conn_close(dc);
+		log_debug("carrier %s: delivery report %d for a finished message",
+		    k->c->name, type);
+	r = 0;
+ out:
+	return r;
+}
+
+static void
+on_conn_deadline(void *arg)
+{
+	struct dlr_conn *dc = arg;
+
+	/* A last read: a report that came just now still counts. */
+	if (!dc->answered && conn_read(dc) == 1)
+		return;
+	conn_close(dc, !dc->answered);
+}
+
+static void
+on_conn(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	(void)conn_read(arg);
+}
+
+/* Makes room for one more: the oldest connection goes, after a last read. */
+static void
+evict_oldest(struct kannel *k)
+{
+	struct dlr_conn *dc = k->oldest;
+
+	if (dc == NULL)
+		return;
+	if (!dc->answered && conn_read(dc) == 1)
+		return;
+	conn_close(dc, !dc->answered);
 }
 
 static void
@@ -331,11 +496,19 @@ on_accept(void *arg, int fd, uint32_t events)
 {
 	struct kannel *k = arg;
 	struct dlr_conn *dc;
-	int cfd;
+	int cfd, i;
 
-	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if (k->nconns >= KANNEL_MAX_CONNS || (dc = calloc(1, sizeof(*dc))) == NULL) {
+	(void)events;
+	/* A batch, so that the loop reads between batches; epoll is
+	 * level-triggered and calls again for the rest. */
+	for (i = 0; i < KANNEL_ACCEPT_BATCH; i++) {
+		if ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+			break;
+		if (k->nconns >= KANNEL_MAX_CONNS)
+			evict_oldest(k);
+		if ((dc = calloc(1, sizeof(*dc))) == NULL) {
 			close(cfd);
+			k->junk++;
 			continue;
 		}
 		dc->k = k;
@@ -344,10 +517,20 @@ on_accept(void *arg, int fd, uint32_t events)
 		if (loop_add(k->c->loop, cfd, EPOLLIN, on_conn, dc) == -1) {
 			close(cfd);
 			free(dc);
+			k->junk++;
 			continue;
 		}
-		(void)loop_timer_set(k->c->loop, &dc->timer, KANNEL_CONN_MS);
+		dc->prev = k->newest;
+		if (k->newest != NULL)
+			k->newest->next = dc;
+		else
+			k->oldest = dc;
+		k->newest = dc;
 		k->nconns++;
+		(void)loop_timer_set(k->c->loop, &dc->timer, KANNEL_LINE_MS);
+		/* Kannel writes its request as soon as it connects: it is
+		 * usually here already. */
+		(void)conn_read(dc);
 	}
 }
 
@@ -371,8 +554,11 @@ kannel_send(struct carrier *c, const struct carrier_msg *m,
 			goto out;
 		k->watching = 1;
 	}
-	if ((req = calloc(1, sizeof(*req))) == NULL || kannel_token(req->token) == -1)
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    kannel_random_hex(req->token, KANNEL_TOKEN_LEN / 2) == -1 ||
+	    kannel_random_hex(req->ref, (sizeof(req->ref) - 1) / 2) == -1)
 		goto out;
+	req->junk0 = k->junk;
 	req->k = k;
 	req->done = done;
 	req->arg = arg;
@@ -449,12 +635,18 @@ static void
 kannel_free_priv(struct kannel *k)
 {
 	struct kannel_req *req, *next;
+	struct dlr_conn *dc, *dnext;
 
 	if (k == NULL)
 		return;
+	for (dc = k->oldest; dc != NULL; dc = dnext) {
+		dnext = dc->next;
+		close(dc->fd);
+		free(dc);
+	}
 	/* Only at exit, after the loop is gone (main frees it first): the loop
 	 * is not touched. Pending sends end without a callback, as curl's do;
-	 * closing the listener takes it off epoll. */
+	 * closing the listener and connections takes them off epoll. */
 	for (req = k->pending; req != NULL; req = next) {
 		next = req->next;
 		if (!req->in_http)
@@ -517,7 +709,7 @@ kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		    0)) == -1 ||
 		    setsockopt(k->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 		    bind(k->lfd, (struct sockaddr *)&k->dlr, sizeof(k->dlr)) == -1 ||
-		    listen(k->lfd, 64) == -1) {
+		    listen(k->lfd, SOMAXCONN) == -1) {
 			cfg_err(ctx, cfg_get(map, "dlr_listen"), "carrier %s: cannot listen "
 			    "on %s: %s", c->name, listen_at, strerror(errno));
 			goto out;
