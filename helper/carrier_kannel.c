@@ -15,10 +15,11 @@
  * newcomers: when full, the oldest connection gets a last read (a report
  * already in its buffer is acted on) and is closed. A peer address is no
  * principal on loopback (any user may bind any 127/8 source, Kannel shares
- * 127.0.0.1 with them), so nothing is keyed on it. And when a message's window
- * saw the listener flooded (a connection evicted or timed out before its
- * request line was whole), the missing report proves nothing: the message is accepted on Kannel's 202
- * with a warning instead of failing over. */
+ * 127.0.0.1 with them), so nothing is keyed on it. And when a message's
+ * window saw the listener flooded (a connection evicted or timed out before
+ * its request line was whole), the missing report proves nothing: the
+ * message is accepted on Kannel's 202 with a warning instead of failing
+ * over. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -659,6 +660,7 @@ kannel_free_priv(struct kannel *k)
 	freezero_str(k->password);
 	free(k->from);
 	free(k->smsc);
+	explicit_bzero(k->spent, sizeof(k->spent));
 	free(k);
 }
 

@@ -7,7 +7,7 @@
 # with it down no report comes within deliver_within and the daemon fails
 # over to the next carrier.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/kannel_common.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/kannel_setup.inc"
 
 write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
 carriers:

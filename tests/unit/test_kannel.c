@@ -36,5 +36,21 @@ main(void)
 	    "no protocol: incomplete");
 	is_int(kannel_parse_dlr(R("GET /dlr?t=" TOK "&s=8 HTTP/1.1"), tok, 8, &type), -1,
 	    "token buffer too small");
+	/* The listener's first judgement, before any parsing. */
+	is_int(kannel_dlr_line(R("GET /dlr?t=" TOK "&s=8 HTTP/1.1\r\nHost: x\r\n\r\n"), 256),
+	    (int)strlen("GET /dlr?t=" TOK "&s=8 HTTP/1.1\r\n"), "a whole request line");
+	is_int(kannel_dlr_line(R("GET /dlr?t=" TOK "&s=8 HTTP/1.0\n"), 256),
+	    (int)strlen("GET /dlr?t=" TOK "&s=8 HTTP/1.0\n"), "a bare LF ends it too");
+	is_int(kannel_dlr_line(R(""), 256), 0, "nothing yet: wait");
+	is_int(kannel_dlr_line(R("GET /d"), 256), 0, "a prefix of GET /dlr?: wait");
+	is_int(kannel_dlr_line(R("GET /dlr?t=" TOK), 256), 0, "no line end yet: wait");
+	is_int(kannel_dlr_line(R("G\r"), 256), -1, "junk from the first bytes");
+	is_int(kannel_dlr_line(R("POST /dlr?"), 256), -1, "not a GET: at once");
+	is_int(kannel_dlr_line(R("GET /x"), 256), -1, "another path: at once");
+	is_int(kannel_dlr_line(R("GET /dlr?t=\x01"), 256), -1, "a control byte");
+	is_int(kannel_dlr_line(R("GET /dlr?t=\xc3\xa9"), 256), -1, "a byte above 0x7e");
+	is_int(kannel_dlr_line(R("GET /dlr?t=1\rX"), 256), -1, "CR not before LF");
+	is_int(kannel_dlr_line(R("GET /dlr?t=" TOK "&s=8 HTTP/1.1"), 40), -1,
+	    "no line end within max");
 	return done_testing();
 }
