@@ -33,6 +33,7 @@ write_config "$CFG" ""    # $TESTDIR/run: owned by the daemon's user
 # run_root SOCKET: otpsmsd as root on SOCKET. Returns 0 once it says it
 # started (left running: stop_daemon), else its exit status.
 run_root() {
+	stop_daemon    # one left running where a refusal was wanted
 	sed "s|^socket: .*|socket: $1|" "$CFG" > "$TESTDIR/cfg2.yaml"
 	chmod 644 "$TESTDIR/cfg2.yaml"
 	"$OTPSMSD" -f -c "$TESTDIR/cfg2.yaml" >"$TESTDIR/otpsmsd.log" 2>&1 &
