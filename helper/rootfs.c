@@ -32,15 +32,18 @@ splice_link(char *buf, size_t bufsz, const char *target, const char *rest)
 	return 0;
 }
 
-int
-rootfs_open_dir(int at, const char *path, uid_t uid, gid_t gid, int guard,
-    char *err, size_t errsz)
+/* Walks path from at (or /). The last component is opened as a directory
+ * (want_dir), else with O_PATH, whatever it is; *parent_writable then says
+ * whether uid:gid can write the directory that holds it. */
+static int
+walk(int at, const char *path, uid_t uid, gid_t gid, int guard, int want_dir,
+    int *parent_writable, char *err, size_t errsz)
 {
 	char buf[PATH_MAX], target[PATH_MAX], *p, *comp, *slash;
 	struct stat st, dst;
 	unsigned links = 0;
 	ssize_t n;
-	int fd = -1, nfd, e = 0, r = -1;
+	int fd = -1, nfd, e = 0, r = -1, last;
 	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
 
 	if (strlen(path) >= sizeof(buf)) {
@@ -74,17 +77,37 @@ rootfs_open_dir(int at, const char *path, uid_t uid, gid_t gid, int guard,
 			p += strlen(p);
 		if (strcmp(comp, ".") == 0)
 			continue;
-		if ((nfd = openat(fd, comp, flags)) != -1) {
+		last = !want_dir && p[strspn(p, "/")] == '\0';
+		if (last) {
+			if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+				e = errno;
+				snprintf(err, errsz, "%s: %s", path, strerror(e));
+				goto out;
+			}
+			if (!S_ISLNK(st.st_mode)) {
+				if (fstat(fd, &dst) == -1 ||
+				    (nfd = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+					e = errno;
+					snprintf(err, errsz, "%s: %s", path, strerror(e));
+					goto out;
+				}
+				*parent_writable = rootfs_writable_by(&dst, uid, gid);
+				close(fd);
+				fd = nfd;
+				break;
+			}
+		} else if ((nfd = openat(fd, comp, flags)) != -1) {
 			close(fd);
 			fd = nfd;
 			continue;
-		}
-		e = errno;
-		if ((e != ELOOP && e != ENOTDIR) ||
-		    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISLNK(st.st_mode)) {
-			snprintf(err, errsz, "%s: %s: %s", path, comp, strerror(e));
-			goto out;
+		} else {
+			e = errno;
+			if ((e != ELOOP && e != ENOTDIR) ||
+			    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+			    !S_ISLNK(st.st_mode)) {
+				snprintf(err, errsz, "%s: %s: %s", path, comp, strerror(e));
+				goto out;
+			}
 		}
 		/* Whoever can write this directory chooses where the link
 		 * points, and so where root would go next. */
@@ -117,5 +140,32 @@ rootfs_open_dir(int at, const char *path, uid_t uid, gid_t gid, int guard,
 		close(fd);
 	if (r == -1)
 		errno = e;
+	return r;
+}
+
+int
+rootfs_open_dir(int at, const char *path, uid_t uid, gid_t gid, int guard,
+    char *err, size_t errsz)
+{
+	return walk(at, path, uid, gid, guard, 1, NULL, err, errsz);
+}
+
+int
+rootfs_check_read(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
+{
+	int fd, pw = 0, r = -1;
+
+	if ((fd = walk(AT_FDCWD, path, uid, gid, 1, 0, &pw, err, errsz)) == -1)
+		goto out;
+	if (pw) {
+		snprintf(err, errsz, "%s: in a directory that uid %u can write, "
+		    "so that user chooses what root reads; keep it where only "
+		    "root writes", path, (unsigned)uid);
+		goto out;
+	}
+	r = 0;
+ out:
+	if (fd != -1)
+		close(fd);
 	return r;
 }

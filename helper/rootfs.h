@@ -22,4 +22,11 @@ int rootfs_writable_by(const struct stat *st, uid_t uid, gid_t gid);
 int rootfs_open_dir(int at, const char *path, uid_t uid, gid_t gid, int guard,
     char *err, size_t errsz);
 
+/* For a file root has read (configuration, secrets, certificates): 0 when
+ * it was reached without a link in a directory uid:gid can write and sits
+ * in a directory uid:gid cannot write, so that user could not have chosen
+ * what root read; else -1 with err. */
+int rootfs_check_read(const char *path, uid_t uid, gid_t gid, char *err,
+    size_t errsz);
+
 #endif

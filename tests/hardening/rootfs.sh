@@ -30,13 +30,11 @@ BEFORE=$(snap)
 CFG="$TESTDIR/otpsmsd.yaml"
 write_config "$CFG" ""    # $TESTDIR/run: owned by the daemon's user
 
-# run_root SOCKET: otpsmsd as root on SOCKET. Returns 0 once it says it
-# started (left running: stop_daemon), else its exit status.
-run_root() {
+# run_cfg CONFIG: otpsmsd as root. Returns 0 once it says it started (left
+# running: stop_daemon), else its exit status.
+run_cfg() {
 	stop_daemon    # one left running where a refusal was wanted
-	sed "s|^socket: .*|socket: $1|" "$CFG" > "$TESTDIR/cfg2.yaml"
-	chmod 644 "$TESTDIR/cfg2.yaml"
-	"$OTPSMSD" -f -c "$TESTDIR/cfg2.yaml" >"$TESTDIR/otpsmsd.log" 2>&1 &
+	"$OTPSMSD" -f -c "$1" >"$TESTDIR/otpsmsd.log" 2>&1 &
 	DAEMON_PID=$!
 	_i=0
 	until grep -q "started:" "$TESTDIR/otpsmsd.log"; do
@@ -51,6 +49,12 @@ run_root() {
 		sleep 0.05
 	done
 	return 0
+}
+# run_root SOCKET: the same, on SOCKET.
+run_root() {
+	sed "s|^socket: .*|socket: $1|" "$CFG" > "$TESTDIR/cfg2.yaml"
+	chmod 644 "$TESTDIR/cfg2.yaml"
+	run_cfg "$TESTDIR/cfg2.yaml"
 }
 
 # --- the socket's directory is a link the daemon's user planted.
@@ -107,6 +111,38 @@ run_root "$TESTDIR/run/new/otpsmsd.sock"
 is "$?" 0 "a missing socket directory is made"
 is "$(stat -c '%U %a' "$TESTDIR/run/new")" "$DU 755" "... owned by the daemon's user, mode 0755"
 stop_daemon
+
+# --- files root reads: never where the daemon's user chose what they hold.
+stop_daemon
+cp "$CFG" "$TESTDIR/run/otpsmsd.yaml"
+run_cfg "$TESTDIR/run/otpsmsd.yaml"
+is "$?" 1 "configuration in a directory the daemon's user can write: refused"
+grep -q "run/otpsmsd.yaml: in a directory that uid $DUID can write" "$TESTDIR/otpsmsd.log"
+ok "... saying why"
+rm -f "$TESTDIR/run/otpsmsd.yaml"
+printf 'a-root-secret\n' > "$TARGET/token"
+chmod 600 "$TARGET/token"
+BEFORE=$(snap)
+as_daemon ln -s "$TARGET" "$TESTDIR/run/sec"
+sed '/^carriers:/,$d' "$CFG" > "$TESTDIR/cfg3.yaml"
+cat >> "$TESTDIR/cfg3.yaml" <<EOF
+carriers:
+  - name: twilio
+    type: twilio
+    account_sid: AC0123456789abcdef0123456789abcdef
+    auth_token_file: $TESTDIR/run/sec/token
+    from: "+15005550006"
+    api_url: http://127.0.0.1:1/
+EOF
+chmod 644 "$TESTDIR/cfg3.yaml"
+run_cfg "$TESTDIR/cfg3.yaml"
+is "$?" 1 "a secret reached through a link the daemon's user planted: refused"
+grep -q "sec is a symbolic link in a directory that uid $DUID can write" "$TESTDIR/otpsmsd.log"
+ok "... saying which link"
+"$OTPSMSD" -t -c "$TESTDIR/cfg3.yaml" >/dev/null 2>&1
+is "$?" 1 "... and otpsmsd -t says so too"
+is "$(snap)" "$BEFORE" "... the root-owned target is untouched"
+rm -f "$TESTDIR/run/sec"
 
 # --- state files: read, renamed and replaced as the daemon's user only.
 STATE="$TESTDIR/state"
