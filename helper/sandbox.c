@@ -97,7 +97,8 @@ static const char *const allowed[] = {
 	"sendfile", "restart_syscall", "mlock", "munlock", NULL
 };
 
-/* Namespaces are how a sandbox is escaped or widened: no clone makes one. */
+/* Namespaces are how a sandbox is escaped or widened: no clone makes one
+ * (and a clone is a thread: the daemon never forks once it runs). */
 #define NS_FLAGS ((scmp_datum_t)(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | \
 	CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP))
 
@@ -108,8 +109,9 @@ struct argrule {
 };
 
 static const struct argrule argrules[] = {
-	/* Threads (libcurl's resolver): glibc's flags, no namespace. */
-	{ SCMP_SYS(clone), SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS, 0) },
+	/* Threads (libcurl's resolver), no namespace: not fork either. */
+	{ SCMP_SYS(clone), SCMP_A0(SCMP_CMP_MASKED_EQ, NS_FLAGS | CLONE_THREAD,
+	    CLONE_THREAD) },
 	/* The control socket, carriers, Redis, DNS and nscd: no netlink, no
 	 * packet or raw sockets of another family. socketpair: libcurl's
 	 * wakeup pair. */
@@ -130,9 +132,9 @@ static const struct argrule argrules[] = {
 /* Two filters: the kernel runs both and takes the stricter answer.
  * The first kills on any call not listed, as always. The second, loaded
  * last, answers EPERM by default, allows the listed calls, and those of
- * argrules[] only with their arguments: a library that probes (isatty,
- * getaddrinfo's netlink socket, glibc naming its mappings) gets an error
- * and goes on, where a kill would take the daemon down. One filter cannot
+ * argrules[] only with their arguments: a library that probes (isatty's
+ * TCGETS, a netlink socket to list interfaces) gets an error and goes on,
+ * where a kill would take the daemon down. One filter cannot
  * say both (libseccomp takes one comparison per argument, so "any other
  * value" has no rule). clone3 hides its flags in memory no filter can
  * read: it fails with ENOSYS and glibc falls back to clone, as under

@@ -109,6 +109,10 @@ probe(int which)
 		break;
 	}
 	case 25: rc = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); break;
+	case 28:
+		if ((rc = fork()) == 0)
+			_exit(P_ALLOWED);
+		break;
 	case 26:
 		/* clone3 says ENOSYS, glibc falls back to clone: threads work. */
 		if ((errno = pthread_create(&t, NULL, thread_main, NULL)) == 0 &&
@@ -151,6 +155,7 @@ static const struct {
 	{ "prctl(PR_GET_DUMPABLE) (no prctl at all)", P_EPERM },
 	{ "pthread_create (clone)", P_ALLOWED },
 	{ "ioctl(TIOCSTI | 1 << 32)", P_EPERM },
+	{ "fork (a clone that is not a thread)", P_EPERM },
 };
 
 static const char *
