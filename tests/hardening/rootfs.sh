@@ -143,6 +143,7 @@ ok "... saying which link"
 is "$?" 1 "... and otpsmsd -t says so too"
 is "$(snap)" "$BEFORE" "... the root-owned target is untouched"
 rm -f "$TESTDIR/run/sec"
+stop_daemon    # one left running where a refusal was wanted
 
 # --- state files: read, renamed and replaced as the daemon's user only.
 STATE="$TESTDIR/state"
