@@ -326,6 +326,7 @@ read_credential(struct cfg_ctx *ctx, struct cfg_node *map, const char *ckey,
 		return -1;
 	}
 	snprintf(file, sizeof(file), "%s/%s", dir, n->value);
+	cfg_note_read(ctx, file);
 	if ((*out = read_secret(file, ctx->secret_owner, max, err, sizeof(err))) == NULL) {
 		log_safe(safe, sizeof(safe), err);
 		cfg_err(ctx, n, "%s: %s", path, safe);
@@ -454,6 +455,7 @@ cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 			r = 1;
 		goto out;
 	}
+	cfg_note_read(ctx, file->value);
 	if ((s = read_secret(file->value, ctx->secret_owner, max, err,
 	    sizeof(err))) == NULL) {
 		/* read_secret's reason names the file, never its contents. */

@@ -45,6 +45,25 @@ cfg_ctx_free(struct cfg_ctx *ctx)
 		ctx->errs[i] = NULL;
 	}
 	ctx->nerr = 0;
+	for (i = 0; i < ctx->nreads; i++) {
+		free(ctx->reads[i]);
+		ctx->reads[i] = NULL;
+	}
+	ctx->nreads = 0;
+}
+
+void
+cfg_note_read(struct cfg_ctx *ctx, const char *path)
+{
+	if (ctx->nreads >= CFG_MAX_READS) {
+		cfg_err(ctx, NULL, "%s: more than %d files to read", path, CFG_MAX_READS);
+		return;
+	}
+	if ((ctx->reads[ctx->nreads] = strdup(path)) == NULL) {
+		cfg_err(ctx, NULL, "out of memory");
+		return;
+	}
+	ctx->nreads++;
 }
 
 static void __attribute__((format(printf, 4, 0)))
@@ -556,7 +575,9 @@ cfg_parse_file(struct cfg_ctx *ctx, const char *path)
 	ssize_t n;
 	int fd = -1;
 
-	/* Symlinks are followed: the file is checked where it really is. */
+	/* Symlinks are followed: the file is checked where it really is (and
+	 * its path, once the daemon's user is known: rootfs_check_read). */
+	cfg_note_read(ctx, path);
 	/* O_NONBLOCK: a FIFO in its place must not hang the daemon. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
 		cfg_err(ctx, NULL, "cannot open: %s", strerror(errno));

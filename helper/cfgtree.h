@@ -27,6 +27,7 @@ struct cfg_node {
 #define CFG_DEPTH_MAX 32            /* deepest nesting of maps and sequences */
 
 #define CFG_MAX_ERRORS 64
+#define CFG_MAX_READS 256
 
 struct cfg_ctx {
 	const char *file;          /* for messages */
@@ -44,10 +45,16 @@ struct cfg_ctx {
 	gid_t src_gid;
 	int daemon_gid_known;      /* the primary group of user: (config.c) */
 	gid_t daemon_gid;
+	char *reads[CFG_MAX_READS];  /* every file read, for rootfs_check_read */
+	size_t nreads;
 };
 
 void cfg_ctx_init(struct cfg_ctx *ctx, const char *file);
 void cfg_ctx_free(struct cfg_ctx *ctx);
+/* Notes a file about to be read (the configuration, users_file, secrets,
+ * certificates): started as root, main checks each against the daemon's
+ * user once it is known. Fails closed: an error when it cannot be noted. */
+void cfg_note_read(struct cfg_ctx *ctx, const char *path);
 /* Records "FILE:LINE:COL: message" (FILE: message when at is NULL). */
 void cfg_err(struct cfg_ctx *ctx, const struct cfg_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

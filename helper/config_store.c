@@ -279,6 +279,7 @@ read_pem(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 	}
 	if (ctx->no_files)
 		return;
+	cfg_note_read(ctx, *path);
 	*out = secret ? read_secret(*path, ctx->secret_owner, PEM_MAX, err,
 	    sizeof(err)) : read_plain(*path, PEM_MAX, err, sizeof(err));
 	if (*out == NULL) {
@@ -392,6 +393,7 @@ read_fleet_key(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 			c->fleet_key_len = FLEETKEY_MIN;
 		goto out;
 	}
+	cfg_note_read(ctx, file);
 	if (fleetkey_read(file, ctx->secret_owner, &c->fleet_key, &c->fleet_key_len,
 	    err, sizeof(err)) != 0) {
 		log_safe(safe, sizeof(safe), err);

@@ -28,6 +28,7 @@
 #include "privdrop.h"
 #include "redis_client.h"
 #include "sandbox.h"
+#include "rootfs.h"
 #include "route.h"
 #include "seal.h"
 #include "server.h"
@@ -228,14 +229,27 @@ main(int argc, char **argv)
 		cfg_ctx_free(&ctx);
 		return 1;
 	}
-	cfg_ctx_free(&ctx);
 	if (privdrop_lookup(d.cfg->user, &uid, &gid, err, sizeof(err)) != 0) {
+		cfg_ctx_free(&ctx);
 		if (check)
 			fprintf(stderr, "%s: user: %s\n", cfgpath, err);
 		else
 			log_err("%s", err);
 		goto out;
 	}
+	/* Root read those before it knew the user: none may be where that
+	 * user could have chosen what root reads (rootfs.h). */
+	for (i = 0; geteuid() == 0 && uid != 0 && i < ctx.nreads; i++) {
+		if (rootfs_check_read(ctx.reads[i], uid, gid, err, sizeof(err)) == 0)
+			continue;
+		cfg_ctx_free(&ctx);
+		if (check)
+			fprintf(stderr, "%s\n", err);
+		else
+			log_err("%s", err);
+		goto out;
+	}
+	cfg_ctx_free(&ctx);
 	if (check) {
 		fprintf(stderr, "%s: configuration OK\n", cfgpath);
 		/* Which carriers each user's code goes through. */

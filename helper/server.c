@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "loop.h"
 #include "peer.h"
 #include "proto.h"
+#include "rootfs.h"
 #include "server.h"
 
 #define ACCEPT_PAUSE_MS 1000
@@ -72,66 +74,183 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The socket's directory, opened as rootfs.h says; created (0755, owned by
+ * uid:gid) if it is missing. */
+static int
+open_socket_dir(const char *dir, uid_t uid, gid_t gid, int guard, char *err,
+    size_t errsz)
+{
+	char parent[PATH_MAX];
+	const char *name, *slash;
+	struct stat st;
+	int pfd = -1, fd = -1, r = -1;
+
+	if ((r = rootfs_open_dir(AT_FDCWD, dir, uid, gid, guard, err, errsz)) != -1 ||
+	    errno != ENOENT)
+		goto out;
+	/* Missing: made in its parent, itself walked the same way. */
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		name = dir;
+		snprintf(parent, sizeof(parent), ".");
+	} else {
+		name = slash + 1;
+		snprintf(parent, sizeof(parent), "%.*s",
+		    slash == dir ? 1 : (int)(slash - dir), dir);
+	}
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    (pfd = rootfs_open_dir(AT_FDCWD, parent, uid, gid, guard, err, errsz)) == -1)
+		goto out;
+	if (mkdirat(pfd, name, 0755) == -1) {
+		if (errno != EEXIST) {
+			snprintf(err, errsz, "mkdir %s: %s", dir, strerror(errno));
+			goto out;
+		}
+		/* Made meanwhile: walked and checked like any other. */
+		r = rootfs_open_dir(pfd, name, uid, gid, guard, err, errsz);
+		goto out;
+	}
+	if ((fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errsz, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	/* Ours, unless swapped since mkdir; only its descriptor from here on. */
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errsz, "%s: replaced while it was being created", dir);
+		goto out;
+	}
+	if (fchmod(fd, 0755) == -1 ||
+	    (geteuid() == 0 && fchown(fd, uid, gid) == -1)) {
+		snprintf(err, errsz, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	r = fd;
+	fd = -1;
+ out:
+	if (fd != -1)
+		close(fd);
+	if (pfd != -1)
+		close(pfd);
+	return r;
+}
+
+/* The socket just bound as name in dfd gets uid:gid. Only the inode we
+ * made: root's, a socket, with no other name (a hard link planted in its
+ * place, or anything put there since, is refused, never chowned). */
+static int
+chown_socket(int dfd, const char *name, const char *path, uid_t uid, gid_t gid,
+    char *err, size_t errsz)
+{
+	struct stat st;
+	int fd, r = -1;
+
+	if ((fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+		snprintf(err, errsz, "%s: replaced after bind; not changing its owner",
+		    path);
+		goto out;
+	}
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
+		snprintf(err, errsz, "chown %s: %s", path, strerror(errno));
+		goto out;
+	}
+	r = 0;
+ out:
+	if (fd != -1)
+		close(fd);
+	return r;
+}
+
+/* Started as root, nothing here is done by path inside a directory the
+ * daemon's user can write: the directory is walked (rootfs.h), then
+ * fstatat/unlinkat/bind/fchownat work relative to its descriptor. */
 int
 server_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
 {
 	struct sockaddr_un sun;
 	struct stat st;
-	char dir[sizeof(sun.sun_path)], *slash;
+	char dir[sizeof(sun.sun_path)];
+	const char *name, *slash;
 	mode_t old;
-	int fd = -1;
+	int root = geteuid() == 0, guard = root && uid != 0;
+	int dfd = -1, cwd = -1, fd = -1, r = -1, bound;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errsz, "%s: socket path too long", path);
-		return -1;
+		goto out;
 	}
-	strcpy(sun.sun_path, path);
-	strcpy(dir, path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			if (geteuid() == 0 && chown(dir, uid, gid) == -1) {
-				snprintf(err, errsz, "chown %s: %s", dir, strerror(errno));
-				return -1;
-			}
-		} else if (errno != EEXIST) {
-			snprintf(err, errsz, "mkdir %s: %s", dir, strerror(errno));
-			return -1;
-		}
+	if ((slash = strrchr(path, '/')) == NULL) {
+		name = path;
+		snprintf(dir, sizeof(dir), ".");
+	} else {
+		name = slash + 1;
+		snprintf(dir, sizeof(dir), "%.*s",
+		    slash == path ? 1 : (int)(slash - path), path);
 	}
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		snprintf(err, errsz, "%s: not a socket path", path);
+		goto out;
+	}
+	if ((dfd = open_socket_dir(dir, uid, gid, guard, err, errsz)) == -1)
+		goto out;
 	/* A stale socket from an earlier run; anything else is left alone. */
-	if (lstat(path, &st) == 0) {
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errsz, "%s exists and is not a socket", path);
-			return -1;
+			snprintf(err, errsz, "%s exists and is not a socket%s", path,
+			    S_ISLNK(st.st_mode) ? " (a symbolic link)" : "");
+			goto out;
 		}
-		unlink(path);
+		/* unlinkat never follows: at worst it removes what replaced it. */
+		if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
+			snprintf(err, errsz, "unlink %s: %s", path, strerror(errno));
+			goto out;
+		}
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
 		snprintf(err, errsz, "socket: %s", strerror(errno));
-		return -1;
+		goto out;
+	}
+	/* bind() takes a path: a relative one, from the checked directory
+	 * (bind never follows a link in the last place: EADDRINUSE). */
+	memcpy(sun.sun_path, name, strlen(name) + 1);
+	if ((cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fchdir(dfd) == -1) {
+		snprintf(err, errsz, "%s: %s", dir, strerror(errno));
+		goto out;
 	}
 	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		umask(old);
-		snprintf(err, errsz, "bind %s: %s", path, strerror(errno));
-		goto fail;
-	}
+	bound = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (geteuid() == 0 && chown(path, uid, gid) == -1) {
-		snprintf(err, errsz, "chown %s: %s", path, strerror(errno));
-		goto fail;
+	if (bound == -1)
+		snprintf(err, errsz, "bind %s: %s", path, strerror(errno));
+	if (fchdir(cwd) == -1) {
+		snprintf(err, errsz, "back to the working directory: %s", strerror(errno));
+		goto out;
 	}
+	if (bound == -1)
+		goto out;
+	if (root && chown_socket(dfd, name, path, uid, gid, err, errsz) != 0)
+		goto out;
 	if (listen(fd, 128) == -1) {
 		snprintf(err, errsz, "listen: %s", strerror(errno));
-		goto fail;
+		goto out;
 	}
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	r = fd;
+	fd = -1;
+ out:
+	if (fd != -1)
+		close(fd);
+	if (cwd != -1)
+		close(cwd);
+	if (dfd != -1)
+		close(dfd);
+	return r;
 }
 
 uid_t

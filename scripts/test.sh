@@ -129,10 +129,12 @@ fuzz() {  # every libFuzzer target (tests/fuzz.am), the budget shared
 }
 
 # The daemon-level tests in a --with-seccomp build, so that the allow-list
-# meets every system call the daemon, libcurl and the carriers make.
+# meets every system call the daemon, libcurl and the carriers make; and the
+# filter's refusals from the inside (tests/unit/test_sandbox).
 seccomp_tests() {
-	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/daemon/protocol.sh \
-	    tests/hardening/policy.sh $FLEET_TESTS $(cd "$top" && echo tests/carriers/*.sh)" \
+	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/unit/test_sandbox \
+	    tests/daemon/protocol.sh tests/hardening/policy.sh tests/hardening/rootfs.sh \
+	    $FLEET_TESTS $(cd "$top" && echo tests/carriers/*.sh)" \
 	    >check.log 2>&1)
 	rc=$?
 	grep -E '^(FAIL|ERROR|SKIP|XFAIL|XPASS):' "$out/seccomp/check.log" || true
