@@ -1,6 +1,6 @@
 /* Routes by E.164 prefix and each carrier's circuit breaker (route.h). */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <ctype.h>
 #include <stdio.h>

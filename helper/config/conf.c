@@ -3,7 +3,7 @@
  * and all errors are collected before giving up. */
 /* autoconf's header first: <> skips this directory, "" then finds ours. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <ctype.h>
 #include <pwd.h>

@@ -2,7 +2,7 @@
  * countries, allow_groups, allow_self, max_clients_per_uid. Kept apart from
  * config.c so that each file has one job; config_from_tree calls in here. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <grp.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* otpsmsd.yaml(5): store: (where pending challenges live) and
  * fleet_key_file (the key every host of a fleet shares). */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

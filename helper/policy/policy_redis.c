@@ -11,7 +11,7 @@
  *              locked; TTL the longest lock in it
  * H is HMAC-SHA-256(names key, tag NUL value) cut to 16 bytes, in hex. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

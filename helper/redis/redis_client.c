@@ -5,7 +5,7 @@
  * handshake answered; while Redis is down they are answered NULL at once.
  * What it reports (listeners, outages, counters, status): redis_status.c. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * SELECT db, PING, and with Sentinel ROLE, which must say "master". Its
  * last reply makes the connection up: commands held meanwhile go out. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * that would block says whether it waits to read or to write, and the
  * client asks the loop for that. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * the primary then gets the normal handshake plus ROLE, which must say
  * "master" (a stale answer or a failover under way: drop and ask again). */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * the counters and the latency ring, and otpsmsctl status's lines. The
  * connection itself is redis_client.c's. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #include "carrier.h"
 #include "challenge.h"
 #include "code.h"
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "loop.h"
 #include "policy.h"

@@ -1,7 +1,7 @@
 /* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
  * and test-send NUMBER [CARRIER], the one that finishes later. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <errno.h>
 #include <pwd.h>

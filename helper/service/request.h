@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "challenge.h"
-#include "config.h"
+#include "conf.h"
 #include "loop.h"
 #include "proto.h"
 #include "route.h"

@@ -21,7 +21,7 @@
 
 #include "buf.h"
 #include "challenge.h"
-#include "config.h"
+#include "conf.h"
 #include "control.h"
 #include "log.h"
 #include "loop.h"

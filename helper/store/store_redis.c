@@ -12,7 +12,7 @@
  * or (on_failure: local) serves it from this host's memory store, which
  * also answers for what it stored once Redis is back. */
 #include <config.h>
-#include "config.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

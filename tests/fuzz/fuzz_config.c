@@ -22,7 +22,7 @@
 #include "carrier.h"
 #include "cfgtree.h"
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 
 #define FUZZ_FILE "fuzz.yaml"
 

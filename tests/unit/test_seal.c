@@ -3,7 +3,7 @@
  * The source is compiled into this test (not linked from libotpsmsd) so that
  * the test can look at the key, which is static: "wiped on cleanup" is then
  * checked on the bytes themselves, not only through the API. */
-#include "../../helper/seal.c"
+#include "../../helper/core/seal.c"
 
 #include <stdio.h>
 
