@@ -5,24 +5,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "daemon.h"    /* struct daemon, which the handlers are given */
+
 struct config;
 struct http;
 struct loop;
 struct proto_msg;
 struct store;
-
-/* What every part of the daemon reaches through one pointer. */
-struct daemon {
-	struct config *cfg;
-	struct loop *loop;
-	struct http *http;
-	struct store *store;
-	struct server *server;
-	struct policy *policy;   /* limits and lockouts (policy.h); NULL: none */
-	struct rclient *redis;   /* the fleet's Redis (redis_client.h); NULL:
-	                          * local store. Made before the store, freed
-	                          * after the store and the policy. */
-};
 
 struct client;
 struct server;
