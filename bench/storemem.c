@@ -1,5 +1,5 @@
 /* storemem: what a pending code costs in otpsmsd's memory. Fills the daemon's
- * own store (helper/store_memory.c, linked as the daemon links it) with N
+ * own store (helper/store/store_memory.c, linked as the daemon links it) with N
  * challenges made the way the daemon makes them (random id, CSPRNG code,
  * HMAC), one per distinct user, the worst case for the owner index, and
  * reports the growth of this process's resident set divided by N. Then

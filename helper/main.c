@@ -19,7 +19,7 @@
 
 #include "carrier.h"
 #include "code.h"
-#include "config.h"
+#include "conf.h"
 #include "fleetkey.h"
 #include "http.h"
 #include "log.h"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Redis client (helper/redis_client.c) against a misbehaving server: a
+# The Redis client (helper/redis/redis_client.c) against a misbehaving server: a
 # proxy in front of a real redis-server that answers one command at a time
 # and, as told, cuts replies into 1-byte pieces, sends two replies in one
 # segment, never answers, closes mid-reply, announces a huge array, sends a

@@ -214,7 +214,7 @@ for h in A B C D; do
 done
 
 # --- the scripts themselves, against this Redis, with clocks of our choice:
-# each script of helper/policy_redis_lua.h with its TIME prelude replaced by
+# each script of helper/policy/policy_redis_lua.h with its TIME prelude replaced by
 # a read of the key $L"now" (the same rules as ratelimit.c and lockout.c).
 L="${PREFIX}lua:"
 lua() {  # NAME: the script NAME, as the daemon sends it but for the clock
@@ -232,7 +232,7 @@ lua() {  # NAME: the script NAME, as the daemon sends it but for the clock
 		printf "%s", substr(b, a + 1)
 		if ($0 ~ /;[ \t]*$/)
 			exit
-	}' "$top_srcdir/helper/policy_redis_lua.h"
+	}' "$top_srcdir/helper/policy/policy_redis_lua.h"
 }
 at() { rcli set "${L}now" "$1" > /dev/null; }
 ev() { _s=$1; shift; rcli eval "$(lua "$_s")" "$@" | tr '\n' ' ' | sed 's/ $//'; }

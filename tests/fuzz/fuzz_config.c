@@ -5,9 +5,9 @@
  *
  *   tests/fuzz/build.sh OUT BUILDDIR, or from the top of the tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I$BUILDDIR -Icommon \
- *       -Ihelper tests/fuzz/fuzz_config.c helper/cfgtree.c helper/config.c \
- *       helper/carrier.c helper/carrier_file.c helper/carrier_twilio.c \
- *       helper/template.c helper/http.c helper/loop.c common/buf.c \
+ *       -Ihelper tests/fuzz/fuzz_config.c helper/config/cfgtree.c helper/config/conf.c \
+ *       helper/carriers/carrier.c helper/carriers/carrier_file.c helper/carriers/carrier_twilio.c \
+ *       helper/core/template.c helper/core/http.c helper/core/loop.c common/buf.c \
  *       common/proto.c common/util.c common/log.c \
  *       $(pkg-config --cflags --libs libcrypto libcurl yaml-0.1 jansson) \
  *       -o fuzz_config
@@ -22,7 +22,7 @@
 #include "carrier.h"
 #include "cfgtree.h"
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 
 #define FUZZ_FILE "fuzz.yaml"
 

@@ -15,7 +15,7 @@
 #include "route.h"
 #include "util.h"
 /* By path: "config.h" alone is autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 
 #define MAX_LIST 16
 #define LINE_CAP 64

@@ -17,7 +17,7 @@
 #include <hiredis/hiredis.h>
 
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 #include "policy_redis.h"
 #include "redis_priv.h"
 #include "store.h"

@@ -14,7 +14,7 @@
 
 #include "cfgtree.h"
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 #include "tap.h"
 
 #define SID "AC0123456789abcdef0123456789abcdef"

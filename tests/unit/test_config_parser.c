@@ -16,7 +16,7 @@
 #include "cfgtest.h"
 #include "cfgtree.h"
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 #include "tap.h"
 #include "util.h"
 

@@ -1,4 +1,4 @@
-/* store: in otpsmsd.yaml(5) (helper/config_store.c): the url forms
+/* store: in otpsmsd.yaml(5) (helper/config/config_store.c): the url forms
  * (redis://, rediss://, unix://, sentinel[s]://), the TLS and Sentinel keys,
  * and each refusal with its FILE:LINE:COL. */
 #include "cfgtest.h"

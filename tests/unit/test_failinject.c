@@ -21,7 +21,7 @@
 #include "store.h"
 #include "template.h"
 /* By path: "config.h" alone is autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 #include "tap.h"
 
 #define WALK_MAX 100000     /* no path here makes this many calls */

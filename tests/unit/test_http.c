@@ -1,4 +1,4 @@
-/* helper/http.c: pooled easy handles come back reset (nothing of the last
+/* helper/core/http.c: pooled easy handles come back reset (nothing of the last
  * message stays set), keep-alive survives the reuse, and the proxy choice is
  * the environment's at start. A small HTTP server on 127.0.0.1 runs on the
  * same loop and records what it was sent. */

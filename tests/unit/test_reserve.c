@@ -13,7 +13,7 @@
 #include "ratelimit.h"
 #include "policy.h"
 /* By path: "config.h" alone is autoconf's header in the build dir. */
-#include "../../helper/config.h"
+#include "conf.h"
 #include "tap.h"
 
 #define MIN (60 * 1000ULL)

@@ -5,7 +5,7 @@
 
 #include "carrier.h"
 #include "cfgtree.h"
-#include "../../helper/config.h"
+#include "conf.h"
 #include "route.h"
 #include "tap.h"
 

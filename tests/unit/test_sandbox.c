@@ -1,4 +1,4 @@
-/* The seccomp filter (helper/sandbox.c) from the inside: each probe runs
+/* The seccomp filter (helper/privsep/sandbox.c) from the inside: each probe runs
  * in a child that loads the daemon's filter and makes one call; the parent
  * reads what happened. Refused: namespaces (clone flags, unshare, setns,
  * clone3 as ENOSYS), netlink and packet sockets, ioctls and prctls outside

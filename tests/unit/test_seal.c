@@ -1,10 +1,10 @@
-/* helper/seal.c: the pending code sealed with AES-256-GCM for resends, bound
+/* helper/core/seal.c: the pending code sealed with AES-256-GCM for resends, bound
  * (the AAD) to the challenge id, user, caller uid and service.
  *
  * The source is compiled into this test (not linked from libotpsmsd) so that
  * the test can look at the key, which is static: "wiped on cleanup" is then
  * checked on the bytes themselves, not only through the API. */
-#include "../../helper/seal.c"
+#include "../../helper/core/seal.c"
 
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* The SMPP 3.4 codec (helper/smpp_pdu.c): PDUs byte for byte against the
+/* The SMPP 3.4 codec (helper/carriers/smpp/pdu.c): PDUs byte for byte against the
  * spec's layout, refusals of what a hostile SMSC could send, text encodings,
  * delivery receipts and the meaning of each command_status. */
 #include <config.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cfgtree.h"
-#include "../../helper/config.h"
+#include "conf.h"
 #include "route.h"
 #include "template.h"
 #include "tap.h"

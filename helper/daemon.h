@@ -1,0 +1,36 @@
+/* What every part of the daemon reaches through one pointer, and the order
+ * main.c builds and tears it down in.
+ *
+ * Start-up (as root, then as the daemon's user): read the config and its
+ * secrets (config/), create the socket (service/server.c), drop privileges
+ * (core/privdrop.c), read the policy's state (policy/), then open the loop,
+ * libcurl on it, the Redis client and the store (store/, redis/), share the
+ * policy over Redis, start serving and confine the process (core/sandbox.c).
+ *
+ * Teardown, the reverse: the server, then the Redis client's pending answers
+ * (to a store and a policy still there), the store, the policy, the client,
+ * libcurl, the loop, the code key, the config. */
+#ifndef OTPSMS_DAEMON_H
+#define OTPSMS_DAEMON_H
+
+struct config;
+struct http;
+struct loop;
+struct policy;
+struct rclient;
+struct server;
+struct store;
+
+struct daemon {
+	struct config *cfg;
+	struct loop *loop;
+	struct http *http;
+	struct store *store;
+	struct server *server;
+	struct policy *policy;   /* limits and lockouts (policy.h); NULL: none */
+	struct rclient *redis;   /* the fleet's Redis (redis_client.h); NULL:
+	                          * local store. Made before the store, freed
+	                          * after the store and the policy. */
+};
+
+#endif

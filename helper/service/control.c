@@ -1,0 +1,391 @@
+/* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
+ * and test-send NUMBER [CARRIER], the one that finishes later. */
+#include <config.h>
+#include "conf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier.h"
+#include "challenge.h"
+#include "control.h"
+#include "log.h"
+#include "policy.h"
+#include "proto.h"
+#include "redis_client.h"
+#include "route.h"
+#include "server.h"
+#include "store.h"
+#include "util.h"
+
+#define TEST_TEXT "otpsms test message from %s"
+#define TEST_TEXT_MAX 320           /* the text above with a 255-byte host */
+
+/* One test-send in flight: the carriers to try, the verdicts so far. */
+struct ctl_send {
+	struct daemon *d;
+	struct client *client;       /* NULL once it went away */
+	struct request *stand_in;    /* attached to client while in flight */
+	pid_t pid;
+	const struct route *route;
+	struct carrier *cars[ROUTE_MAX_CARRIERS];
+	size_t n_cars, i;
+	char to[20];
+	char masked[PROTO_MAX_MASKED + 1];
+	char msgtext[TEST_TEXT_MAX];
+	char text[PROTO_MAX_CTLTEXT + 1];
+	int accepted, permanent;
+};
+
+static const char *
+status_name(enum carrier_status st)
+{
+	switch (st) {
+	case CARRIER_ACCEPTED: return "accepted";
+	case CARRIER_RETRY: return "throttled (retry)";
+	case CARRIER_FAILOVER: return "failed (fail over)";
+	case CARRIER_PERMANENT: return "refused the number (permanent)";
+	}
+	return "?";
+}
+
+/* Appends to the reply text, truncating. */
+static void __attribute__((format(printf, 2, 3)))
+addf(struct ctl_send *s, const char *fmt, ...)
+{
+	size_t n = strlen(s->text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->text + n, sizeof(s->text) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void
+send_free(struct ctl_send *s)
+{
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}
+
+static void
+on_client_gone(void *arg)
+{
+	struct ctl_send *s = arg;
+
+	/* The stand-in is freed by the caller; the send finishes quietly. */
+	s->client = NULL;
+	s->stand_in = NULL;
+}
+
+static void send_next(struct ctl_send *s);
+
+static void
+finish(struct ctl_send *s)
+{
+	struct proto_msg m;
+
+	log_info("test message: to=%s by=otpsmsctl pid=%ld result=%s", s->masked,
+	    (long)s->pid, s->accepted ? "accepted" : s->permanent ?
+	    "number refused" : "no carrier accepted it");
+	if (s->client != NULL) {
+		request_release_ctl(s->stand_in);
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_CTL_RSP;
+		m.u.crsp_ctl.status = s->accepted ? 0 : s->permanent ?
+		    PROTO_E_NUMBER : PROTO_E_DELIVERY;
+		snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text), "%s", s->text);
+		client_reply(s->client, &m);
+	}
+	send_free(s);
+}
+
+/* A diagnostic: the verdict is reported, the breaker and counters are left
+ * alone (a test must not open, or close, a real route's carrier). */
+static void
+on_sent(void *arg, const struct carrier_result *res)
+{
+	struct ctl_send *s = arg;
+	struct carrier *c = s->cars[s->i];
+
+	addf(s, "carrier %s (%s): %s%s%s%s%s\n", c->name, c->ops->type,
+	    status_name(res->status), res->ref[0] ? "; ref " : "", res->ref,
+	    res->detail[0] ? "; " : "", res->detail);
+	log_info("test message: to=%s carrier=%s: %s%s%s", s->masked, c->name,
+	    status_name(res->status), res->detail[0] ? ": " : "", res->detail);
+	if (res->status == CARRIER_ACCEPTED)
+		s->accepted = 1;
+	else if (res->status == CARRIER_PERMANENT)
+		s->permanent = 1;
+	s->i++;
+	if (s->accepted || s->permanent || s->i >= s->n_cars) {
+		finish(s);
+		return;
+	}
+	send_next(s);
+}
+
+/* Tries cars[i..] until one starts a send; done (on_sent) carries on. */
+static void
+send_next(struct ctl_send *s)
+{
+	struct carrier_msg msg;
+	struct carrier *c;
+
+	for (; s->i < s->n_cars; s->i++) {
+		c = s->cars[s->i];
+		memset(&msg, 0, sizeof(msg));
+		msg.channel = PROTO_CH_SMS;
+		msg.to = s->to;
+		msg.text = s->msgtext;
+		msg.code = "";
+		msg.user = "otpsmsctl";
+		if (s->route != NULL) {
+			msg.from = s->route->from;
+			msg.dlt_entity_id = s->route->dlt_entity_id;
+			msg.dlt_template_id = s->route->dlt_template_id;
+		}
+		/* on_sent may run (and free s) before send returns. */
+		if (c->ops->send(c, &msg, on_sent, s) == 0)
+			return;
+		addf(s, "carrier %s (%s): could not start a send\n", c->name,
+		    c->ops->type);
+	}
+	finish(s);
+}
+
+/* arg: "NUMBER" or "NUMBER CARRIER". 0, or -1 with the reason in err. */
+static int
+test_send_start(struct daemon *d, struct client *cl, const char *arg, char *err,
+    size_t errsz)
+{
+	struct config *cfg = d->cfg;
+	struct carrier *const *cars;
+	struct ctl_send *s;
+	const char *sp, *name = NULL;
+	size_t i, n, len;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	sp = strchr(arg, ' ');
+	len = sp != NULL ? (size_t)(sp - arg) : strlen(arg);
+	if (len >= sizeof(s->to))
+		len = sizeof(s->to) - 1;
+	memcpy(s->to, arg, len);
+	if (!e164_valid(s->to)) {
+		snprintf(err, errsz, "not an E.164 number (+ and 8 to 15 digits)");
+		goto fail;
+	}
+	if (sp != NULL)
+		name = sp + 1;
+	s->d = d;
+	s->client = cl;
+	s->pid = client_pid(cl);
+	mask_number(s->masked, sizeof(s->masked), s->to);
+	s->route = route_lookup(cfg, s->to);
+	cars = route_carriers(cfg, s->route, &n);
+	if (name != NULL) {
+		/* Any configured carrier, on the route or not. */
+		for (i = 0; i < cfg->n_carriers; i++)
+			if (strcmp(cfg->carriers[i]->name, name) == 0)
+				s->cars[s->n_cars++] = cfg->carriers[i];
+		if (s->n_cars == 0) {
+			snprintf(err, errsz, "no carrier by that name");
+			goto fail;
+		}
+		if (!(carrier_channels(s->cars[0]) & PROTO_CH_SMS)) {
+			snprintf(err, errsz, "that carrier cannot send SMS");
+			goto fail;
+		}
+	} else {
+		for (i = 0; i < n && s->n_cars < ROUTE_MAX_CARRIERS; i++)
+			if (carrier_channels(cars[i]) & PROTO_CH_SMS)
+				s->cars[s->n_cars++] = cars[i];
+		if (s->n_cars == 0) {
+			snprintf(err, errsz, "no carrier of this number sends SMS");
+			goto fail;
+		}
+	}
+	snprintf(s->msgtext, sizeof(s->msgtext), TEST_TEXT, cfg->host);
+	if ((s->stand_in = request_attach_ctl(cl, on_client_gone, s)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	log_info("test message requested: to=%s carrier=%s by=otpsmsctl pid=%ld",
+	    s->masked, name != NULL ? s->cars[0]->name : "(route)", (long)s->pid);
+	send_next(s);
+	return 0;
+ fail:
+	send_free(s);
+	return -1;
+}
+
+/* The number's route and carriers, marking those cooling down. */
+static void
+routes_text(const struct config *cfg, const char *num, char *text, size_t sz)
+{
+	const struct route *rt;
+	struct carrier *const *cars;
+	const char *dom;
+	char masked[PROTO_MAX_MASKED + 1];
+	uint64_t now = now_ms();
+	size_t i, n, off;
+
+	rt = route_lookup(cfg, num);
+	cars = route_carriers(cfg, rt, &n);
+	mask_number(masked, sizeof(masked), num);
+	if (rt != NULL)
+		snprintf(text, sz, "%s: route \"%s\" (line %u):", masked, rt->prefix,
+		    rt->line);
+	else
+		snprintf(text, sz, "%s: %s:", masked, cfg->n_routes > 0 ?
+		    "no route matches, carriers in order" : "carriers in order");
+	for (i = 0; i < n; i++) {
+		off = strlen(text);
+		snprintf(text + off, sz - off, "%s%s%s", i ? ", " : " ", cars[i]->name,
+		    cars[i]->health.open_until_ms > now ? " (circuit open)" : "");
+	}
+	off = strlen(text);
+	if (rt != NULL && rt->from != NULL)
+		snprintf(text + off, sz - off, " (from \"%s\")", rt->from);
+	off = strlen(text);
+	if ((dom = route_webotp_domain(cfg, rt)) != NULL)
+		snprintf(text + off, sz - off, " (webotp %s)", dom);
+	off = strlen(text);
+	snprintf(text + off, sz - off, "\n");
+}
+
+/* otpsmsctl locked / unlock: the answer may come from Redis. */
+struct lock_op {
+	struct client *client;       /* NULL once it went away */
+	struct request *stand_in;
+	int unlock;
+	char user[PROTO_MAX_USER + 1];   /* log-safe */
+	pid_t pid;
+};
+
+static void
+lock_op_gone(void *arg)
+{
+	struct lock_op *o = arg;
+
+	o->client = NULL;
+	o->stand_in = NULL;
+}
+
+static void
+lock_op_done(void *arg, int r, const char *result)
+{
+	struct lock_op *o = arg;
+	struct proto_msg m;
+	char *text = m.u.crsp_ctl.text;
+	size_t sz = sizeof(m.u.crsp_ctl.text);
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_CTL_RSP;
+	if (r < 0) {
+		m.u.crsp_ctl.status = PROTO_E_INTERNAL;
+		snprintf(text, sz, "the shared store did not answer: try again\n");
+	} else if (!o->unlock) {
+		snprintf(text, sz, "%s", r == 0 ? "no user is locked out\n" : result);
+	} else if (r > 0) {
+		log_info("unlocked: user=%s by=otpsmsctl pid=%ld", o->user,
+		    (long)o->pid);
+		snprintf(text, sz, "%s unlocked\n", o->user);
+	} else {
+		m.u.crsp_ctl.status = PROTO_E_NOUSER;
+		snprintf(text, sz, "%s was not locked out\n", o->user);
+	}
+	if (o->client != NULL) {
+		request_release_ctl(o->stand_in);
+		client_reply(o->client, &m);
+	}
+	free(o);
+}
+
+static int
+lock_op_start(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
+{
+	struct lock_op *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return -1;
+	if ((o->stand_in = request_attach_ctl(c, lock_op_gone, o)) == NULL) {
+		free(o);
+		return -1;
+	}
+	o->client = c;
+	o->unlock = q->op == PROTO_CTL_UNLOCK;
+	o->pid = client_pid(c);
+	log_safe(o->user, sizeof(o->user), q->arg);
+	if (o->unlock)
+		policy_ctl_unlock(d->policy, q->arg, lock_op_done, o);
+	else
+		policy_ctl_locked(d->policy, lock_op_done, o);
+	return 0;
+}
+
+void
+control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
+{
+	struct proto_msg m;
+	char text[PROTO_MAX_CTLTEXT + 1];
+	char err[128];
+	size_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_CTL_RSP;
+	text[0] = '\0';
+	if (d->policy == NULL && (q->op == PROTO_CTL_STATUS ||
+	    q->op == PROTO_CTL_LOCKED || q->op == PROTO_CTL_UNLOCK)) {
+		client_error(c, PROTO_E_INTERNAL, 0, "no policy");
+		return;
+	}
+	switch (q->op) {
+	case PROTO_CTL_STATUS:
+		policy_status(d->policy, text, sizeof(text));
+		n = strlen(text);
+		if (d->redis != NULL)
+			rclient_status(d->redis, text + n, sizeof(text) - n);
+		else
+			snprintf(text + n, sizeof(text) - n, "store: local (this host's "
+			    "memory)\n");
+		n = strlen(text);
+		snprintf(text + n, sizeof(text) - n, "clients: %zu\npending codes: %zu\n",
+		    server_clients(d->server), d->store->ops->count(d->store));
+		route_status(d->cfg, text, sizeof(text), now_ms());
+		break;
+	case PROTO_CTL_LOCKED:
+	case PROTO_CTL_UNLOCK:
+		/* Replies later when the fleet's state is in Redis. */
+		if (q->op == PROTO_CTL_UNLOCK && q->arg[0] == '\0') {
+			client_error(c, PROTO_E_MALFORMED, 0, "unlock needs a user");
+			return;
+		}
+		if (lock_op_start(d, c, q) != 0)
+			client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	case PROTO_CTL_ROUTES:
+		if (!e164_valid(q->arg)) {
+			client_error(c, PROTO_E_MALFORMED, 0, "routes needs an E.164 "
+			    "number (+ and 8 to 15 digits)");
+			return;
+		}
+		routes_text(d->cfg, q->arg, text, sizeof(text));
+		break;
+	case PROTO_CTL_TEST_SEND:
+		/* Replies later, from the carrier's answer. */
+		if (test_send_start(d, c, q->arg, err, sizeof(err)) != 0)
+			client_error(c, PROTO_E_MALFORMED, 0, err);
+		return;
+	default:
+		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");
+		return;
+	}
+	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text), "%s", text);
+	client_reply(c, &m);
+}
