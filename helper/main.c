@@ -20,6 +20,7 @@
 #include "carrier.h"
 #include "code.h"
 #include "conf.h"
+#include "dispatch.h"
 #include "fleetkey.h"
 #include "http.h"
 #include "log.h"
@@ -298,7 +299,8 @@ main(int argc, char **argv)
 	    (d.redis != NULL && policy_share(d.policy, d.redis) != 0) ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    loop_add(d.loop, sfd, EPOLLIN, on_signal, &d) == -1 ||
-	    (d.server = server_new(&d, lfd)) == NULL) {
+	    (d.server = server_new(&d, lfd, dispatch_table,
+	    dispatch_table_len)) == NULL) {
 		log_err("cannot initialise: %s", strerror(errno));
 		goto out;
 	}

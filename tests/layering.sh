@@ -134,6 +134,13 @@ rule "common/ includes nothing from helper/" '^common/' '^helper/'
 rule "pam_otpsms/ includes nothing from helper/" '^pam_otpsms/' '^helper/'
 rule "tools/ includes nothing from helper/ (otpsmsctl speaks the protocol)" \
     '^tools/' '^helper/'
+# The server is given its dispatch table (dispatch.c, by main.c): it
+# names no handler, and the handlers answer through server.h.
+cycles "helper/service/: no include cycle between its parts (x.c with x.h)" \
+    's|\.[ch]$||' '^helper/service/'
+rule "helper/service/: server and peer include no handler's header" \
+    '^helper/service/(server|peer)\.[ch]$' \
+    '^helper/service/(dispatch|request|challenge|verify|control)\.h$'
 # A bare name must mean one file, and "config.h" only autoconf's.
 cp "$tmp/dups" "$tmp/bad"
 report "each header name under common/ and helper/ is unique"
@@ -148,9 +155,6 @@ rule "carriers' shared code (carrier, carrier_util, route) includes no driver's 
 rule "helper/core/ includes nothing from the other helper/ folders" \
     '^helper/core/' '^helper/(service|config|store|redis|policy|carriers)/' \
     "code.h and seal.h take their types from store.h"
-cycles "helper/service/: no include cycle between its parts (x.c with x.h)" \
-    's|\.[ch]$||' '^helper/service/' \
-    "server.c calls request_dispatch (challenge.h), the handlers answer through server.h"
 cycles "helper/: no include cycle between its folders" \
     's|/[^/]*$||' '^helper/.*/' \
     "conf.h holds the policy's and carriers' settings, which read conf.h; core's code.h and seal.h use store.h"

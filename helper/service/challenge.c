@@ -18,6 +18,7 @@
 #include "request.h"
 #include "route.h"
 #include "seal.h"
+#include "server.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -514,7 +515,7 @@ on_policy(void *arg, int e, unsigned retry, const char *why, int held)
 	    now_ms(), on_pending, r);
 }
 
-void
+static void
 start_challenge(struct daemon *d, struct client *cl, struct request *r,
     const struct proto_challenge_req *q)
 {
@@ -548,3 +549,17 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 		on_policy(r, 0, 0, "", POLICY_HELD_NONE);
 }
 
+void
+challenge_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
+{
+	struct request *r;
+
+	if ((r = request_new(d, cl, m->type)) == NULL) {
+		client_error(cl, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	log_safe(r->user, sizeof(r->user), m->u.creq.user);
+	log_safe(r->service, sizeof(r->service), m->u.creq.service);
+	log_safe(r->rhost, sizeof(r->rhost), m->u.creq.rhost);
+	start_challenge(d, cl, r, &m->u.creq);
+}

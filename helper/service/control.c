@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "carrier.h"
-#include "challenge.h"
 #include "control.h"
 #include "log.h"
 #include "policy.h"
@@ -27,7 +26,6 @@
 struct ctl_send {
 	struct daemon *d;
 	struct client *client;       /* NULL once it went away */
-	struct request *stand_in;    /* attached to client while in flight */
 	pid_t pid;
 	const struct route *route;
 	struct carrier *cars[ROUTE_MAX_CARRIERS];
@@ -70,14 +68,13 @@ send_free(struct ctl_send *s)
 	free(s);
 }
 
+/* client_on_close: the send finishes quietly. */
 static void
 on_client_gone(void *arg)
 {
 	struct ctl_send *s = arg;
 
-	/* The stand-in is freed by the caller; the send finishes quietly. */
 	s->client = NULL;
-	s->stand_in = NULL;
 }
 
 static void send_next(struct ctl_send *s);
@@ -91,7 +88,6 @@ finish(struct ctl_send *s)
 	    (long)s->pid, s->accepted ? "accepted" : s->permanent ?
 	    "number refused" : "no carrier accepted it");
 	if (s->client != NULL) {
-		request_release_ctl(s->stand_in);
 		memset(&m, 0, sizeof(m));
 		m.type = PROTO_CTL_RSP;
 		m.u.crsp_ctl.status = s->accepted ? 0 : s->permanent ?
@@ -211,10 +207,7 @@ test_send_start(struct daemon *d, struct client *cl, const char *arg, char *err,
 		}
 	}
 	snprintf(s->msgtext, sizeof(s->msgtext), TEST_TEXT, cfg->host);
-	if ((s->stand_in = request_attach_ctl(cl, on_client_gone, s)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
+	client_on_close(cl, on_client_gone, s);
 	log_info("test message requested: to=%s carrier=%s by=otpsmsctl pid=%ld",
 	    s->masked, name != NULL ? s->cars[0]->name : "(route)", (long)s->pid);
 	send_next(s);
@@ -262,7 +255,6 @@ routes_text(const struct config *cfg, const char *num, char *text, size_t sz)
 /* otpsmsctl locked / unlock: the answer may come from Redis. */
 struct lock_op {
 	struct client *client;       /* NULL once it went away */
-	struct request *stand_in;
 	int unlock;
 	char user[PROTO_MAX_USER + 1];   /* log-safe */
 	pid_t pid;
@@ -274,7 +266,6 @@ lock_op_gone(void *arg)
 	struct lock_op *o = arg;
 
 	o->client = NULL;
-	o->stand_in = NULL;
 }
 
 static void
@@ -300,10 +291,8 @@ lock_op_done(void *arg, int r, const char *result)
 		m.u.crsp_ctl.status = PROTO_E_NOUSER;
 		snprintf(text, sz, "%s was not locked out\n", o->user);
 	}
-	if (o->client != NULL) {
-		request_release_ctl(o->stand_in);
+	if (o->client != NULL)
 		client_reply(o->client, &m);
-	}
 	free(o);
 }
 
@@ -314,10 +303,7 @@ lock_op_start(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return -1;
-	if ((o->stand_in = request_attach_ctl(c, lock_op_gone, o)) == NULL) {
-		free(o);
-		return -1;
-	}
+	client_on_close(c, lock_op_gone, o);
 	o->client = c;
 	o->unlock = q->op == PROTO_CTL_UNLOCK;
 	o->pid = client_pid(c);
@@ -330,8 +316,9 @@ lock_op_start(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
 }
 
 void
-control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
+control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
+	const struct proto_ctl_req *q = &req->u.creq_ctl;
 	struct proto_msg m;
 	char text[PROTO_MAX_CTLTEXT + 1];
 	char err[128];

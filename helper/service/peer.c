@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "peer.h"
-#include "proto.h"
 
 #define PEER_GROUPS_MAX 65536
 
@@ -58,43 +57,28 @@ peer_admit(const struct config *cfg, int fd, const struct ucred *cred,
 	return PEER_REFUSED;
 }
 
-/* The user a request is about, or NULL. */
-static const char *
-request_user(const struct proto_msg *m)
-{
-	switch (m->type) {
-	case PROTO_CHALLENGE_REQ:
-		return m->u.creq.user;
-	case PROTO_VERIFY_REQ:
-		return m->u.vreq.user;
-	default:
-		return NULL;
-	}
-}
-
 int
-peer_may_send(enum peer_trust t, uid_t uid, const struct proto_msg *m,
+peer_may_send(enum peer_trust t, uid_t uid, unsigned who, const char *user,
     char *why, size_t whysz)
 {
 	struct passwd pw, *res = NULL;
-	const char *user;
 	char buf[4096];
 	int r = 0;
 
 	why[0] = '\0';
-	if (m->type == PROTO_CTL_REQ) {
+	if (who & PEER_WHO_ROOT) {
 		if (uid == 0)
 			return 1;
 		snprintf(why, whysz, "control requests are for root only");
 		goto out;
 	}
-	if (t == PEER_FULL)
+	if (t == PEER_FULL && (who & PEER_WHO_CALLERS))
 		return 1;
 	if (t == PEER_ADMIN) {
 		snprintf(why, whysz, "root is not in allow_uids: control requests only");
 		goto out;
 	}
-	if (t != PEER_SELF || (user = request_user(m)) == NULL) {
+	if (t != PEER_SELF || !(who & PEER_WHO_SELF) || user == NULL) {
 		snprintf(why, whysz, "not allowed");
 		goto out;
 	}

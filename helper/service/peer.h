@@ -9,7 +9,6 @@
 #include <sys/types.h>
 
 struct config;
-struct proto_msg;
 
 enum peer_trust {
 	PEER_REFUSED = 0,
@@ -24,9 +23,17 @@ enum peer_trust {
 enum peer_trust peer_admit(const struct config *cfg, int fd, const struct ucred *cred,
     char *why, size_t whysz);
 
-/* May a caller of this trust send m? 1 if so; else 0 and why. Control
- * requests need uid 0 whatever the trust. */
-int peer_may_send(enum peer_trust t, uid_t uid, const struct proto_msg *m,
+/* Who may send a message type: the "who" column of the dispatch table
+ * (server.h, dispatch.c). Flags; 0 is nobody. */
+enum peer_who {
+	PEER_WHO_ROOT = 1,       /* uid 0 only, whatever the lists say */
+	PEER_WHO_CALLERS = 2,    /* callers in allow_uids or allow_groups */
+	PEER_WHO_SELF = 4,       /* allow_self callers, about their own user */
+};
+
+/* May a caller of this trust send a message that `who` may send, about
+ * `user` (NULL: about no user)? 1 if so; else 0 and why. */
+int peer_may_send(enum peer_trust t, uid_t uid, unsigned who, const char *user,
     char *why, size_t whysz);
 
 #endif

@@ -1,4 +1,4 @@
-/* A request's life: dispatch by type, the client going away (the request
+/* A request's life: its start, the client going away (the request
  * finishes quietly), the error reply, the audit line, and the end (limit
  * tokens still held go back, secrets wiped). */
 #include <config.h>
@@ -34,36 +34,28 @@ request_wipe_secrets(struct request *r)
 	explicit_bzero(r->text, sizeof(r->text));
 }
 
-void
-request_detach(struct request *r)
+/* client_on_close: the client is gone, the request goes on without it. */
+static void
+request_gone(void *arg)
 {
-	if (r->detached != NULL) {
-		r->detached(r->detached_arg);
-		free(r);
-		return;
-	}
+	struct request *r = arg;
+
 	r->client = NULL;
 }
 
 struct request *
-request_attach_ctl(struct client *c, void (*detached)(void *), void *arg)
+request_new(struct daemon *d, struct client *c, int type)
 {
 	struct request *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	r->d = d;
 	r->client = c;
-	r->type = PROTO_CTL_REQ;
-	r->detached = detached;
-	r->detached_arg = arg;
-	client_attach(c, r);
+	r->type = type;
+	r->start_ms = now_ms();
+	client_on_close(c, request_gone, r);
 	return r;
-}
-
-void
-request_release_ctl(struct request *r)
-{
-	free(r);
 }
 
 /* One line per event, what an administrator greps for after an incident. */
@@ -90,38 +82,4 @@ request_fail(struct request *r, unsigned code, const char *msg)
 	if (r->client != NULL)
 		client_error(r->client, code, 0, msg);
 	request_free(r);
-}
-
-void
-request_dispatch(struct daemon *d, struct client *cl, struct proto_msg *m)
-{
-	struct request *r;
-
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		client_error(cl, PROTO_E_INTERNAL, 0, "out of memory");
-		return;
-	}
-	client_attach(cl, r);
-	r->d = d;
-	r->client = cl;
-	r->type = m->type;
-	r->start_ms = now_ms();
-	switch (m->type) {
-	case PROTO_CHALLENGE_REQ:
-		log_safe(r->user, sizeof(r->user), m->u.creq.user);
-		log_safe(r->service, sizeof(r->service), m->u.creq.service);
-		log_safe(r->rhost, sizeof(r->rhost), m->u.creq.rhost);
-		start_challenge(d, cl, r, &m->u.creq);
-		return;
-	case PROTO_VERIFY_REQ:
-		log_safe(r->user, sizeof(r->user), m->u.vreq.user);
-		snprintf(r->service, sizeof(r->service), "-");
-		start_verify(d, cl, r, &m->u.vreq);
-		return;
-	default:
-		log_warn("client pid %ld: unexpected message type %u",
-		    (long)client_pid(cl), m->type);
-		request_fail(r, PROTO_E_MALFORMED, "unexpected message");
-		return;
-	}
 }

@@ -1,12 +1,12 @@
 /* A request in flight, shared by the files that handle one: request.c (its
- * life, dispatch and audit line), challenge.c (a new code and its
- * delivery), verify.c (an answer). Nothing else includes this. */
+ * life: the client going away, the error reply, the audit line, the end),
+ * challenge.c (a new code and its delivery), verify.c (an answer). Nothing
+ * else includes this. */
 #ifndef OTPSMS_REQUEST_H
 #define OTPSMS_REQUEST_H
 
 #include <stdint.h>
 
-#include "challenge.h"
 #include "conf.h"
 #include "loop.h"
 #include "policy.h"
@@ -20,7 +20,7 @@ struct client;
 
 struct request {
 	struct daemon *d;
-	struct client *client;       /* NULL once detached */
+	struct client *client;       /* NULL once it went away */
 	int type;
 	uint64_t start_ms;
 	/* challenge */
@@ -64,10 +64,12 @@ struct request {
 	int found;                   /* pend holds the pending challenge */
 	struct challenge pend;       /* secret-ish (mac, seal): wiped with r */
 	char tampered[17];           /* id prefix of a record not the caller's */
-	/* request_attach_ctl: a stand-in for control.c's test-send */
-	void (*detached)(void *);
-	void *detached_arg;
 };
+
+/* A new request of this type for client c, which it waits on
+ * (client_on_close: if c goes away first, r->client becomes NULL and the
+ * request finishes quietly; the SMS may still go). NULL: out of memory. */
+struct request *request_new(struct daemon *d, struct client *c, int type);
 
 /* Frees r; limit tokens it still holds go back (nothing went out). */
 void request_free(struct request *r);
@@ -77,10 +79,5 @@ void request_fail(struct request *r, unsigned code, const char *msg);
 /* One audit line: "EVENT: user=... service=... rhost=... id=... latency_ms=..." */
 void request_audit(struct request *r, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-void start_challenge(struct daemon *d, struct client *cl, struct request *r,
-    const struct proto_challenge_req *q);
-void start_verify(struct daemon *d, struct client *cl, struct request *r,
-    struct proto_verify_req *q);
 
 #endif

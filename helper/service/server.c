@@ -1,6 +1,7 @@
 /* Accepting callers on the Unix socket. Each connection carries one request:
- * read one frame (bounded, with a deadline), dispatch it, write one reply,
- * close. A bad client is dropped alone; the daemon goes on.
+ * read one frame (bounded, with a deadline), hand it to its row of the
+ * dispatch table if the caller may send it (server_decide), write one
+ * reply, close. A bad client is dropped alone; the daemon goes on.
  *
  * System calls per exchange are what a verify costs, so there are few:
  * clients are watched EPOLLONESHOT (a read disarms them; no epoll_ctl while
@@ -21,9 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "challenge.h"
 #include "conf.h"
-#include "control.h"
 #include "log.h"
 #include "loop.h"
 #include "peer.h"
@@ -44,7 +43,8 @@ struct client {
 	int watched;                 /* registered with the loop */
 	struct buf in, out;
 	uint64_t deadline;           /* CLOCK_MONOTONIC ms */
-	struct request *req;
+	void (*on_close)(void *);    /* client_on_close: a handler waits */
+	void *on_close_arg;
 	enum peer_trust trust;       /* peer.h: what this caller may ask */
 	struct client *next, *prev;
 };
@@ -52,6 +52,8 @@ struct client {
 struct server {
 	struct daemon *d;
 	int fd;
+	const struct server_handler *table;
+	size_t ntable;
 	struct loop_timer resume;
 	struct loop_timer reap;      /* the earliest client deadline, or later */
 	uint64_t reap_at;            /* when reap fires; 0 when not armed */
@@ -265,6 +267,25 @@ client_pid(const struct client *c)
 	return c->pid;
 }
 
+void
+client_on_close(struct client *c, void (*fn)(void *arg), void *arg)
+{
+	c->on_close = fn;
+	c->on_close_arg = fn != NULL ? arg : NULL;
+}
+
+/* The handler waiting on c (if any) hears that c is gone, once. */
+static void
+client_gone(struct client *c)
+{
+	void (*fn)(void *) = c->on_close;
+
+	c->on_close = NULL;
+	if (fn != NULL)
+		fn(c->on_close_arg);
+	c->on_close_arg = NULL;
+}
+
 static void
 client_timeout(struct client *c)
 {
@@ -274,10 +295,7 @@ client_timeout(struct client *c)
 		client_close(c);
 		return;
 	}
-	if (c->req != NULL) {
-		request_detach(c->req);
-		c->req = NULL;
-	}
+	client_gone(c);
 	/* Tell the module, which fails closed on it, then close. */
 	client_error(c, PROTO_E_TIMEOUT, 0, "request timed out");
 }
@@ -287,8 +305,7 @@ client_close(struct client *c)
 {
 	struct server *s = c->srv;
 
-	if (c->req != NULL)
-		request_detach(c->req);
+	client_gone(c);
 	if (s->dispatching == c)
 		s->dispatching = NULL;
 	if (c->watched)
@@ -395,17 +412,11 @@ client_flush(struct client *c)
 }
 
 void
-client_attach(struct client *c, struct request *r)
-{
-	c->req = r;
-}
-
-void
 client_reply(struct client *c, const struct proto_msg *m)
 {
 	int r;
 
-	c->req = NULL;
+	client_on_close(c, NULL, NULL);
 	c->state = C_WRITE;
 	if ((r = proto_encode(&c->out, m)) != PROTO_OK) {
 		log_err_f("cannot encode reply: %s", proto_strerror(r));
@@ -432,8 +443,10 @@ static void
 client_read(struct client *c)
 {
 	struct server *s = c->srv;
+	const struct server_handler *h;
 	struct proto_msg m;
 	char why[128];
+	unsigned code;
 	uint8_t *p;
 	size_t want, framelen;
 	ssize_t n;
@@ -493,21 +506,25 @@ client_read(struct client *c)
 	}
 	/* Not watched while busy: the one-shot read disarmed it. */
 	c->state = C_BUSY;
-	/* allow_self callers ask for themselves; control is root's. */
-	if (!peer_may_send(c->trust, c->uid, &m, why, sizeof(why))) {
-		log_warn("refused request type %u from uid %u pid %ld: %s", m.type,
-		    (unsigned)c->uid, (long)c->pid, why);
+	/* The table says who may send what: allow_self callers ask for
+	 * themselves, control is root's. */
+	if ((h = server_decide(s->table, s->ntable, c->trust, c->uid, &m, &code,
+	    why, sizeof(why))) == NULL) {
+		if (code == PROTO_E_DENIED) {
+			log_warn("refused request type %u from uid %u pid %ld: %s",
+			    m.type, (unsigned)c->uid, (long)c->pid, why);
+			client_error(c, code, 0, "caller not allowed");
+		} else {
+			log_warn("client pid %ld: %s", (long)c->pid, why);
+			client_error(c, code, 0, "unexpected message");
+		}
 		proto_msg_wipe(&m);
-		client_error(c, PROTO_E_DENIED, 0, "caller not allowed");
 		return;
 	}
 	/* Most requests are answered (and closed) right here: only one
 	 * that is still open afterwards needs the deadline timer. */
 	s->dispatching = c;
-	if (m.type == PROTO_CTL_REQ)
-		control_handle(s->d, c, &m.u.creq_ctl);
-	else
-		request_dispatch(s->d, c, &m);
+	h->handle(s->d, c, &m);
 	if (s->dispatching == c && c->state == C_BUSY)
 		reap_arm(s, c->deadline);
 	s->dispatching = NULL;
@@ -656,8 +673,37 @@ on_accept(void *arg, int lfd, uint32_t events)
 	}
 }
 
+const struct server_handler *
+server_decide(const struct server_handler *table, size_t n, enum peer_trust t,
+    uid_t uid, const struct proto_msg *m, unsigned *code, char *why,
+    size_t whysz)
+{
+	const struct server_handler *h = NULL, *r = NULL;
+	size_t i;
+
+	for (i = 0; i < n && h == NULL; i++)
+		if (table[i].type == m->type)
+			h = &table[i];
+	*code = PROTO_E_DENIED;
+	/* A type no row handles (a reply, say): an allowed caller is told
+	 * it is unexpected, anyone else only that they may not send it. */
+	if (h == NULL && t == PEER_FULL) {
+		*code = PROTO_E_MALFORMED;
+		snprintf(why, whysz, "unexpected message type %u", m->type);
+		goto out;
+	}
+	if (!peer_may_send(t, uid, h != NULL ? h->who : 0,
+	    h != NULL && h->user != NULL ? h->user(m) : NULL, why, whysz) ||
+	    h == NULL)
+		goto out;
+	r = h;
+ out:
+	return r;
+}
+
 struct server *
-server_new(struct daemon *d, int listen_fd)
+server_new(struct daemon *d, int listen_fd, const struct server_handler *table,
+    size_t n)
 {
 	struct server *s;
 
@@ -665,6 +711,8 @@ server_new(struct daemon *d, int listen_fd)
 		return NULL;
 	s->d = d;
 	s->fd = listen_fd;
+	s->table = table;
+	s->ntable = n;
 	loop_timer_init(&s->resume, on_resume, s);
 	loop_timer_init(&s->reap, on_reap, s);
 	if (loop_add(d->loop, listen_fd, EPOLLIN, on_accept, s) == -1) {

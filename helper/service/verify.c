@@ -12,6 +12,7 @@
 #include "request.h"
 #include "server.h"
 #include "util.h"
+#include "verify.h"
 
 static void
 reply_verified(struct request *r)
@@ -120,7 +121,7 @@ on_guess(void *arg, int e, unsigned retry)
 	    mac, now_ms(), on_verified, r);
 }
 
-void
+static void
 start_verify(struct daemon *d, struct client *cl, struct request *r,
     struct proto_verify_req *q)
 {
@@ -143,3 +144,16 @@ start_verify(struct daemon *d, struct client *cl, struct request *r,
 		on_guess(r, 0, 0);
 }
 
+void
+verify_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
+{
+	struct request *r;
+
+	if ((r = request_new(d, cl, m->type)) == NULL) {
+		client_error(cl, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	log_safe(r->user, sizeof(r->user), m->u.vreq.user);
+	snprintf(r->service, sizeof(r->service), "-");
+	start_verify(d, cl, r, &m->u.vreq);
+}

@@ -1,0 +1,14 @@
+/* A verify (PROTO_VERIFY_REQ): check an answer against its pending code,
+ * within the user's lockout budget. May finish later, from the loop. */
+#ifndef OTPSMS_VERIFY_H
+#define OTPSMS_VERIFY_H
+
+struct client;
+struct daemon;
+struct proto_msg;
+
+/* The dispatch table's handler: one VERIFY_RSP or ERROR on c. The typed
+ * code in m is wiped as soon as it is hashed. */
+void verify_handle(struct daemon *d, struct client *c, struct proto_msg *m);
+
+#endif
