@@ -34,7 +34,10 @@ write_config "$CFG" ""    # $TESTDIR/run: owned by the daemon's user
 # running: stop_daemon), else its exit status.
 run_cfg() {
 	stop_daemon    # one left running where a refusal was wanted
-	"$OTPSMSD" -f -c "$1" >"$TESTDIR/otpsmsd.log" 2>&1 &
+	# Emptied here, not by the child's redirection: the loop below could
+	# otherwise read the last daemon's "started:" before the child truncates.
+	: >"$TESTDIR/otpsmsd.log"
+	"$OTPSMSD" -f -c "$1" >>"$TESTDIR/otpsmsd.log" 2>&1 &
 	DAEMON_PID=$!
 	_i=0
 	until grep -q "started:" "$TESTDIR/otpsmsd.log"; do
