@@ -26,6 +26,8 @@
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
+#include "policy_local.h"
+#include "policy_redis.h"
 #include "privdrop.h"
 #include "redis_client.h"
 #include "sandbox.h"
@@ -114,6 +116,19 @@ on_sweep(void *arg)
 		(void)loop_timer_set(d->loop, &sweep_timer, SWEEP_MS);
 	else if ((next = d->store->ops->next_expiry(d->store)) != 0)
 		sweep_at(d, next);
+}
+
+/* Limits and lockouts go where the pending codes go: the Redis policy takes
+ * the local one (its counters, and on_failure: local). 0 or -1. */
+static int
+share_policy(struct daemon *d)
+{
+	struct policy *p;
+
+	if ((p = policy_redis_new(d->policy, d->redis)) == NULL)
+		return -1;
+	d->policy = p;
+	return 0;
 }
 
 /* With a fleet key, the code and seal keys are the fleet's (every host
@@ -269,7 +284,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* Limits and lockouts, with their state read as the daemon's user. */
-	if ((d.policy = policy_new(d.cfg, err, sizeof(err), warn, sizeof(warn))) == NULL) {
+	if ((d.policy = policy_local_new(d.cfg, err, sizeof(err), warn,
+	    sizeof(warn))) == NULL) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -296,7 +312,7 @@ main(int argc, char **argv)
 	    (d.http = http_new(d.loop)) == NULL ||
 	    (d.store = open_store(&d)) == NULL ||
 	    /* Limits and lockouts go where the pending codes go. */
-	    (d.redis != NULL && policy_share(d.policy, d.redis) != 0) ||
+	    (d.redis != NULL && share_policy(&d) != 0) ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    loop_add(d.loop, sfd, EPOLLIN, on_signal, &d) == -1 ||
 	    (d.server = server_new(&d, lfd, dispatch_table,

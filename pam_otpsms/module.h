@@ -9,7 +9,7 @@
 #include <security/pam_modules.h>
 
 #include "answer.h"
-#include "client.h"
+#include "daemon_client.h"
 #include "options.h"
 #include "proto.h"
 

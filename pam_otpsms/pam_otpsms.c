@@ -2,7 +2,7 @@
  *
  * Entry points and the conversation: options live in options.c, who is asked
  * in policy.c, prompts and answers in answer.c, the daemon exchange in
- * client.c, what its replies mean in reply.c. The module never sees a code
+ * common/daemon_client.c, what its replies mean in reply.c. The module never sees a code
  * it did not get from the user; it asks otpsmsd for a challenge, prompts (up
  * to prompts= answers: codes, resends, fallbacks), and sends back what was
  * typed. Every path ends in the

@@ -1,5 +1,5 @@
 /* A protocol-level client for tests and benchmarks:
- *   otpsms-client -s SOCKET challenge USER [SERVICE [RHOST]]
+ *   otpsms-client -s SOCKET [-t SECONDS] [-u DAEMON_USER] challenge USER [SERVICE [RHOST]]
  *     -> "ID MASKED TTL DIGITS FLAGS", exit 0
  *   otpsms-client -s SOCKET verify ID USER CODE
  *     -> "ok" (exit 0) | "wrong N" | "expired" | "maxtries" (exit 1)
@@ -8,85 +8,46 @@
  * no daemon, timeout or a bad reply: a message on stderr, exit 3. */
 #include <config.h>
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "daemon_client.h"
 #include "proto.h"
 #include "util.h"
 
 static int timeout_ms = 20000;
+static const char *daemon_user;
 
-static int
-xconnect(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
+/* One exchange through the module's own client (daemon_client.c), so the
+ * shell tests drive the code that ships. The daemon's user is -u USER, or
+ * else whoever owns the socket: this client is pointed at the daemon under
+ * test, and the listener must still be that owner or root (SO_PEERCRED). */
 static int
 exchange(const char *path, const uint8_t *req, size_t reqlen, struct proto_msg *rsp)
 {
-	uint8_t in[PROTO_MAX_FRAME + 4];
-	struct pollfd pfd;
-	size_t have = 0, flen;
-	ssize_t n;
-	int fd, r;
+	struct client_cfg cfg;
+	struct stat st;
+	char err[256] = "";
+	int r;
 
-	if ((fd = xconnect(path)) == -1) {
-		fprintf(stderr, "connect %s: %s\n", path, strerror(errno));
-		return 3;
-	}
-	/* A refused caller is closed before its request is read: the write may
-	 * fail, and the daemon's error reply is still there to read. */
-	if (send(fd, req, reqlen, MSG_NOSIGNAL) != (ssize_t)reqlen && errno != EPIPE &&
-	    errno != ECONNRESET) {
-		fprintf(stderr, "write: %s\n", strerror(errno));
-		close(fd);
-		return 3;
-	}
-	for (;;) {
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, timeout_ms) != 1) {
-			fprintf(stderr, "timeout\n");
-			close(fd);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.socket = path;
+	cfg.timeout_ms = timeout_ms;
+	if (daemon_user != NULL) {
+		if ((r = client_lookup_uid(daemon_user, &cfg.daemon_uid)) !=
+		    CLIENT_OK) {
+			fprintf(stderr, "%s: %s\n", daemon_user, client_strerror(r));
 			return 3;
 		}
-		n = read(fd, in + have, sizeof(in) - have);
-		if (n <= 0) {
-			fprintf(stderr, "connection closed after %zu bytes\n", have);
-			close(fd);
-			return 3;
-		}
-		have += (size_t)n;
-		r = proto_frame_check(in, have, &flen);
-		if (r == PROTO_NEED_MORE && have < sizeof(in))
-			continue;
-		break;
-	}
-	close(fd);
-	if (r != PROTO_OK || (r = proto_decode(in, flen, rsp)) != PROTO_OK) {
-		fprintf(stderr, "bad reply: %s\n", proto_strerror(r));
+	} else if (lstat(path, &st) == 0)
+		cfg.daemon_uid = st.st_uid;
+	if ((r = client_exchange_frame(&cfg, req, reqlen, rsp, err,
+	    sizeof(err))) != CLIENT_OK) {
+		fprintf(stderr, "%s: %s\n", client_strerror(r), err);
 		return 3;
 	}
 	if (rsp->type == PROTO_ERROR) {
@@ -124,10 +85,11 @@ main(int argc, char **argv)
 	size_t rawlen, i;
 	int ch, r;
 
-	while ((ch = getopt(argc, argv, "s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:t:u:")) != -1) {
 		switch (ch) {
 		case 's': sock = optarg; break;
 		case 't': timeout_ms = atoi(optarg) * 1000; break;
+		case 'u': daemon_user = optarg; break;
 		default: return 64;
 		}
 	}

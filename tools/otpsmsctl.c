@@ -9,19 +9,13 @@
  * be believed. */
 #include <config.h>
 
-#include <errno.h>
-#include <poll.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "checkpam.h"
+#include "daemon_client.h"
 #include "proto.h"
 #include "util.h"
 
@@ -43,105 +37,41 @@ usage(void)
 	exit(2);
 }
 
-/* Root, or the daemon's user (when it exists). */
-static int
-trusted_uid(uid_t uid, const char *daemon_user)
-{
-	struct passwd *pw;
-
-	if (uid == 0)
-		return 1;
-	return (pw = getpwnam(daemon_user)) != NULL && pw->pw_uid == uid;
-}
-
-/* Sends one request, reads one frame into rsp. 0 or -1 (message printed). */
+/* Sends one request, reads one frame into rsp, through the module's own
+ * client (daemon_client.c): the socket and its listener must be root's or
+ * the daemon's user's. A daemon user that does not exist leaves root only.
+ * 0 or -1 (message printed). */
 static int
 exchange(const char *path, const char *daemon_user, const struct proto_msg *req,
     struct proto_msg *rsp)
 {
-	struct ucred cr;
-	socklen_t crlen = sizeof(cr);
-	struct sockaddr_un sun;
-	struct pollfd pfd;
-	struct stat st;
-	struct buf b;
-	uint8_t in[PROTO_MAX_FRAME + 4];
-	size_t have = 0, flen = 0;
-	ssize_t n;
-	int fd = -1, r = -1, pr = PROTO_NEED_MORE;
+	struct client_cfg cfg;
+	char err[256] = "";
+	int cr, r = -1;
 
-	buf_init(&b, PROTO_MAX_FRAME + 4);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "otpsmsctl: %s: path too long\n", path);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.socket = path;
+	/* A test send waits for the carriers (each up to its timeout); the
+	 * daemon's client_timeout bounds it. */
+	cfg.timeout_ms = req->u.creq_ctl.op == PROTO_CTL_TEST_SEND ?
+	    TEST_SEND_TIMEOUT_MS : TIMEOUT_MS;
+	if ((cr = client_lookup_uid(daemon_user, &cfg.daemon_uid)) ==
+	    CLIENT_ENOUSER)
+		cfg.daemon_uid = 0;
+	else if (cr != CLIENT_OK) {
+		fprintf(stderr, "otpsmsctl: %s: %s\n", daemon_user,
+		    client_strerror(cr));
 		goto out;
 	}
-	/* Not through a symbolic link, a socket, and root's or the daemon's. */
-	errno = 0;
-	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "otpsmsctl: %s: %s\n", path,
-		    errno ? strerror(errno) : "not a socket");
-		goto out;
-	}
-	if (!trusted_uid(st.st_uid, daemon_user)) {
-		fprintf(stderr, "otpsmsctl: %s: owned by uid %u, not root or "
-		    "%s\n", path, (unsigned)st.st_uid, daemon_user);
-		goto out;
-	}
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "otpsmsctl: connect %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	/* The path can be swapped after the check; who listens cannot. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1 ||
-	    crlen != sizeof(cr)) {
-		fprintf(stderr, "otpsmsctl: SO_PEERCRED: %s\n", strerror(errno));
-		goto out;
-	}
-	if (!trusted_uid(cr.uid, daemon_user)) {
-		fprintf(stderr, "otpsmsctl: %s: served by uid %u, not root or "
-		    "%s; not talking to it\n", path, (unsigned)cr.uid, daemon_user);
-		goto out;
-	}
-	if (proto_encode(&b, req) != PROTO_OK) {
-		fprintf(stderr, "otpsmsctl: cannot encode the request\n");
-		goto out;
-	}
-	/* A refused caller gets its error before the request is read. */
-	if (send(fd, b.d, b.len, MSG_NOSIGNAL) != (ssize_t)b.len &&
-	    errno != EPIPE && errno != ECONNRESET) {
-		fprintf(stderr, "otpsmsctl: write: %s\n", strerror(errno));
-		goto out;
-	}
-	while (pr == PROTO_NEED_MORE && have < sizeof(in)) {
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		/* A test send waits for the carriers (each up to its timeout);
-		 * the daemon's client_timeout bounds it. */
-		if (poll(&pfd, 1, req->u.creq_ctl.op == PROTO_CTL_TEST_SEND ?
-		    TEST_SEND_TIMEOUT_MS : TIMEOUT_MS) != 1) {
-			fprintf(stderr, "otpsmsctl: no answer from otpsmsd\n");
-			goto out;
-		}
-		if ((n = read(fd, in + have, sizeof(in) - have)) <= 0) {
-			fprintf(stderr, "otpsmsctl: connection closed early\n");
-			goto out;
-		}
-		have += (size_t)n;
-		pr = proto_frame_check(in, have, &flen);
-	}
-	if (pr != PROTO_OK || (pr = proto_decode(in, flen, rsp)) != PROTO_OK) {
-		fprintf(stderr, "otpsmsctl: bad reply: %s\n", proto_strerror(pr));
+	if ((cr = client_exchange(&cfg, req, rsp, err, sizeof(err))) !=
+	    CLIENT_OK) {
+		fprintf(stderr, "otpsmsctl: %s: %s%s\n", client_strerror(cr),
+		    err, cr == CLIENT_EUNSAFE || cr == CLIENT_EPEER ?
+		    "; not talking to it" : "");
 		goto out;
 	}
 	r = 0;
- out:
-	buf_free(&b);
-	if (fd != -1)
-		close(fd);
+out:
 	return r;
 }
 

@@ -1,7 +1,7 @@
 /* libFuzzer: the PAM module's side of the wire protocol. A fake daemon on a
- * Unix socket answers the module's real client (pam_otpsms/client.c) with the
- * input, in chunks, then closes; the decoded reply goes through the module's
- * own handling (reply.c, answer.c). The first input byte picks the request
+ * Unix socket answers the module's real client (common/daemon_client.c, in
+ * libotpsms_common) with the input, in chunks, then closes; the decoded
+ * reply goes through the module's own handling (reply.c, answer.c). The first input byte picks the request
  * (challenge or verify) and the chunk size. What must hold: the client
  * accepts exactly the inputs that are one whole valid frame, a failure never
  * maps to success, only a verify reply of OK is PAM_SUCCESS, and everything
@@ -20,7 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "daemon_client.h"
 #include "module.h"
 #include "proto.h"
 

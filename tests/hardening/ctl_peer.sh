@@ -2,6 +2,7 @@
 # otpsmsctl talks only to a socket owned and served by root or the daemon's
 # user (-u): an impostor listening on the path (a socket planted by another
 # user, or swapped in after the path check) gets nothing and is not believed.
+# The tests' otpsms-client shares the module's client, so it refuses too.
 . "$top_srcdir/tests/lib.sh"
 is_root || skip_all "needs root (runs a listener as another user)"
 command -v setpriv >/dev/null && [ -x /usr/bin/python3 ] || skip_all "needs setpriv and /usr/bin/python3"
@@ -50,6 +51,15 @@ chown 0:0 "$SOCK"
 r=$("$CTL" -u root -s "$SOCK" status 2>&1)
 is "$?" 2 "a root-owned socket served by another user: refused"
 case "$r" in *"served by uid 65534"*) pass "... by its SO_PEERCRED" ;; *) fail "... peer ($r)" ;; esac
+
+# The tests' client goes through the same code (common/daemon_client.c).
+chown 65534:65534 "$SOCK"
+r=$("$CLIENT" -u root -s "$SOCK" challenge alice 2>&1)
+is "$?" 3 "otpsms-client: a socket owned by another user: refused"
+case "$r" in *"owned by uid 65534"*) pass "... by the shared client's path check" ;; *) fail "... owner ($r)" ;; esac
+chown 0:0 "$SOCK"
+r=$("$CLIENT" -u root -s "$SOCK" challenge alice 2>&1)
+case "$r" in *"served by uid 65534"*) pass "otpsms-client: served by another user: refused by SO_PEERCRED" ;; *) fail "otpsms-client: peer ($r)" ;; esac
 
 # The same listener is the daemon's user: then it is talked to.
 r=$("$CTL" -u nobody -s "$SOCK" status 2>&1)

@@ -11,7 +11,8 @@
 
 #include "proto.h"
 #include "ratelimit.h"
-#include "policy.h"
+#include "policy_local.h"
+#include "policy_redis.h"
 /* By path: "config.h" alone is autoconf's header in the build dir. */
 #include "conf.h"
 #include "tap.h"
@@ -108,8 +109,8 @@ test_policy_reserve(void)
 	cfg.limits = per_user(2);
 	lockout_conf_default(&cfg.lockout);
 	policy_set_clock(fake_clock);
-	if ((p = policy_new(&cfg, err, sizeof(err), warn, sizeof(warn))) == NULL) {
-		ok(0, "policy_new: %s", err);
+	if ((p = policy_local_new(&cfg, err, sizeof(err), warn, sizeof(warn))) == NULL) {
+		ok(0, "policy_local_new: %s", err);
 		return;
 	}
 	for (i = 0; i < 5; i++)
@@ -134,10 +135,100 @@ test_policy_reserve(void)
 	policy_set_clock(NULL);
 }
 
+/* The daemon's asynchronous interface (policy.h) on the local engine: each
+ * answer comes before the call returns, through the ops table. */
+struct got {
+	int n, e, held;
+	unsigned retry;
+};
+
+static void
+got_ask(void *arg, int e, unsigned retry, const char *why, int held)
+{
+	struct got *g = arg;
+
+	(void)why;
+	g->n++;
+	g->e = e;
+	g->retry = retry;
+	g->held = held;
+}
+
+static void
+got_verify(void *arg, int e, unsigned retry)
+{
+	struct got *g = arg;
+
+	g->n++;
+	g->e = e;
+	g->retry = retry;
+}
+
+static void
+got_answer(void *arg, unsigned lock_secs)
+{
+	struct got *g = arg;
+
+	g->n++;
+	g->retry = lock_secs;
+}
+
+static void
+test_policy_ops(void)
+{
+	static const uint8_t id[PROTO_ID_LEN];
+	struct policy_guess guess;
+	struct config cfg;
+	struct policy *p;
+	struct got g;
+	char err[256], warn[512];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.limits = per_user(1);
+	lockout_conf_default(&cfg.lockout);
+	cfg.lockout.failures = 1;
+	policy_set_clock(fake_clock);
+	if ((p = policy_local_new(&cfg, err, sizeof(err), warn, sizeof(warn))) == NULL) {
+		ok(0, "policy_local_new: %s", err);
+		return;
+	}
+	ok(p->ops != NULL && strcmp(p->ops->name, "local") == 0,
+	    "the local engine is a policy_ops implementation");
+	memset(&g, 0, sizeof(g));
+	policy_ask_send(p, "erin", "+447700900127", got_ask, &g);
+	ok(g.n == 1 && g.e == 0 && g.held == POLICY_HELD_LOCAL,
+	    "ask_send answers before returning, token held locally");
+	policy_release(p, "erin", "+447700900127", g.held, 1);
+	memset(&g, 0, sizeof(g));
+	policy_ask_send(p, "erin", "+447700900127", got_ask, &g);
+	ok(g.n == 1 && g.e == PROTO_E_RATE && g.held == POLICY_HELD_NONE,
+	    "... the sent token stays spent");
+	memset(&g, 0, sizeof(g));
+	policy_ask_verify(p, "erin", &guess, got_verify, &g);
+	ok(g.n == 1 && g.e == 0 && guess.held == POLICY_HELD_LOCAL,
+	    "ask_verify: a guess held locally");
+	memset(&g, 0, sizeof(g));
+	policy_answered(p, "erin", 0, &guess, got_answer, &g);
+	ok(g.n == 1 && g.retry > 0 && guess.held == POLICY_HELD_NONE,
+	    "a wrong code (failures 1) locks, the guess given back");
+	memset(&g, 0, sizeof(g));
+	policy_ask_verify(p, "erin", &guess, got_verify, &g);
+	ok(g.n == 1 && g.e == PROTO_E_LOCKED, "... and the next verify is refused");
+	/* No fleet key: no Redis policy, and the local one is still ours. */
+	ok(policy_redis_new(p, NULL) == NULL, "policy_redis_new without a fleet key: NULL");
+	memset(&g, 0, sizeof(g));
+	policy_add_pending(p, "erin", id, 1000, got_verify, &g);
+	ok(g.n == 1 && g.e == 0, "... the local policy still answers");
+	policy_drop_pending(p, "erin", id);
+	policy_free(p);
+	policy_set_clock(NULL);
+}
+
 int
 main(void)
 {
 	test_limits_reserve();
+	test_policy_ops();
 	test_policy_reserve();
 	return done_testing();
 }

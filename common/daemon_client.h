@@ -1,9 +1,12 @@
 /* One request/reply exchange with otpsmsd over its Unix socket: check the
- * socket and the peer, send one frame, read one frame, close. */
-#ifndef OTPSMS_PAM_CLIENT_H
-#define OTPSMS_PAM_CLIENT_H
+ * socket and the peer, send one frame, read one frame, close. Shared by the
+ * PAM module, otpsmsctl and the tests' client; it never logs or exits (the
+ * module links it), reasons go to the caller's buffer. */
+#ifndef OTPSMS_DAEMON_CLIENT_H
+#define OTPSMS_DAEMON_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "proto.h"
@@ -33,6 +36,11 @@ int client_lookup_uid(const char *name, uid_t *uid);
  * CLIENT_E* code and a short reason in err (never any message content). */
 int client_exchange(const struct client_cfg *cfg, const struct proto_msg *req,
     struct proto_msg *rsp, char *err, size_t errsz);
+
+/* The same with a frame already encoded (or deliberately malformed, for
+ * tests): sent as it is. client_exchange is this after proto_encode. */
+int client_exchange_frame(const struct client_cfg *cfg, const uint8_t *frame,
+    size_t len, struct proto_msg *rsp, char *err, size_t errsz);
 
 const char *client_strerror(int r);
 

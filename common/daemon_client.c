@@ -1,7 +1,9 @@
 /* Talking to otpsmsd: one request per connection, bounded by one deadline.
- * Everything here runs inside the application that loaded the module (sshd,
- * sudo, login), so nothing may block without a deadline, raise SIGPIPE, leak a
- * descriptor, or trust the other end before it has been identified. */
+ * The one client of the daemon's socket: the PAM module, otpsmsctl and the
+ * tests' otpsms-client all use it. It runs inside the application that
+ * loaded the module (sshd, sudo, login), so nothing may block without a
+ * deadline, raise SIGPIPE, leak a descriptor, log, exit, or trust the other
+ * end before it has been identified. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,7 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "client.h"
+#include "daemon_client.h"
 #include "proto.h"
 #include "util.h"
 
@@ -253,23 +255,37 @@ int
 client_exchange(const struct client_cfg *cfg, const struct proto_msg *req,
     struct proto_msg *rsp, char *err, size_t errsz)
 {
-	/* One byte more than the largest frame, so an oversized reply is
-	 * seen by proto_frame_check instead of filling the buffer exactly. */
-	uint8_t rb[4 + PROTO_MAX_FRAME + 1];
 	struct buf out;
-	uint64_t deadline;
-	size_t rlen = 0;
-	int e, fd = -1, r, sr, se;
+	int r;
 
 	memset(rsp, 0, sizeof(*rsp));
 	buf_init(&out, 4 + PROTO_MAX_FRAME);
 	out.wipe = 1;           /* a verify request carries the typed code */
-	deadline = now_ms() + (uint64_t)cfg->timeout_ms;
 	if ((r = proto_encode(&out, req)) != PROTO_OK) {
 		snprintf(err, errsz, "encode: %s", proto_strerror(r));
 		r = r == PROTO_ENOMEM ? CLIENT_ENOMEM : CLIENT_EPROTO;
 		goto out;
 	}
+	r = client_exchange_frame(cfg, buf_ptr(&out), buf_avail(&out), rsp,
+	    err, errsz);
+out:
+	buf_free(&out);
+	return r;
+}
+
+int
+client_exchange_frame(const struct client_cfg *cfg, const uint8_t *frame,
+    size_t len, struct proto_msg *rsp, char *err, size_t errsz)
+{
+	/* One byte more than the largest frame, so an oversized reply is
+	 * seen by proto_frame_check instead of filling the buffer exactly. */
+	uint8_t rb[4 + PROTO_MAX_FRAME + 1];
+	uint64_t deadline;
+	size_t rlen = 0;
+	int e, fd = -1, r, sr, se;
+
+	memset(rsp, 0, sizeof(*rsp));
+	deadline = now_ms() + (uint64_t)cfg->timeout_ms;
 	if ((r = check_path(cfg, err, errsz)) != CLIENT_OK)
 		goto out;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -283,7 +299,7 @@ client_exchange(const struct client_cfg *cfg, const struct proto_msg *req,
 	if ((r = do_connect(fd, cfg, deadline, err, errsz)) != CLIENT_OK ||
 	    (r = check_peer(fd, cfg, err, errsz)) != CLIENT_OK)
 		goto out;
-	sr = send_all(fd, buf_ptr(&out), buf_avail(&out), deadline);
+	sr = send_all(fd, frame, len, deadline);
 	se = errno;
 	if (sr != CLIENT_OK && sr != CLIENT_EIO) {
 		r = sr;
@@ -332,7 +348,6 @@ out:
 	if (fd != -1)
 		close(fd);
 	explicit_bzero(rb, sizeof(rb));
-	buf_free(&out);
 	return r;
 }
 
