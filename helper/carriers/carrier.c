@@ -1,11 +1,12 @@
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "carrier.h"
 
-
-/* Every driver the daemon knows. A new carrier is one file and one line here. */
+/* Every driver the daemon knows, in the order error messages list them. A
+ * new carrier is one file and one line here (carrier.h, "Adding a carrier"). */
 static const struct carrier_ops *const drivers[] = {
 	&carrier_file_ops,
 	&carrier_twilio_ops,
@@ -27,8 +28,30 @@ carrier_lookup(const char *type)
 	return NULL;
 }
 
+const struct carrier_ops *
+carrier_driver(size_t i)
+{
+	return i < sizeof(drivers) / sizeof(drivers[0]) ? drivers[i] : NULL;
+}
+
 const char *
 carrier_types(void)
 {
-	return "file, twilio, vonage, spool, http, kannel, smpp";
+	/* Made once from the table, so that it cannot miss a driver. */
+	static char types[256];
+	size_t i, off = 0;
+	int n;
+
+	if (types[0] != '\0')
+		return types;
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		n = snprintf(types + off, sizeof(types) - off, "%s%s", i ? ", " : "",
+		    drivers[i]->type);
+		if (n < 0 || (size_t)n >= sizeof(types) - off) {
+			types[off] = '\0';  /* whole names only */
+			break;
+		}
+		off += (size_t)n;
+	}
+	return types;
 }

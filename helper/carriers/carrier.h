@@ -1,5 +1,25 @@
 /* One small interface for every way of sending a code: each driver is one
- * file (carrier_file.c, carrier_twilio.c, ...) that fills in carrier_ops. */
+ * file (carrier_file.c, http/carrier_twilio.c, ...) that fills in carrier_ops.
+ *
+ * Adding an HTTP carrier (docs/DESIGN.md, "Adding a carrier"):
+ *  1. http/carrier_NAME.c with `const struct carrier_ops carrier_NAME_ops`
+ *     (type "NAME", the channels it can send on, configure, send, free);
+ *     its pure parts (body building, reply reading) in http/NAME.c and
+ *     NAME.h when they deserve unit tests and a fuzzer.
+ *  2. configure: read the keys with cfg_str/cfg_secret (secrets from files),
+ *     the endpoint with carrier_api_url (api_url, its default and its check),
+ *     record errors with cfg_err and set c->priv.
+ *  3. send: carrier_req_new(c, parse, done, arg); carrier_req_body and
+ *     carrier_form_add (or JSON) for the body, carrier_req_header for
+ *     headers, req->username and req->password for HTTP Basic;
+ *     carrier_req_start(req, url, len, max_reply). parse reads the answer
+ *     into a carrier_result (ACCEPTED, RETRY, FAILOVER, PERMANENT); the
+ *     request calls done and wipes itself. A send that outlives its transfer
+ *     (polling, delivery reports) sets req->then and calls done itself.
+ *  4. free: free priv, wiping secrets.
+ *  5. One line in carrier.c's table (carrier_types() and the config's error
+ *     messages follow), its extern below, its files in http/local.am, and
+ *     its keys in docs/otpsmsd.yaml.5 and docs/carriers.md. */
 #ifndef OTPSMS_CARRIER_H
 #define OTPSMS_CARRIER_H
 
@@ -92,7 +112,9 @@ carrier_channels(const struct carrier *c)
 
 /* The driver table, by type name; NULL if unknown. */
 const struct carrier_ops *carrier_lookup(const char *type);
-/* "file, twilio": for error messages. */
+/* The i-th driver of the table; NULL past its end. */
+const struct carrier_ops *carrier_driver(size_t i);
+/* Every type of the table, "file, twilio, ...": for error messages. */
 const char *carrier_types(void);
 
 extern const struct carrier_ops carrier_file_ops;

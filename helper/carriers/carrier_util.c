@@ -1,6 +1,8 @@
-/* Plumbing shared by the HTTP carrier drivers (carrier_util.h). */
+/* Plumbing shared by the HTTP carrier drivers (carrier_util.h): one request
+ * on the daemon's curl multi handle, URLs, forms. It knows no driver. */
 #include <config.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +12,206 @@
 #include "carrier_util.h"
 #include "cfgtree.h"
 #include "http.h"
-#include "twilio.h"
+#include "log.h"
 #include "util.h"
+
+struct carrier_req *
+carrier_req_new(struct carrier *c, carrier_parse_fn *parse, carrier_done_fn *done,
+    void *arg)
+{
+	struct carrier_req *req;
+
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		return NULL;
+	req->c = c;
+	req->parse = parse;
+	req->done = done;
+	req->arg = arg;
+	return req;
+}
+
+char *
+carrier_req_body(struct carrier_req *req, size_t size)
+{
+	if (req->body != NULL || size == 0 || (req->body = malloc(size)) == NULL)
+		return NULL;
+	req->bodysz = size;
+	return req->body;
+}
+
+int
+carrier_req_header(struct carrier_req *req, const char *fmt, ...)
+{
+	char line[512];
+	struct curl_slist *l;
+	va_list ap;
+	int n, r = -1;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		goto out;
+	if ((l = curl_slist_append(req->headers, line)) == NULL)
+		goto out;
+	req->headers = l;
+	r = 0;
+ out:
+	explicit_bzero(line, sizeof(line));
+	return r;
+}
+
+void
+carrier_req_free(struct carrier_req *req)
+{
+	struct curl_slist *l;
+
+	if (req == NULL)
+		return;
+	for (l = req->headers; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(req->headers);
+	if (req->body != NULL) {
+		explicit_bzero(req->body, req->bodysz);
+		free(req->body);
+	}
+	explicit_bzero(req->errbuf, sizeof(req->errbuf));
+	free(req);
+}
+
+/* "Timeout was reached: Operation timed out after 2000 ms" into res as
+ * FAILOVER, for a transfer that did not get an answer. */
+static void
+curl_failed(struct carrier_result *res, CURLcode rc, const char *errbuf)
+{
+	char why[160];
+
+	log_safe(why, sizeof(why), errbuf);
+	carrier_result_set(res, CARRIER_FAILOVER, "%s%s%s", curl_easy_strerror(rc),
+	    why[0] ? ": " : "", why);
+}
+
+/* The transfer is over: the answer read, then done or the driver's then. */
+static void
+req_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+{
+	struct carrier_req *req = arg;
+	struct carrier_result res;
+	carrier_done_fn *done = req->done;
+	void *done_arg = req->arg;
+
+	memset(&res, 0, sizeof(res));
+	res.status = CARRIER_FAILOVER;
+	if (rc != CURLE_OK)
+		curl_failed(&res, rc, req->errbuf);
+	else
+		req->parse(req, status, body, bodylen, &res);
+	if (req->then != NULL) {
+		req->then(req, rc, &res);
+		carrier_req_free(req);
+		return;
+	}
+	/* The body (and the code in it) goes before anything else runs. */
+	carrier_req_free(req);
+	done(done_arg, &res);
+}
+
+int
+carrier_req_start(struct carrier_req *req, const char *url, size_t len,
+    size_t max_reply)
+{
+	const struct carrier *c = req->c;
+	const struct curl_slist *headers;
+	CURL *easy = NULL;
+	long tmo, ctmo;
+	int r = -1;
+
+	if (c->http == NULL || len > LONG_MAX || (req->body == NULL && len != 0) ||
+	    (req->body != NULL && len > req->bodysz))
+		goto out;
+	if ((easy = http_easy(c->http)) == NULL)
+		goto out;
+	tmo = req->timeout_ms ? (long)req->timeout_ms :
+	    c->timeout_ms ? (long)c->timeout_ms : CARRIER_TIMEOUT_MS;
+	ctmo = tmo < CARRIER_CONNECT_MS ? tmo : CARRIER_CONNECT_MS;
+	headers = req->headers != NULL ? req->headers : req->carrier_headers;
+	req->errbuf[0] = '\0';
+	if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
+#if LIBCURL_VERSION_NUM >= 0x075500
+	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+#else
+	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK ||
+#endif
+	    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    (req->body != NULL ?
+	    (curl_easy_setopt(easy, CURLOPT_POST, 1L) != CURLE_OK ||
+	    /* Our buffer, not COPYPOSTFIELDS: it is wiped when the transfer ends. */
+	    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)len) != CURLE_OK) :
+	    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) != CURLE_OK) ||
+	    (headers != NULL &&
+	    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK) ||
+	    (req->username != NULL &&
+	    (curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_USERNAME, req->username) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_PASSWORD,
+	    req->password ? req->password : "") != CURLE_OK)) ||
+	    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, tmo) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ctmo) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK) {
+		log_err_f("carrier %s: cannot set up the transfer", c->name);
+		goto out;
+	}
+	/* http owns easy from here, even when it fails. */
+	r = http_start(c->http, easy, max_reply, req_done, req);
+	easy = NULL;
+ out:
+	if (easy != NULL)
+		http_easy_release(c->http, easy);
+	return r;
+}
+
+int
+carrier_api_base(struct cfg_ctx *ctx, struct cfg_node *map, const char *dflt,
+    char **base, struct cfg_node **at)
+{
+	int got, r = -1;
+
+	*base = NULL;
+	*at = map;
+	if ((got = cfg_str(ctx, map, "api_url", base, dflt == NULL)) == -1 ||
+	    (got == 0 && dflt == NULL))
+		goto out;
+	if (got == 1)
+		*at = cfg_get(map, "api_url");
+	else if ((*base = strdup(dflt)) == NULL) {
+		cfg_err(ctx, map, "out of memory");
+		goto out;
+	}
+	r = 0;
+ out:
+	return r;
+}
+
+int
+carrier_api_url(struct cfg_ctx *ctx, struct cfg_node *map, const char *dflt,
+    const char *suffix, char **url)
+{
+	struct cfg_node *at;
+	char *base = NULL;
+	int r = -1;
+
+	*url = NULL;
+	if (carrier_api_base(ctx, map, dflt, &base, &at) == -1 ||
+	    carrier_make_url(ctx, at, base, suffix, url) == -1)
+		goto out;
+	r = 0;
+ out:
+	free(base);
+	return r;
+}
 
 int
 carrier_make_url(struct cfg_ctx *ctx, const struct cfg_node *at, char *base,
@@ -62,6 +262,43 @@ carrier_make_url(struct cfg_ctx *ctx, const struct cfg_node *at, char *base,
 	return r;
 }
 
+static int
+unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+int
+carrier_pct_encode(char *out, size_t outsz, const char *in)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	size_t n = 0;
+	int r = -1;
+
+	if (outsz == 0 || outsz > INT_MAX)
+		goto out;
+	for (p = (const unsigned char *)in; *p != '\0'; p++) {
+		if (unreserved(*p)) {
+			if (outsz - n < 2)
+				goto out;
+			out[n++] = (char)*p;
+		} else {
+			/* Whole "%XX" or nothing: a cut escape would change the text. */
+			if (outsz - n < 4)
+				goto out;
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 0x0f];
+		}
+	}
+	out[n] = '\0';
+	r = (int)n;
+ out:
+	return r;
+}
+
 int
 carrier_form_add(char *out, size_t outsz, size_t *off, const char *name,
     const char *value)
@@ -74,7 +311,7 @@ carrier_form_add(char *out, size_t outsz, size_t *off, const char *name,
 	if (n < 0 || (size_t)n >= outsz - *off)
 		goto out;
 	*off += (size_t)n;
-	if ((n = twilio_pct_encode(out + *off, outsz - *off, value)) == -1)
+	if ((n = carrier_pct_encode(out + *off, outsz - *off, value)) == -1)
 		goto out;
 	*off += (size_t)n;
 	r = 0;
@@ -111,48 +348,3 @@ carrier_result_set(struct carrier_result *res, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-CURL *
-carrier_easy_post(const struct carrier *c, const char *url, const char *body,
-    size_t len, struct curl_slist *headers, char *errbuf)
-{
-	CURL *easy;
-	long tmo, ctmo;
-
-	if ((easy = http_easy(c->http)) == NULL)
-		return NULL;
-	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
-	ctmo = tmo < CARRIER_CONNECT_MS ? tmo : CARRIER_CONNECT_MS;
-	if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
-#if LIBCURL_VERSION_NUM >= 0x075500
-	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-#else
-	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK ||
-#endif
-	    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_POST, 1L) != CURLE_OK ||
-	    /* The caller's buffer, not COPYPOSTFIELDS: it is wiped when done. */
-	    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)len) != CURLE_OK ||
-	    (headers != NULL &&
-	    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK) ||
-	    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, tmo) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ctmo) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
-		http_easy_release(c->http, easy);
-		return NULL;
-	}
-	return easy;
-}
-
-void
-carrier_curl_failed(struct carrier_result *res, CURLcode rc, const char *errbuf)
-{
-	char why[160];
-
-	log_safe(why, sizeof(why), errbuf != NULL ? errbuf : "");
-	memset(res, 0, sizeof(*res));
-	carrier_result_set(res, CARRIER_FAILOVER, "%s%s%s", curl_easy_strerror(rc),
-	    why[0] ? ": " : "", why);
-}

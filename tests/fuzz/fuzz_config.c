@@ -6,7 +6,7 @@
  *   tests/fuzz/build.sh OUT BUILDDIR, or from the top of the tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I$BUILDDIR -Icommon \
  *       -Ihelper tests/fuzz/fuzz_config.c helper/config/cfgtree.c helper/config/conf.c \
- *       helper/carriers/carrier.c helper/carriers/carrier_file.c helper/carriers/carrier_twilio.c \
+ *       helper/carriers/carrier.c helper/carriers/carrier_file.c helper/carriers/http/carrier_twilio.c \
  *       helper/core/template.c helper/core/http.c helper/core/loop.c common/buf.c \
  *       common/proto.c common/util.c common/log.c \
  *       $(pkg-config --cflags --libs libcrypto libcurl yaml-0.1 jansson) \

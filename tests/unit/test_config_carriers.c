@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "carrier.h"
 #include "cfgtest.h"
 #include "cfgtree.h"
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
@@ -47,6 +48,29 @@ test_carriers(void)
 	    ":2:5: carriers[0]: expected a mapping, got 'file'", "carrier: a scalar");
 	refused("carriers:\n  - {name: a, type: file, path: relative}\n",
 	    ":2:33: carriers[0].path: must be an absolute path", "the driver's own check");
+}
+
+/* The list in "unknown carrier type" is the driver table itself: every
+ * driver, in order, each found by its name; nothing else. */
+static void
+test_types_from_table(void)
+{
+	const struct carrier_ops *ops;
+	char want[256];
+	size_t i, off = 0;
+	int found = 1;
+
+	want[0] = '\0';
+	for (i = 0; (ops = carrier_driver(i)) != NULL; i++) {
+		off += (size_t)snprintf(want + off, sizeof(want) - off, "%s%s",
+		    i ? ", " : "", ops->type);
+		if (carrier_lookup(ops->type) != ops)
+			found = 0;
+	}
+	ok(i >= 7 && off < sizeof(want), "the table has every driver (%zu)", i);
+	ok(found, "each driver of the table is found by its type");
+	is_str(carrier_types(), want, "carrier_types() is the table's types, in order");
+	ok(carrier_lookup("sms") == NULL, "an unknown type is not found");
 }
 
 static void
@@ -150,6 +174,7 @@ main(void)
 {
 	cfgtest_setup("test_config_carriers");
 	test_carriers();
+	test_types_from_table();
 	test_users();
 	cfgtest_cleanup();
 	return done_testing();

@@ -15,10 +15,6 @@ struct carrier_result;
  * AC... and MG... SIDs. */
 int twilio_sid_valid(const char *s, const char *prefix);
 
-/* Percent-encodes in (RFC 3986: unreserved kept, everything else %XX) into
- * out. Returns the length written, or -1 if it does not fit. */
-int twilio_pct_encode(char *out, size_t outsz, const char *in);
-
 /* Builds the form body "To=..&From=..&Body=.." (or MessagingServiceSid= in
  * place of From; exactly one of the two must be given). Returns the length,
  * or -1 when it does not fit or the arguments are wrong; out is wiped then.

@@ -14,7 +14,6 @@
 #include "carrier.h"
 #include "carrier_util.h"
 #include "cfgtree.h"
-#include "http.h"
 #include "httpc.h"
 #include "log.h"
 #include "proto.h"
@@ -38,15 +37,6 @@ struct httpc {
 	char *ref_path, *error_path;
 	char *permanent[HTTPC_MAX_PERMANENT];
 	struct httpc_rules rules;
-};
-
-struct httpc_req {
-	struct carrier *c;
-	carrier_done_fn *done;
-	void *arg;
-	char *body;                      /* holds the code */
-	size_t bodysz;
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* Replaces every string in a copy of the template document. */
@@ -77,7 +67,7 @@ expand_json(json_t *n, const struct httpc_vars *v, char *buf, size_t bufsz)
 
 /* The request body for m into req; its length, or -1. */
 static int
-httpc_body(const struct httpc *h, const struct carrier_msg *m, struct httpc_req *req)
+httpc_body(const struct httpc *h, const struct carrier_msg *m, struct carrier_req *req)
 {
 	struct httpc_vars v;
 	char buf[HTTPC_BODY_MAX];
@@ -95,16 +85,14 @@ httpc_body(const struct httpc *h, const struct carrier_msg *m, struct httpc_req 
 			goto out;
 		if ((n = json_dumpb(doc, NULL, 0, JSON_COMPACT)) == 0 || n > HTTPC_BODY_MAX)
 			goto out;
-		req->bodysz = n + 1;
-		if ((req->body = malloc(req->bodysz)) == NULL ||
+		if (carrier_req_body(req, n + 1) == NULL ||
 		    json_dumpb(doc, req->body, n, JSON_COMPACT) != n)
 			goto out;
 		req->body[n] = '\0';
 		r = (int)n;
 		goto out;
 	}
-	req->bodysz = HTTPC_BODY_MAX;
-	if ((req->body = malloc(req->bodysz)) == NULL)
+	if (carrier_req_body(req, HTTPC_BODY_MAX) == NULL)
 		goto out;
 	for (i = 0; i < h->nfields; i++)
 		if (httpc_expand(buf, sizeof(buf), h->fvalues[i], &v) == -1 ||
@@ -118,37 +106,16 @@ httpc_body(const struct httpc *h, const struct carrier_msg *m, struct httpc_req 
 }
 
 static void
-httpc_req_free(struct httpc_req *req)
+httpc_parse(struct carrier_req *req, long status, const char *body, size_t len,
+    struct carrier_result *res)
 {
-	if (req == NULL)
-		return;
-	if (req->body != NULL) {
-		explicit_bzero(req->body, req->bodysz);
-		free(req->body);
-	}
-	free(req);
-}
-
-static void
-httpc_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
-{
-	struct httpc_req *req = arg;
 	struct httpc *h = req->c->priv;
-	struct carrier_result res;
-	carrier_done_fn *done = req->done;
-	void *done_arg = req->arg;
 	int loud = 0;
 
-	if (rc != CURLE_OK)
-		carrier_curl_failed(&res, rc, req->errbuf);
-	else {
-		httpc_parse_reply(&h->rules, status, body, bodylen, &res, &loud);
-		if (loud)
-			log_warn("carrier %s: the provider refused our credentials (%s); "
-			    "check the secret and the account", req->c->name, res.detail);
-	}
-	httpc_req_free(req);
-	done(done_arg, &res);
+	httpc_parse_reply(&h->rules, status, body, len, res, &loud);
+	if (loud)
+		log_warn("carrier %s: the provider refused our credentials (%s); "
+		    "check the secret and the account", req->c->name, res->detail);
 }
 
 static int
@@ -156,38 +123,29 @@ httpc_send(struct carrier *c, const struct carrier_msg *m,
     carrier_done_fn *done, void *arg)
 {
 	struct httpc *h = c->priv;
-	struct httpc_req *req = NULL;
-	CURL *easy = NULL;
+	struct carrier_req *req = NULL;
 	int n, r = -1;
 
-	if (h == NULL || c->http == NULL || m->to == NULL || m->text == NULL ||
+	if (h == NULL || m->to == NULL || m->text == NULL ||
 	    (m->channel != 0 && m->channel != PROTO_CH_SMS))
 		goto out;
-	if ((req = calloc(1, sizeof(*req))) == NULL)
+	if ((req = carrier_req_new(c, httpc_parse, done, arg)) == NULL)
 		goto out;
-	req->c = c;
-	req->done = done;
-	req->arg = arg;
 	if ((n = httpc_body(h, m, req)) == -1) {
 		log_warn("carrier %s: cannot build the request body", c->name);
 		goto out;
 	}
-	if ((easy = carrier_easy_post(c, h->url, req->body, (size_t)n, h->headers,
-	    req->errbuf)) == NULL ||
-	    (h->auth == HTTPC_AUTH_BASIC &&
-	    (curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_USERNAME, h->username) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_PASSWORD, h->secret) != CURLE_OK))) {
-		log_err_f("carrier %s: cannot set up the transfer", c->name);
-		if (easy != NULL)
-			curl_easy_cleanup(easy);
-		goto out;
+	req->carrier_headers = h->headers;
+	if (h->auth == HTTPC_AUTH_BASIC) {
+		req->username = h->username;
+		req->password = h->secret;
 	}
-	r = http_start(c->http, easy, HTTPC_REPLY_MAX, httpc_done, req);
-	if (r == 0)
-		req = NULL;
+	if (carrier_req_start(req, h->url, (size_t)n, HTTPC_REPLY_MAX) == -1)
+		goto out;
+	req = NULL;
+	r = 0;
  out:
-	httpc_req_free(req);
+	carrier_req_free(req);
 	return r;
 }
 
@@ -323,10 +281,7 @@ httpc_configure_url(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map
 		    cfg_path(at, where, sizeof(where)), HTTPC_ACCOUNT_MAX);
 		goto out;
 	}
-	if ((got = cfg_str(ctx, map, "api_url", &base, p == NULL)) == -1 ||
-	    (got == 0 && p == NULL))
-		goto out;
-	if (got == 0 && (base = strdup(p->base)) == NULL)
+	if (carrier_api_base(ctx, map, p != NULL ? p->base : NULL, &base, &at) == -1)
 		goto out;
 	if ((got = cfg_str(ctx, map, "path", &path, p == NULL)) == -1 ||
 	    (got == 0 && p == NULL))
@@ -348,8 +303,7 @@ httpc_configure_url(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map
 		cfg_err(ctx, map, "carrier %s: URL too long", c->name);
 		goto out;
 	}
-	if (carrier_make_url(ctx, cfg_get(map, "api_url") ? cfg_get(map, "api_url") :
-	    map, b, pa, &h->url) == -1)
+	if (carrier_make_url(ctx, at, b, pa, &h->url) == -1)
 		goto out;
 	if (p != NULL && p->auth == HTTPC_AUTH_BASIC && account != NULL &&
 	    (h->username = strdup(account)) == NULL)

@@ -1,5 +1,5 @@
 /* Vonage (formerly Nexmo) SMS API: POST {api_url}/sms/json with a form body
- * carrying api_key and api_secret, on the daemon's curl multi handle. */
+ * carrying api_key and api_secret, one carrier_req per message. */
 #include <config.h>
 
 #include <limits.h>
@@ -13,7 +13,6 @@
 #include "carrier.h"
 #include "carrier_util.h"
 #include "cfgtree.h"
-#include "http.h"
 #include "log.h"
 #include "proto.h"
 #include "util.h"
@@ -26,15 +25,6 @@ struct vonage {
 	char *api_secret;                /* secret */
 	char *from;
 	char *url;                       /* {api_url}/sms/json */
-};
-
-struct vonage_req {
-	struct carrier *c;
-	carrier_done_fn *done;
-	void *arg;
-	char *form;                      /* holds the code and the secret */
-	size_t formsz;
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* Vonage's per-message status codes (the x-errors of its SMS API
@@ -212,37 +202,16 @@ vonage_parse_reply(long http_status, const char *body, size_t len,
 }
 
 static void
-vonage_req_free(struct vonage_req *req)
+vonage_parse(struct carrier_req *req, long status, const char *body, size_t len,
+    struct carrier_result *res)
 {
-	if (req == NULL)
-		return;
-	if (req->form != NULL) {
-		explicit_bzero(req->form, req->formsz);
-		free(req->form);
-	}
-	free(req);
-}
-
-static void
-vonage_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
-{
-	struct vonage_req *req = arg;
-	struct carrier_result res;
-	carrier_done_fn *done = req->done;
-	void *done_arg = req->arg;
 	int loud = 0;
 
-	if (rc != CURLE_OK)
-		carrier_curl_failed(&res, rc, req->errbuf);
-	else {
-		vonage_parse_reply(status, body, bodylen, &res, &loud);
-		if (loud)
-			log_warn("carrier %s: Vonage refused our account (%s); check "
-			    "api_key, api_secret, credit and whether the account is "
-			    "still in demo mode", req->c->name, res.detail);
-	}
-	vonage_req_free(req);
-	done(done_arg, &res);
+	vonage_parse_reply(status, body, len, res, &loud);
+	if (loud)
+		log_warn("carrier %s: Vonage refused our account (%s); check "
+		    "api_key, api_secret, credit and whether the account is "
+		    "still in demo mode", req->c->name, res->detail);
 }
 
 static int
@@ -250,19 +219,14 @@ vonage_send(struct carrier *c, const struct carrier_msg *m,
     carrier_done_fn *done, void *arg)
 {
 	struct vonage *v = c->priv;
-	struct vonage_req *req = NULL;
+	struct carrier_req *req = NULL;
 	struct vonage_form f;
-	CURL *easy = NULL;
+	size_t sz;
 	int n, r = -1;
 
-	if (v == NULL || c->http == NULL || m->to == NULL || m->text == NULL ||
+	if (v == NULL || m->to == NULL || m->text == NULL ||
 	    (m->channel != 0 && m->channel != PROTO_CH_SMS))
 		goto out;
-	if ((req = calloc(1, sizeof(*req))) == NULL)
-		goto out;
-	req->c = c;
-	req->done = done;
-	req->arg = arg;
 	memset(&f, 0, sizeof(f));
 	f.api_key = v->api_key;
 	f.api_secret = v->api_secret;
@@ -272,25 +236,20 @@ vonage_send(struct carrier *c, const struct carrier_msg *m,
 	f.entity_id = m->dlt_entity_id;
 	f.content_id = m->dlt_template_id;
 	/* Each byte encodes to at most 3; 128 covers names and separators. */
-	req->formsz = 128 + 3 * (strlen(f.api_key) + strlen(f.api_secret) +
+	sz = 128 + 3 * (strlen(f.api_key) + strlen(f.api_secret) +
 	    strlen(f.from) + strlen(f.to) + strlen(f.text) +
 	    (f.entity_id ? strlen(f.entity_id) : 0) +
 	    (f.content_id ? strlen(f.content_id) : 0));
-	if ((req->form = malloc(req->formsz)) == NULL)
+	/* The body holds the code and the secret: the request wipes it. */
+	if ((req = carrier_req_new(c, vonage_parse, done, arg)) == NULL ||
+	    carrier_req_body(req, sz) == NULL ||
+	    (n = vonage_build_form(req->body, req->bodysz, &f)) == -1 ||
+	    carrier_req_start(req, v->url, (size_t)n, VONAGE_REPLY_MAX) == -1)
 		goto out;
-	if ((n = vonage_build_form(req->form, req->formsz, &f)) == -1)
-		goto out;
-	if ((easy = carrier_easy_post(c, v->url, req->form, (size_t)n, NULL,
-	    req->errbuf)) == NULL) {
-		log_err_f("carrier %s: cannot set up the transfer", c->name);
-		goto out;
-	}
-	/* http owns easy from here, even when it fails. */
-	r = http_start(c->http, easy, VONAGE_REPLY_MAX, vonage_done, req);
-	if (r == 0)
-		req = NULL;
+	req = NULL;
+	r = 0;
  out:
-	vonage_req_free(req);
+	carrier_req_free(req);
 	return r;
 }
 
@@ -313,9 +272,9 @@ vonage_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 {
 	struct vonage *v;
 	struct cfg_node *at;
-	char *api_url = NULL, path[256];
+	char path[256];
 	size_t i;
-	int got, bad = 0, r = -1;
+	int bad = 0, r = -1;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL) {
 		cfg_err(ctx, map, "out of memory");
@@ -353,15 +312,7 @@ vonage_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		    "up to 11 characters", cfg_path(at, path, sizeof(path)));
 		bad = 1;
 	}
-	got = cfg_str(ctx, map, "api_url", &api_url, 0);
-	if (got == -1)
-		bad = 1;
-	else if (got == 0 && (api_url = strdup(VONAGE_DEFAULT_URL)) == NULL) {
-		cfg_err(ctx, map, "out of memory");
-		bad = 1;
-	}
-	if (!bad && carrier_make_url(ctx, got == 1 ? cfg_get(map, "api_url") : map,
-	    api_url, VONAGE_PATH, &v->url) == -1)
+	if (carrier_api_url(ctx, map, VONAGE_DEFAULT_URL, VONAGE_PATH, &v->url) == -1)
 		bad = 1;
 	if (bad)
 		goto out;
@@ -369,7 +320,6 @@ vonage_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 	v = NULL;
 	r = 0;
  out:
-	free(api_url);
 	vonage_free_priv(v);
 	return r;
 }

@@ -39,7 +39,6 @@
 #include "carrier.h"
 #include "carrier_util.h"
 #include "cfgtree.h"
-#include "http.h"
 #include "kannel.h"
 #include "log.h"
 #include "loop.h"
@@ -92,10 +91,6 @@ struct kannel_req {
 	char ref[17];                    /* for the logs, unrelated to token */
 	uint64_t junk0;                  /* k->junk when sent */
 	int got202;                      /* Kannel queued it */
-	char *body;                      /* holds the code */
-	size_t bodysz;
-	struct curl_slist *headers;      /* holds the password: wiped */
-	char errbuf[CURL_ERROR_SIZE];
 	struct loop_timer timer;         /* deliver_within */
 	int in_http;                     /* the sendsms transfer runs */
 	int finished;                    /* done was called */
@@ -174,18 +169,9 @@ kannel_parse_dlr(const char *req, size_t len, char *token, size_t tokensz, int *
 static void
 req_free(struct kannel_req *req)
 {
-	struct curl_slist *l;
-
 	if (req == NULL)
 		return;
 	explicit_bzero(req->token, sizeof(req->token));
-	for (l = req->headers; l != NULL; l = l->next)
-		explicit_bzero(l->data, strlen(l->data));
-	curl_slist_free_all(req->headers);
-	if (req->body != NULL) {
-		explicit_bzero(req->body, req->bodysz);
-		free(req->body);
-	}
 	free(req);
 }
 
@@ -221,11 +207,6 @@ finish(struct kannel_req *req, enum carrier_status st, const char *fmt, ...)
 	va_end(ap);
 	if (st == CARRIER_ACCEPTED)
 		snprintf(res.ref, sizeof(res.ref), "dlr-%s", req->ref);
-	if (req->body != NULL) {
-		explicit_bzero(req->body, req->bodysz);
-		free(req->body);
-		req->body = NULL;
-	}
 	req->done(req->arg, &res);
 	if (!req->in_http)
 		req_free(req);
@@ -276,30 +257,40 @@ on_deadline(void *arg)
 	    req->said[0] ? req->said : "nothing yet");
 }
 
+/* sendsms answers 202 when Kannel queued the message. */
 static void
-kannel_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+kannel_parse(struct carrier_req *creq, long status, const char *body, size_t len,
+    struct carrier_result *res)
 {
-	struct kannel_req *req = arg;
-	struct carrier_result res;
+	struct kannel_req *req = creq->priv;
 	char said[48];
 
+	snprintf(said, sizeof(said), "%.*s", (int)(len < 47 ? len : 47), body);
+	log_safe(req->said, sizeof(req->said), said);
+	if (status == 202) {
+		carrier_result_set(res, CARRIER_ACCEPTED, "HTTP 202: %s", req->said);
+		return;
+	}
+	if (status == 403)
+		log_warn("carrier %s: Kannel refused our credentials (%s); check "
+		    "username and password", req->k->c->name, req->said);
+	carrier_result_set(res, CARRIER_FAILOVER, "HTTP %ld: %s", status, req->said);
+}
+
+/* Queued is not delivered: the send ends on a report or the deadline. */
+static void
+kannel_then(struct carrier_req *creq, CURLcode rc, struct carrier_result *res)
+{
+	struct kannel_req *req = creq->priv;
+
+	(void)rc;
 	req->in_http = 0;
 	if (req->finished) {
 		req_free(req);
 		return;
 	}
-	if (rc != CURLE_OK) {
-		carrier_curl_failed(&res, rc, req->errbuf);
-		finish(req, CARRIER_FAILOVER, "%s", res.detail);
-		return;
-	}
-	snprintf(said, sizeof(said), "%.*s", (int)(bodylen < 47 ? bodylen : 47), body);
-	log_safe(req->said, sizeof(req->said), said);
-	if (status != 202) {
-		if (status == 403)
-			log_warn("carrier %s: Kannel refused our credentials (%s); check "
-			    "username and password", req->k->c->name, req->said);
-		finish(req, CARRIER_FAILOVER, "HTTP %ld: %s", status, req->said);
+	if (res->status != CARRIER_ACCEPTED) {
+		finish(req, CARRIER_FAILOVER, "%s", res->detail);
 		return;
 	}
 	req->got202 = 1;
@@ -327,23 +318,6 @@ kannel_random_hex(char *out, size_t n)
  out:
 	explicit_bzero(b, sizeof(b));
 	return r;
-}
-
-/* Appends "name: value" to *l. */
-static int
-header(struct curl_slist **l, const char *name, const char *value)
-{
-	char buf[512];
-	struct curl_slist *n;
-
-	if ((size_t)snprintf(buf, sizeof(buf), "%s: %s", name, value) >= sizeof(buf))
-		return -1;
-	n = curl_slist_append(*l, buf);
-	explicit_bzero(buf, sizeof(buf));
-	if (n == NULL)
-		return -1;
-	*l = n;
-	return 0;
 }
 
 /* junk: closed while a report might still have been on its way (evicted,
@@ -541,12 +515,14 @@ kannel_send(struct carrier *c, const struct carrier_msg *m,
 {
 	struct kannel *k = c->priv;
 	struct kannel_req *req = NULL;
+	struct carrier_req *creq = NULL;
 	const unsigned char *p;
+	const char *from;
 	char url[128], ip[INET_ADDRSTRLEN];
-	CURL *easy = NULL;
+	size_t len;
 	int unicode = 0, r = -1;
 
-	if (k == NULL || k->lfd == -1 || c->http == NULL || c->loop == NULL ||
+	if (k == NULL || k->lfd == -1 || c->loop == NULL ||
 	    m->to == NULL || m->text == NULL ||
 	    (m->channel != 0 && m->channel != PROTO_CH_SMS))
 		goto out;
@@ -567,42 +543,44 @@ kannel_send(struct carrier *c, const struct carrier_msg *m,
 	for (p = (const unsigned char *)m->text; *p != '\0'; p++)
 		if (*p >= 0x80)
 			unicode = 1;
+	from = m->from != NULL ? m->from : k->from;
 	inet_ntop(AF_INET, &k->dlr.sin_addr, ip, sizeof(ip));
 	snprintf(url, sizeof(url), "http://%s:%u/dlr?t=%s&s=%%d", ip,
 	    (unsigned)ntohs(k->dlr.sin_port), req->token);
-	if (header(&req->headers, "Content-Type", "text/plain; charset=UTF-8") == -1 ||
-	    header(&req->headers, "Expect", "") == -1 ||
-	    header(&req->headers, "X-Kannel-Username", k->username) == -1 ||
-	    header(&req->headers, "X-Kannel-Password", k->password) == -1 ||
-	    header(&req->headers, "X-Kannel-To", m->to + 1) == -1 ||
-	    header(&req->headers, "X-Kannel-DLR-Mask", KANNEL_DLR_MASK) == -1 ||
-	    header(&req->headers, "X-Kannel-DLR-Url", url) == -1 ||
-	    (unicode && header(&req->headers, "X-Kannel-Coding", "2") == -1) ||
-	    ((m->from || k->from) &&
-	    header(&req->headers, "X-Kannel-From", m->from ? m->from : k->from) == -1) ||
-	    (k->smsc && header(&req->headers, "X-Kannel-SMSC", k->smsc) == -1))
+	/* The headers hold the password and the token: the request wipes them. */
+	len = strlen(m->text);
+	if ((creq = carrier_req_new(c, kannel_parse, NULL, NULL)) == NULL ||
+	    carrier_req_header(creq, "Content-Type: text/plain; charset=UTF-8") == -1 ||
+	    carrier_req_header(creq, "Expect: ") == -1 ||
+	    carrier_req_header(creq, "X-Kannel-Username: %s", k->username) == -1 ||
+	    carrier_req_header(creq, "X-Kannel-Password: %s", k->password) == -1 ||
+	    carrier_req_header(creq, "X-Kannel-To: %s", m->to + 1) == -1 ||
+	    carrier_req_header(creq, "X-Kannel-DLR-Mask: %s", KANNEL_DLR_MASK) == -1 ||
+	    carrier_req_header(creq, "X-Kannel-DLR-Url: %s", url) == -1 ||
+	    (unicode && carrier_req_header(creq, "X-Kannel-Coding: 2") == -1) ||
+	    (from != NULL && carrier_req_header(creq, "X-Kannel-From: %s", from) == -1) ||
+	    (k->smsc && carrier_req_header(creq, "X-Kannel-SMSC: %s", k->smsc) == -1) ||
+	    carrier_req_body(creq, len + 1) == NULL)
 		goto out;
-	req->bodysz = strlen(m->text) + 1;
-	if ((req->body = strdup(m->text)) == NULL)
+	memcpy(creq->body, m->text, len + 1);
+	if (loop_timer_set(c->loop, &req->timer, k->deliver_within_ms) == -1)
 		goto out;
-	if ((easy = carrier_easy_post(c, k->url, req->body, req->bodysz - 1,
-	    req->headers, req->errbuf)) == NULL)
-		goto out;
-	if (loop_timer_set(c->loop, &req->timer, k->deliver_within_ms) == -1) {
-		curl_easy_cleanup(easy);
-		goto out;
-	}
+	creq->then = kannel_then;
+	creq->priv = req;
 	req->in_http = 1;
 	req->next = k->pending;
 	k->pending = req;
-	if (http_start(c->http, easy, KANNEL_REPLY_MAX, kannel_done, req) == -1) {
+	if (carrier_req_start(creq, k->url, len, KANNEL_REPLY_MAX) == -1) {
 		k->pending = req->next;
 		loop_timer_cancel(c->loop, &req->timer);
 		goto out;
 	}
+	creq = NULL;
 	req = NULL;
 	r = 0;
  out:
+	explicit_bzero(url, sizeof(url));
+	carrier_req_free(creq);
 	req_free(req);
 	return r;
 }
@@ -669,8 +647,8 @@ kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 {
 	struct kannel *k;
 	struct cfg_node *at;
-	char *api_url = NULL, *listen_at = NULL, where[256];
-	int got, one = 1, bad = 0, r = -1;
+	char *listen_at = NULL, where[256];
+	int one = 1, bad = 0, r = -1;
 
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		cfg_err(ctx, map, "out of memory");
@@ -694,13 +672,7 @@ kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		bad = 1;
 	} else if (listen_at == NULL)
 		bad = 1;
-	got = cfg_str(ctx, map, "api_url", &api_url, 0);
-	if (got == -1)
-		bad = 1;
-	else if (got == 0 && (api_url = strdup(KANNEL_DEFAULT_URL)) == NULL)
-		bad = 1;
-	if (!bad && carrier_make_url(ctx, got == 1 ? cfg_get(map, "api_url") : map,
-	    api_url, KANNEL_PATH, &k->url) == -1)
+	if (carrier_api_url(ctx, map, KANNEL_DEFAULT_URL, KANNEL_PATH, &k->url) == -1)
 		bad = 1;
 	if (bad)
 		goto out;
@@ -721,7 +693,6 @@ kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 	k = NULL;
 	r = 0;
  out:
-	free(api_url);
 	free(listen_at);
 	kannel_free_priv(k);
 	return r;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "carrier.h"
+#include "carrier_util.h"
 #include "twilio.h"
 #include "util.h"
 
@@ -45,61 +46,6 @@ twilio_sid_valid(const char *s, const char *prefix)
 	return 1;
 }
 
-static int
-unreserved(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-int
-twilio_pct_encode(char *out, size_t outsz, const char *in)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	size_t n = 0;
-	int r = -1;
-
-	if (outsz == 0 || outsz > INT_MAX)
-		goto out;
-	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		if (unreserved(*p)) {
-			if (outsz - n < 2)
-				goto out;
-			out[n++] = (char)*p;
-		} else {
-			/* Whole "%XX" or nothing: a cut escape would change the text. */
-			if (outsz - n < 4)
-				goto out;
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 0x0f];
-		}
-	}
-	out[n] = '\0';
-	r = (int)n;
- out:
-	return r;
-}
-
-/* Appends "name=" and the encoded value at out[*off]. */
-static int
-form_add(char *out, size_t outsz, size_t *off, const char *name, const char *value)
-{
-	int n, r = -1;
-
-	n = snprintf(out + *off, outsz - *off, "%s%s=", *off ? "&" : "", name);
-	if (n < 0 || (size_t)n >= outsz - *off)
-		goto out;
-	*off += (size_t)n;
-	if ((n = twilio_pct_encode(out + *off, outsz - *off, value)) == -1)
-		goto out;
-	*off += (size_t)n;
-	r = 0;
- out:
-	return r;
-}
-
 int
 twilio_build_form(char *out, size_t outsz, const char *to,
     const char *from_or_null, const char *mgsid_or_null, const char *body)
@@ -110,15 +56,15 @@ twilio_build_form(char *out, size_t outsz, const char *to,
 	if (outsz == 0 || outsz > INT_MAX || to == NULL || body == NULL ||
 	    (from_or_null == NULL) == (mgsid_or_null == NULL))
 		goto out;
-	if (form_add(out, outsz, &off, "To", to) == -1)
+	if (carrier_form_add(out, outsz, &off, "To", to) == -1)
 		goto out;
 	if (from_or_null != NULL &&
-	    form_add(out, outsz, &off, "From", from_or_null) == -1)
+	    carrier_form_add(out, outsz, &off, "From", from_or_null) == -1)
 		goto out;
 	if (mgsid_or_null != NULL &&
-	    form_add(out, outsz, &off, "MessagingServiceSid", mgsid_or_null) == -1)
+	    carrier_form_add(out, outsz, &off, "MessagingServiceSid", mgsid_or_null) == -1)
 		goto out;
-	if (form_add(out, outsz, &off, "Body", body) == -1)
+	if (carrier_form_add(out, outsz, &off, "Body", body) == -1)
 		goto out;
 	r = (int)off;
  out:
@@ -239,9 +185,9 @@ twilio_build_call_form(char *out, size_t outsz, const char *to,
 	if (outsz == 0 || outsz > INT_MAX || to == NULL || from == NULL ||
 	    twiml == NULL)
 		goto out;
-	if (form_add(out, outsz, &off, "To", to) == -1 ||
-	    form_add(out, outsz, &off, "From", from) == -1 ||
-	    form_add(out, outsz, &off, "Twiml", twiml) == -1)
+	if (carrier_form_add(out, outsz, &off, "To", to) == -1 ||
+	    carrier_form_add(out, outsz, &off, "From", from) == -1 ||
+	    carrier_form_add(out, outsz, &off, "Twiml", twiml) == -1)
 		goto out;
 	r = (int)off;
  out:
@@ -269,10 +215,10 @@ twilio_build_whatsapp_form(char *out, size_t outsz, const char *to,
 	    (size_t)snprintf(wfrom, sizeof(wfrom), "whatsapp:%s", from) >= sizeof(wfrom))
 		goto out;
 	snprintf(vars, sizeof(vars), "{\"1\":\"%s\"}", code);
-	if (form_add(out, outsz, &off, "To", wto) == -1 ||
-	    form_add(out, outsz, &off, "From", wfrom) == -1 ||
-	    form_add(out, outsz, &off, "ContentSid", content_sid) == -1 ||
-	    form_add(out, outsz, &off, "ContentVariables", vars) == -1)
+	if (carrier_form_add(out, outsz, &off, "To", wto) == -1 ||
+	    carrier_form_add(out, outsz, &off, "From", wfrom) == -1 ||
+	    carrier_form_add(out, outsz, &off, "ContentSid", content_sid) == -1 ||
+	    carrier_form_add(out, outsz, &off, "ContentVariables", vars) == -1)
 		goto out;
 	r = (int)off;
  out:

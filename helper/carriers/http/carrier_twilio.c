@@ -1,7 +1,7 @@
 /* Twilio Programmable Messaging: POST /2010-04-01/Accounts/{sid}/Messages.json
  * (SMS, WhatsApp) or Calls.json (voice) with a form body and HTTP Basic auth,
- * on the daemon's curl multi handle. The request bodies and the reading of
- * Twilio's answers are in twilio.c.
+ * one carrier_req each. The request bodies and the reading of Twilio's
+ * answers are in twilio.c.
  * With deliver_within, a 201 is not taken at its word: the message is polled
  * (GET Messages/{sid}.json every poll_interval, on the loop) until Twilio
  * says delivered (ACCEPTED) or failed/undelivered (FAILOVER); no final
@@ -24,14 +24,12 @@
 #include "carrier_util.h"
 #include "proto.h"
 #include "cfgtree.h"
-#include "http.h"
 #include "loop.h"
 #include "log.h"
 #include "twilio.h"
 #include "util.h"
 
 #define TWILIO_URL_MAX 512
-#define TWILIO_CONNECT_MS 5000
 #define TWILIO_POLL_MS 1000             /* poll_interval's default */
 
 struct twilio_req;
@@ -59,51 +57,25 @@ struct twilio {
 	struct twilio_req *pending;     /* sends being polled */
 };
 
+/* A send with deliver_within: outlives the create's transfer (a carrier_req)
+ * and makes one carrier_req per status poll. */
 struct twilio_req {
 	struct carrier *c;
 	carrier_done_fn *done;
 	void *arg;
-	struct curl_slist *headers;
-	char *form;                     /* holds the code */
-	size_t formsz;
-	char errbuf[CURL_ERROR_SIZE];
-	/* deliver_within: set when this send is polled */
-	int polled;
 	struct twilio_req *next;        /* on twilio->pending */
 	struct loop_timer poll;         /* the next status poll */
 	struct loop_timer deadline;     /* deliver_within */
 	int in_http;                    /* a transfer (create or poll) runs */
 	int finished;                   /* done was called */
 	unsigned polls;
+	int final;                      /* the last poll's status is final */
 	char url[TWILIO_URL_MAX];       /* the message's status URL */
 	char last[96];                  /* the last status seen, log-safe */
 };
 
-static void
-twilio_req_free(struct twilio_req *req)
-{
-	if (req == NULL)
-		return;
-	if (req->form != NULL) {
-		explicit_bzero(req->form, req->formsz);
-		free(req->form);
-	}
-	curl_slist_free_all(req->headers);
-	free(req);
-}
-
-static void
-wipe_form(struct twilio_req *req)
-{
-	if (req->form != NULL) {
-		explicit_bzero(req->form, req->formsz);
-		free(req->form);
-		req->form = NULL;
-	}
-}
-
 /* A polled send: calls done once; frees req unless a transfer still runs
- * (its callback frees it then). */
+ * (its then frees it). */
 static void
 poll_finish(struct twilio_req *req, const struct carrier_result *res)
 {
@@ -120,10 +92,9 @@ poll_finish(struct twilio_req *req, const struct carrier_result *res)
 			*pp = req->next;
 			break;
 		}
-	wipe_form(req);
 	req->done(req->arg, res);
 	if (!req->in_http)
-		twilio_req_free(req);
+		free(req);
 }
 
 static void
@@ -164,37 +135,42 @@ poll_again(struct twilio_req *req)
 }
 
 static void
-poll_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+poll_parse(struct carrier_req *creq, long status, const char *body, size_t len,
+    struct carrier_result *res)
 {
-	struct twilio_req *req = arg;
-	struct twilio *t = req->c->priv;
-	struct carrier_result res;
+	struct twilio_req *req = creq->priv;
+	struct twilio *t = creq->c->priv;
+
+	req->final = twilio_parse_status(status, body, len, t->accept_sent, res) == 1;
+}
+
+static void
+poll_then(struct carrier_req *creq, CURLcode rc, struct carrier_result *res)
+{
+	struct twilio_req *req = creq->priv;
 	char why[64];
 	size_t n;
 
 	req->in_http = 0;
 	if (req->finished) {
-		twilio_req_free(req);
+		free(req);
 		return;
 	}
 	req->polls++;
 	if (rc != CURLE_OK) {
 		log_safe(why, sizeof(why), curl_easy_strerror(rc));
 		snprintf(req->last, sizeof(req->last), "status poll: %s", why);
+	} else if (req->final) {
+		/* "Twilio status delivered" or "... failed, error 30003" */
+		n = strlen(res->detail);
+		snprintf(res->detail + n, sizeof(res->detail) - n, " (poll %u)",
+		    req->polls);
+		poll_finish(req, res);
+		return;
 	} else {
-		switch (twilio_parse_status(status, body, bodylen, t->accept_sent, &res)) {
-		case 1:
-			/* "Twilio status delivered" or "... failed, error 30003" */
-			n = strlen(res.detail);
-			snprintf(res.detail + n, sizeof(res.detail) - n, " (poll %u)",
-			    req->polls);
-			poll_finish(req, &res);
-			return;
-		default:
-			/* On its way, or a bad poll: ask again until the deadline. */
-			snprintf(req->last, sizeof(req->last), "%s", res.detail);
-			break;
-		}
+		/* On its way, or a bad poll: ask again until the deadline. */
+		snprintf(req->last, sizeof(req->last), "%.*s",
+		    (int)sizeof(req->last) - 1, res->detail);
 	}
 	poll_again(req);
 }
@@ -205,42 +181,24 @@ on_poll(void *arg)
 	struct twilio_req *req = arg;
 	struct carrier *c = req->c;
 	struct twilio *t = c->priv;
-	CURL *easy;
-	long tmo;
+	struct carrier_req *creq;
 
-	if ((easy = http_easy(c->http)) == NULL) {
+	if ((creq = carrier_req_new(c, poll_parse, NULL, NULL)) == NULL) {
 		poll_again(req);
 		return;
 	}
+	creq->then = poll_then;
+	creq->priv = req;
+	creq->username = t->account_sid;
+	creq->password = t->auth_token;
 	/* A poll never outlives the time left for it to matter. */
-	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
-	if (tmo > (long)t->deliver_within_ms)
-		tmo = (long)t->deliver_within_ms;
-	req->errbuf[0] = '\0';
-	if (curl_easy_setopt(easy, CURLOPT_URL, req->url) != CURLE_OK ||
-#if LIBCURL_VERSION_NUM >= 0x075500
-	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-#else
-	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK ||
-#endif
-	    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_USERNAME, t->account_sid) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_PASSWORD, t->auth_token) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, tmo) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    tmo < TWILIO_CONNECT_MS ? tmo : TWILIO_CONNECT_MS) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK) {
-		http_easy_release(c->http, easy);
-		poll_again(req);
-		return;
-	}
+	creq->timeout_ms = c->timeout_ms ? c->timeout_ms : CARRIER_TIMEOUT_MS;
+	if (creq->timeout_ms > t->deliver_within_ms)
+		creq->timeout_ms = t->deliver_within_ms;
 	req->in_http = 1;
-	if (http_start(c->http, easy, TWILIO_REPLY_MAX, poll_done, req) == -1) {
+	if (carrier_req_start(creq, req->url, 0, TWILIO_REPLY_MAX) == -1) {
 		req->in_http = 0;
+		carrier_req_free(creq);
 		poll_again(req);
 	}
 }
@@ -252,7 +210,6 @@ poll_begin(struct twilio_req *req, const struct carrier_result *res)
 	struct twilio *t = req->c->priv;
 	int n;
 
-	wipe_form(req);         /* the code is out: not needed any more */
 	if (!twilio_sid_valid(res->ref, "SM") && !twilio_sid_valid(res->ref, "MM")) {
 		poll_fail(req, "HTTP 201, but message sid \"%s\" cannot be polled",
 		    res->ref);
@@ -268,47 +225,37 @@ poll_begin(struct twilio_req *req, const struct carrier_result *res)
 }
 
 static void
-twilio_done(void *arg, CURLcode rc, long status, const char *body, size_t bodylen)
+twilio_parse(struct carrier_req *creq, long status, const char *body, size_t len,
+    struct carrier_result *res)
 {
-	struct twilio_req *req = arg;
-	struct carrier_result res;
-	carrier_done_fn *done = req->done;
-	void *done_arg = req->arg;
-	char why[160];			/* curl's message, shortened */
-
-	req->in_http = 0;
-	if (req->polled && req->finished) {     /* deliver_within passed first */
-		twilio_req_free(req);
-		return;
-	}
-	memset(&res, 0, sizeof(res));
-	if (rc != CURLE_OK) {
-		log_safe(why, sizeof(why), req->errbuf[0] ? req->errbuf : "");
-		res.status = CARRIER_FAILOVER;
-		snprintf(res.detail, sizeof(res.detail), "%s%s%s",
-		    curl_easy_strerror(rc), why[0] ? ": " : "", why);
-	} else {
-		twilio_parse_reply(status, body, bodylen, &res);
-		if (status == 401 || status == 403)
-			log_warn("carrier %s: Twilio refused our credentials (HTTP %ld); "
-			    "check account_sid and auth_token", req->c->name, status);
-	}
-	if (req->polled) {
-		if (res.status == CARRIER_ACCEPTED)
-			poll_begin(req, &res);
-		else
-			poll_finish(req, &res);
-		return;
-	}
-	/* The transfer is over: the form (and the code in it) is not needed. */
-	twilio_req_free(req);
-	done(done_arg, &res);
+	twilio_parse_reply(status, body, len, res);
+	if (status == 401 || status == 403)
+		log_warn("carrier %s: Twilio refused our credentials (HTTP %ld); "
+		    "check account_sid and auth_token", creq->c->name, status);
 }
 
-/* The form for m's channel into req->form; its length or -1. */
+/* The create of a polled send is over: poll it, or it has failed. */
+static void
+twilio_created(struct carrier_req *creq, CURLcode rc, struct carrier_result *res)
+{
+	struct twilio_req *req = creq->priv;
+
+	(void)rc;
+	req->in_http = 0;
+	if (req->finished) {            /* deliver_within passed first */
+		free(req);
+		return;
+	}
+	if (res->status == CARRIER_ACCEPTED)
+		poll_begin(req, res);
+	else
+		poll_finish(req, res);
+}
+
+/* The form for m's channel into req's body; its length or -1. */
 static int
 twilio_make_request(const struct twilio *t, const struct carrier_msg *m,
-    struct twilio_req *req)
+    struct carrier_req *req)
 {
 	char twiml[TWILIO_TWIML_MAX];
 	const char *from;
@@ -320,11 +267,10 @@ twilio_make_request(const struct twilio *t, const struct carrier_msg *m,
 		/* A route's sender replaces ours (and the messaging service). */
 		from = m->from != NULL ? m->from : t->from;
 		/* Each byte encodes to at most 3; 64 covers names and separators. */
-		req->formsz = 64 + 3 * (strlen(m->to) + strlen(from ? from : t->mgsid) +
-		    strlen(m->text));
-		if ((req->form = malloc(req->formsz)) == NULL)
+		if (carrier_req_body(req, 64 + 3 * (strlen(m->to) + strlen(from ? from : t->mgsid) +
+		    strlen(m->text))) == NULL)
 			goto out;
-		r = twilio_build_form(req->form, req->formsz, m->to, from,
+		r = twilio_build_form(req->body, req->bodysz, m->to, from,
 		    from ? NULL : t->mgsid, m->text);
 		break;
 	case PROTO_CH_VOICE:
@@ -334,20 +280,18 @@ twilio_make_request(const struct twilio *t, const struct carrier_msg *m,
 		    m->language ? m->language : t->voice_language,
 		    m->voice ? m->voice : t->voice_name)) == -1)
 			goto out;
-		req->formsz = 64 + 3 * (strlen(m->to) + strlen(t->voice_from) + (size_t)n);
-		if ((req->form = malloc(req->formsz)) == NULL)
+		if (carrier_req_body(req, 64 + 3 * (strlen(m->to) + strlen(t->voice_from) + (size_t)n)) == NULL)
 			goto out;
-		r = twilio_build_call_form(req->form, req->formsz, m->to, t->voice_from,
+		r = twilio_build_call_form(req->body, req->bodysz, m->to, t->voice_from,
 		    twiml);
 		break;
 	case PROTO_CH_WHATSAPP:
 		if (t->whatsapp_from == NULL || m->code == NULL)
 			goto out;
-		req->formsz = 256 + 3 * (strlen(m->to) + strlen(t->whatsapp_from) +
-		    strlen(t->content_sid));
-		if ((req->form = malloc(req->formsz)) == NULL)
+		if (carrier_req_body(req, 256 + 3 * (strlen(m->to) + strlen(t->whatsapp_from) +
+		    strlen(t->content_sid))) == NULL)
 			goto out;
-		r = twilio_build_whatsapp_form(req->form, req->formsz, m->to,
+		r = twilio_build_whatsapp_form(req->body, req->bodysz, m->to,
 		    t->whatsapp_from, t->content_sid, m->code);
 		break;
 	}
@@ -362,76 +306,49 @@ twilio_send(struct carrier *c, const struct carrier_msg *m,
 {
 	struct twilio *t = c->priv;
 	struct twilio_req *req = NULL;
-	const char *url;
-	CURL *easy = NULL;
-	long tmo, ctmo;
+	struct carrier_req *creq = NULL;
 	int n, r = -1;
 
-	if (t == NULL || c->http == NULL || m->to == NULL || m->text == NULL)
+	if (t == NULL || m->to == NULL || m->text == NULL)
 		goto out;
-	if ((req = calloc(1, sizeof(*req))) == NULL)
+	if ((creq = carrier_req_new(c, twilio_parse, done, arg)) == NULL ||
+	    (n = twilio_make_request(t, m, creq)) == -1 ||
+	    /* Old libcurl waits a second for "100 Continue" on bodies over 1 KiB. */
+	    carrier_req_header(creq, "Expect:") == -1)
 		goto out;
-	req->c = c;
-	req->done = done;
-	req->arg = arg;
-	if ((n = twilio_make_request(t, m, req)) == -1)
-		goto out;
-	url = m->channel == PROTO_CH_VOICE ? t->calls_url : t->url;
-	/* Old libcurl waits a second for "100 Continue" on bodies over 1 KiB. */
-	if ((req->headers = curl_slist_append(NULL, "Expect:")) == NULL)
-		goto out;
-	if ((easy = http_easy(c->http)) == NULL)
-		goto out;
-
-	tmo = c->timeout_ms ? (long)c->timeout_ms : 10000;
-	ctmo = tmo < TWILIO_CONNECT_MS ? tmo : TWILIO_CONNECT_MS;
-	if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
-#if LIBCURL_VERSION_NUM >= 0x075500
-	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-#else
-	    curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK ||
-#endif
-	    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_POST, 1L) != CURLE_OK ||
-	    /* Our own buffer, not COPYPOSTFIELDS: we wipe it when done. */
-	    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->form) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)n) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->headers) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_USERNAME, t->account_sid) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_PASSWORD, t->auth_token) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, tmo) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ctmo) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK) {
-		log_err_f("carrier %s: cannot set up the transfer", c->name);
-		goto out;
-	}
+	creq->username = t->account_sid;
+	creq->password = t->auth_token;
 	/* Messages are polled for delivery; calls are not (no such status). */
 	if (t->deliver_within_ms != 0 && m->channel != PROTO_CH_VOICE) {
-		req->polled = 1;
+		if ((req = calloc(1, sizeof(*req))) == NULL)
+			goto out;
+		req->c = c;
+		req->done = done;
+		req->arg = arg;
 		loop_timer_init(&req->poll, on_poll, req);
 		loop_timer_init(&req->deadline, on_deadline, req);
 		if (loop_timer_set(c->loop, &req->deadline, t->deliver_within_ms) == -1)
 			goto out;
 		req->next = t->pending;
 		t->pending = req;
+		req->in_http = 1;
+		creq->then = twilio_created;
+		creq->priv = req;
 	}
-	req->in_http = 1;
-	/* http owns easy from here, even when it fails. */
-	r = http_start(c->http, easy, TWILIO_REPLY_MAX, twilio_done, req);
-	easy = NULL;
-	if (r == 0)
-		req = NULL;
-	else if (req->polled) {
-		t->pending = req->next;
-		loop_timer_cancel(c->loop, &req->deadline);
+	if (carrier_req_start(creq, m->channel == PROTO_CH_VOICE ? t->calls_url :
+	    t->url, (size_t)n, TWILIO_REPLY_MAX) == -1) {
+		if (req != NULL) {
+			t->pending = req->next;
+			loop_timer_cancel(c->loop, &req->deadline);
+		}
+		goto out;
 	}
+	creq = NULL;
+	req = NULL;
+	r = 0;
  out:
-	if (easy != NULL)
-		http_easy_release(c->http, easy);
-	twilio_req_free(req);
+	carrier_req_free(creq);
+	free(req);
 	return r;
 }
 
@@ -447,7 +364,7 @@ twilio_free_priv(struct twilio *t)
 	for (req = t->pending; req != NULL; req = next) {
 		next = req->next;
 		if (!req->in_http)
-			twilio_req_free(req);
+			free(req);
 	}
 	free(t->msg_base);
 	free(t->account_sid);
@@ -625,15 +542,9 @@ twilio_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		bad = 1;
 	}
 
-	got = cfg_str(ctx, map, "api_url", &api_url, 0);
-	if (got == -1)
+	if (carrier_api_base(ctx, map, TWILIO_DEFAULT_URL, &api_url, &at) == -1)
 		bad = 1;
-	else if (got == 0 && (api_url = strdup(TWILIO_DEFAULT_URL)) == NULL) {
-		cfg_err(ctx, map, "out of memory");
-		bad = 1;
-	}
-	if (!bad && twilio_make_url(ctx, got == 1 ? cfg_get(map, "api_url") : map,
-	    t, api_url) == -1)
+	else if (!bad && twilio_make_url(ctx, at, t, api_url) == -1)
 		bad = 1;
 	if (bad)
 		goto out;
