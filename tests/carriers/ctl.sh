@@ -3,7 +3,7 @@
 # with each carrier's breaker and counters, test-send through a route or one
 # carrier (a real message, no code), and the WebOTP last line of a code.
 set -u
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 CTL="$top_builddir/otpsmsctl"
 
 [ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"

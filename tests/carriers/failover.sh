@@ -4,15 +4,13 @@
 # (open after consecutive failures, skipped, probed after its cool-down), the
 # last resort when every carrier of a route is cooling down, a refused
 # connection, and a hung carrier costing no more than its timeout.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
 MOCK="$top_srcdir/tests/mock/vonage_mock.py"
 SPEC="$top_srcdir/tests/mock/specs/vonage/sms.yml"
 
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
-python3 -c 'import yaml' 2>/dev/null || skip_all "PyYAML (python3-yaml) not installed"
+need_daemon
+need_python yaml
 
 make_testdir
 MOCKLOG="$TESTDIR/vonage-requests.jsonl"
@@ -91,21 +89,7 @@ ok "-t: warns when a route's message needs more than one SMS (UCS-2)"
 if [ "$_tap_failed" -ne 0 ]; then sed 's/^/# -t: /' "$TESTDIR/t.out" "$TESTDIR/t.err" "$TESTDIR/t2.out"; fi
 
 start_daemon "$TESTDIR/otpsmsd.yaml"
-mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
-mock_field() {
-	python3 -c '
-import json, sys
-rec = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-v = rec.get(sys.argv[2])
-print("" if v is None else v)' "$MOCKLOG" "$1"
-}
 us_count() { if [ -f "$TESTDIR/spool/us.jsonl" ]; then wc -l < "$TESTDIR/spool/us.jsonl" | tr -d ' '; else echo 0; fi; }
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 log_count() { grep -c "$1" "$TESTDIR/otpsmsd.log"; }
 
 # 1. Routes: +44 through vonage with the route's sender and message.

@@ -5,26 +5,13 @@
 # authentication on the wire, the code verifies, 5xx and a refused
 # credential fail over (with a warning), an error code listed in
 # permanent_errors stops, and the secret never reaches the log.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
 MOCK="$top_srcdir/tests/mock/http_mock.py"
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
+need_daemon
+need_python
 
 make_testdir
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
-mock_field() {
-	python3 -c '
-import json, sys
-rec = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-print(rec.get(sys.argv[2]))' "$MOCKLOG" "$1"
-}
 
 # preset NAME PERMANENT_CODE: one provider, one mock, one daemon.
 preset() {
@@ -33,8 +20,8 @@ preset() {
 	mkdir -p "$D"
 	chmod 755 "$D"
 	MOCKLOG=$D/requests.jsonl
-	SECRET=s$(python3 -c 'import secrets; print(secrets.token_hex(12))')
-	ACCOUNT=acct$(python3 -c 'import secrets; print(secrets.token_hex(4))')
+	SECRET=s$(rand_hex 12)
+	ACCOUNT=acct$(rand_hex 4)
 	echo ok > "$D/mode"
 	python3 "$MOCK" --preset "$P" --account "$ACCOUNT" --secret "$SECRET" \
 	    --port-file "$D/port" --mode-file "$D/mode" --log "$MOCKLOG" 2>"$D/mock.err" &
@@ -45,7 +32,7 @@ preset() {
 		[ $_i -gt 100 ] && bail "$P mock did not start"
 		sleep 0.1
 	done
-	(umask 077 && printf '%s\n' "$SECRET" > "$D/secret")
+	write_secret "$D/secret" "$SECRET"
 	write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
 carriers:
   - name: $P

@@ -6,7 +6,7 @@
 # report: with fakesmsc connected the report comes and the code verifies;
 # with it down no report comes within deliver_within and the daemon fails
 # over to the next carrier.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/kannel_setup.inc"
 
 write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
@@ -25,12 +25,6 @@ carriers:
     type: file
     path: $TESTDIR/spool/outbox.jsonl"
 start_daemon "$TESTDIR/otpsmsd.yaml"
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 
 # 1. SMSC up: Kannel delivers to fakesmsc, reports back, the code verifies.
 challenge alice

@@ -8,7 +8,7 @@
 # closed; with the SMSC down, the missing report is not held against Kannel
 # while the listener is flooded. Without a flood, forged reports (no token,
 # a wrong token) change no message's state.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/kannel_setup.inc"
 CTL="$top_builddir/otpsmsctl"
 FLOOD="$top_srcdir/tests/mock/dlr_flood.py"
@@ -33,12 +33,6 @@ $2"
 conf "$TESTDIR/otpsmsd.yaml"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 ctl() { "$CTL" -u "$(daemon_user)" -s "$SOCKET" "$@"; }
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 # fakesmsc's newest message to number $1: its code (empty when none).
 smsc_code() {
 	grep "Got message.*<ACME $1 text " "$K/fakesmsc.out" | tail -n 1 |

@@ -2,16 +2,15 @@
 # The smpp driver through a running otpsmsd against tests/mock/smsc.pl, an
 # SMSC on 127.0.0.1 built on Debian's Net::SMPP (libnet-smpp-perl) that
 # checks every PDU. Carriers: smpp first, then the file outbox.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
 MOCK="$top_srcdir/tests/mock/smsc.pl"
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
+need_daemon
 perl -MNet::SMPP -MJSON::PP -e 1 2>/dev/null ||
 	skip_all "Net::SMPP not installed (Debian: libnet-smpp-perl)"
 
 make_testdir
-PASS=p$(python3 -c 'import secrets; print(secrets.token_hex(3))')
+PASS=p$(rand_hex 3)
 SMSCLOG="$TESTDIR/smsc.jsonl"
 MODE="$TESTDIR/smsc-mode"
 echo ok > "$MODE"
@@ -42,7 +41,7 @@ stop_smsc() {
 at_cleanup 'stop_smsc'
 start_smsc
 
-(umask 077 && printf '%s\n' "$PASS" > "$TESTDIR/smpp.password")
+write_secret "$TESTDIR/smpp.password" "$PASS"
 is_root && chown "$(id -u)" "$TESTDIR/smpp.password"
 
 # smpp_config FILE EXTRA: the carrier with EXTRA keys (indented) added.
@@ -75,12 +74,6 @@ $2
 smpp_config "$TESTDIR/otpsmsd.yaml" ""
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 # count EVENT: how many such events the SMSC logged.
 count() { if [ -f "$SMSCLOG" ]; then grep -c "\"event\":\"$1\"" "$SMSCLOG"; else echo 0; fi; }
 # field KEY: KEY of the newest submit_sm.

@@ -2,10 +2,9 @@
 # The spool driver with a real gammu-smsd (FILES backend) on its dummy phone
 # driver: otpsmsd leaves the message in the outbox, gammu-smsd picks it up,
 # "transmits" it and moves it to sent/; the code in it verifies.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
+need_daemon
 command -v gammu-smsd >/dev/null 2>&1 || skip_all "gammu-smsd not installed (Debian: gammu-smsd)"
 
 make_testdir
@@ -58,12 +57,6 @@ carriers:
     path: $G/outbox"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 # wait_sent N: until N files are in sent/ (10 s at most).
 wait_sent() {
 	_i=0

@@ -2,31 +2,15 @@
 # The Twilio driver through a running otpsmsd, against the local mock that
 # checks each request with Twilio's own OpenAPI description. Carriers: twilio
 # first, then the file outbox, so every Twilio failure must fail over to it.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
-CLIENT="$top_builddir/tests/otpsms-client"
-MOCK="$top_srcdir/tests/mock/twilio_mock.py"
-SPEC="${TWILIO_SPEC:-$top_srcdir/tests/mock/specs/twilio/twilio_api_v2010.json}"
-
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
-[ -f "$SPEC" ] || bail "Twilio OpenAPI description not found at $SPEC"
+need_daemon
+need_python
 
 make_testdir
-SID=AC$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-TOKEN=tok$(python3 -c 'import secrets; print(secrets.token_hex(12))')
 FROM=+15017122661
-MOCKLOG="$TESTDIR/twilio-requests.jsonl"
-MODE="$TESTDIR/twilio-mode"
-
-echo error500 > "$MODE"
-start_mock twilio python3 "$MOCK" --spec "$SPEC" \
-    --sid "$SID" --token "$TOKEN" --mode ok --mode-file "$MODE" \
-    --log "$MOCKLOG"
-
 # The token lives in a private file, as in production.
-(umask 077 && printf '%s\n' "$TOKEN" > "$TESTDIR/twilio.token")
+start_twilio_mock error500
 
 # Every case asks for a new code: no reuse of a pending one (see code.reuse_window).
 write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
@@ -43,24 +27,7 @@ carriers:
     path: $TESTDIR/spool/outbox.jsonl"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
-mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
-# mock_field KEY: KEY of the newest request the mock accepted.
-mock_field() {
-	python3 -c '
-import json, sys
-rec = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-v = rec.get(sys.argv[2])
-print("" if v is None else v)' "$MOCKLOG" "$1"
-}
-mock_code() { mock_field body | grep -o '[0-9]\{4,10\}' | head -n 1; }
 
-# challenge USER: sets CH_OUT and CH_RC; CH_ID is the challenge id.
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 
 # 1. Twilio answers 500 (HTML): failover to the outbox.
 challenge alice
@@ -97,7 +64,7 @@ is "$(mock_field from)" "$FROM" "ok: From is the configured sender"
 is "$(mock_field auth_user)" "$SID" "ok: Basic auth user is the account SID"
 case "$(mock_field user_agent)" in otpsmsd/*) pass "ok: User-Agent otpsmsd/VERSION" ;;
 *) fail "ok: User-Agent otpsmsd/VERSION"; diag "got '$(mock_field user_agent)'" ;; esac
-CODE=$(mock_code)
+CODE=$(mock_code body)
 [ -n "$CODE" ]
 ok "ok: the body carries a code"
 is "$(verify alice "$CODE")" ok "ok: the code sent through Twilio verifies"

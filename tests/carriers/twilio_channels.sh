@@ -4,23 +4,14 @@
 # (PROTO_RF_RESEND with VOICE or WHATSAPP) carries the same code by a call
 # that reads it digit by digit, twice, in the route's language and voice, or
 # by an approved WhatsApp template; a route's alphanumeric sender on SMS.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
-MOCK="$top_srcdir/tests/mock/twilio_mock.py"
-SPEC="$top_srcdir/tests/mock/specs/twilio/twilio_api_v2010.json"
-
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
+need_daemon
+need_python
 
 make_testdir
-SID=AC$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-TOKEN=tok$(python3 -c 'import secrets; print(secrets.token_hex(12))')
-HX=HX$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-MOCKLOG="$TESTDIR/twilio-requests.jsonl"
-start_mock twilio python3 "$MOCK" --spec "$SPEC" \
-    --sid "$SID" --token "$TOKEN" --mode ok --log "$MOCKLOG"
-(umask 077 && printf '%s\n' "$TOKEN" > "$TESTDIR/twilio.token")
+HX=HX$(rand_hex 16)
+start_twilio_mock ok
 
 CONFIG_EXTRA_USERS='  dave: "+33612345678"'
 write_config "$TESTDIR/otpsmsd.yaml" "carriers:
@@ -48,20 +39,6 @@ routes:
     carriers: [sms-only]"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
-mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
-mock_field() {
-	python3 -c '
-import json, sys
-rec = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-v = rec.get(sys.argv[2])
-print("" if v is None else (json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v))' "$MOCKLOG" "$1"
-}
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 # resend USER FLAGS: a CHALLENGE_REQ with flags (1 resend, 2 voice, 4
 # WhatsApp) as a raw frame; prints "type 2" when the code went out again,
 # "error CODE RETRY MESSAGE" when refused.

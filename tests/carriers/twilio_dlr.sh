@@ -3,28 +3,13 @@
 # Messages/{sid}.json until Twilio says delivered; undelivered, or no delivery
 # within deliver_within, fails over to the next carrier (the file outbox) with
 # the same code. The mock validates every request with Twilio's OpenAPI spec.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
-CLIENT="$top_builddir/tests/otpsms-client"
-MOCK="$top_srcdir/tests/mock/twilio_mock.py"
-SPEC="${TWILIO_SPEC:-$top_srcdir/tests/mock/specs/twilio/twilio_api_v2010.json}"
-
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
-[ -f "$SPEC" ] || bail "Twilio OpenAPI description not found at $SPEC"
+need_daemon
+need_python
 
 make_testdir
-SID=AC$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-TOKEN=tok$(python3 -c 'import secrets; print(secrets.token_hex(12))')
-MOCKLOG="$TESTDIR/twilio-requests.jsonl"
-MODE="$TESTDIR/twilio-mode"
-
-echo "ok deliver:ok" > "$MODE"
-start_mock twilio python3 "$MOCK" --spec "$SPEC" \
-    --sid "$SID" --token "$TOKEN" --mode-file "$MODE" \
-    --log "$MOCKLOG"
-(umask 077 && printf '%s\n' "$TOKEN" > "$TESTDIR/twilio.token")
+start_twilio_mock "ok deliver:ok"
 
 # No breaker: each case must reach Twilio whatever the one before did.
 write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
@@ -67,12 +52,6 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 print(" ".join(r["status"] for r in recs if r["kind"] == "status"))' "$MOCKLOG"
 }
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 
 # 1. Delivered: polled through sending and sent (not enough) to delivered.
 challenge alice

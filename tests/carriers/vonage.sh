@@ -2,28 +2,13 @@
 # The Vonage driver through a running otpsmsd, against the local mock that
 # checks each request with Vonage's own API description (sms.yml). Carriers:
 # vonage first, then the file outbox, so a failover shows in the outbox.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
-MOCK="$top_srcdir/tests/mock/vonage_mock.py"
-SPEC="$top_srcdir/tests/mock/specs/vonage/sms.yml"
-
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
-python3 -c 'import yaml' 2>/dev/null || skip_all "PyYAML (python3-yaml) not installed"
-[ -f "$SPEC" ] || bail "Vonage API description not found at $SPEC"
+need_daemon
+need_python yaml
 
 make_testdir
-KEY=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
-SECRET=sec$(python3 -c 'import secrets; print(secrets.token_hex(12))')
-MOCKLOG="$TESTDIR/vonage-requests.jsonl"
-MODE="$TESTDIR/vonage-mode"
-
-echo ok > "$MODE"
-start_mock vonage python3 "$MOCK" --spec "$SPEC" \
-    --key "$KEY" --secret "$SECRET" --mode ok --mode-file "$MODE" \
-    --log "$MOCKLOG"
-(umask 077 && printf '%s\n' "$SECRET" > "$TESTDIR/vonage.secret")
+start_vonage_mock ok
 
 # No breaker here (tests/carriers/failover.sh has it): each case stands alone.
 write_config "$TESTDIR/otpsmsd.yaml" "code: {reuse_window: 0}
@@ -42,21 +27,6 @@ carriers:
     path: $TESTDIR/spool/outbox.jsonl"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
-mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
-mock_field() {
-	python3 -c '
-import json, sys
-rec = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-v = rec.get(sys.argv[2])
-print("" if v is None else v)' "$MOCKLOG" "$1"
-}
-mock_code() { mock_field text | grep -o '[0-9]\{4,10\}' | head -n 1; }
-challenge() {
-	CH_OUT=$("$CLIENT" -s "$SOCKET" challenge "$1" sshd 192.0.2.1 2>&1)
-	CH_RC=$?
-	CH_ID=${CH_OUT%% *}
-}
-verify() { "$CLIENT" -s "$SOCKET" verify "$CH_ID" "$1" "$2" 2>&1; }
 
 # 1. Accepted: one request with Vonage's fields; the code verifies.
 challenge alice
@@ -69,7 +39,7 @@ is "$(mock_field api_key)" "$KEY" "ok: api_key"
 is "$(mock_field type)" "" "ok: ASCII text is sent as type text (the default)"
 case "$(mock_field user_agent)" in otpsmsd/*) pass "ok: User-Agent otpsmsd/VERSION" ;;
 *) fail "ok: User-Agent otpsmsd/VERSION" ;; esac
-CODE=$(mock_code)
+CODE=$(mock_code text)
 is "$(verify alice "$CODE")" ok "ok: the code sent through Vonage verifies"
 grep -q 'code sent.*carrier=vonage.*ref=[0-9A-F]\{16\}' "$TESTDIR/otpsmsd.log"
 ok "ok: audit line names the carrier and Vonage's message-id"

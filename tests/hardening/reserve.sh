@@ -4,26 +4,14 @@
 # to answer get exactly per_user codes out, the rest are refused at once
 # (without the reservation all five pass the check and five texts go out).
 # A send that no carrier accepted gives its token back.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+# The carrier: tests/carriers/lib.sh's Vonage mock.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/carriers/lib.sh"
 
-MOCK="$top_srcdir/tests/mock/vonage_mock.py"
-SPEC="$top_srcdir/tests/mock/specs/vonage/sms.yml"
-[ -x "$OTPSMSD" ] || skip_all "otpsmsd not built"
-[ -x "$CLIENT" ] || skip_all "tests/otpsms-client not built"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
-python3 -c 'import yaml' 2>/dev/null || skip_all "PyYAML (python3-yaml) not installed"
-[ -f "$SPEC" ] || bail "Vonage API description not found at $SPEC"
+need_daemon
+need_python yaml
 
 make_testdir
-KEY=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
-SECRET=sec$(python3 -c 'import secrets; print(secrets.token_hex(12))')
-MOCKLOG="$TESTDIR/vonage-requests.jsonl"
-MODE="$TESTDIR/vonage-mode"
-echo slow > "$MODE"
-start_mock vonage python3 "$MOCK" --spec "$SPEC" \
-    --key "$KEY" --secret "$SECRET" --mode slow --mode-file "$MODE" \
-    --slow-ms 1500 --log "$MOCKLOG"
-(umask 077 && printf '%s\n' "$SECRET" > "$TESTDIR/vonage.secret")
+start_vonage_mock slow --slow-ms 1500
 STATE="$TESTDIR/state"
 mkdir -p "$STATE" && chmod 700 "$STATE"
 is_root && chown "$(daemon_user)" "$STATE"
@@ -43,7 +31,6 @@ carriers:
     from: ACME
     api_url: http://127.0.0.1:$PORT/"
 start_daemon "$TESTDIR/otpsmsd.yaml"
-mock_count() { if [ -f "$MOCKLOG" ]; then wc -l < "$MOCKLOG" | tr -d ' '; else echo 0; fi; }
 
 # --- five at once, per_user 2, a carrier that takes 1.5 s.
 pids=

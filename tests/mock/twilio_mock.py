@@ -36,6 +36,10 @@ import xml.etree.ElementTree as ET
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import openapi_check  # noqa: E402  (next to this file)
+from openapi_check import FormError, check_value  # noqa: E402
+
 MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 CALLS_PATH = "/2010-04-01/Accounts/{AccountSid}/Calls.json"
 MESSAGE_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"
@@ -54,17 +58,8 @@ class Operation:
     def __init__(self, spec, path):
         item = spec.doc["paths"][path]
         op = item["post"]
-        self.path_params = {}
-        for p in op.get("parameters", []) + item.get("parameters", []):
-            p = spec.resolve(p)
-            if p.get("in") == "path":
-                self.path_params[p["name"]] = spec.resolve(p.get("schema", {}))
-        body = op["requestBody"]["content"]
-        if "application/x-www-form-urlencoded" not in body:
-            raise SystemExit("spec: %s POST takes no form body" % path)
-        schema = spec.resolve(body["application/x-www-form-urlencoded"]["schema"])
-        self.props = {k: spec.resolve(v) for k, v in schema["properties"].items()}
-        self.required = list(schema.get("required", []))
+        self.path_params = spec.path_params(item, op)
+        self.props, self.required = spec.form(op, "%s POST" % path)
         examples = (op["responses"]["201"]["content"]["application/json"]
                     .get("examples", {}))
         self.example = (examples.get("create") or next(iter(examples.values()), {})
@@ -73,13 +68,12 @@ class Operation:
         self.path_rx = re.compile("^" + rx + "$")
 
 
-class Spec:
+class Spec(openapi_check.Spec):
     """What the mock needs from the OpenAPI description."""
 
     def __init__(self, path):
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-        self.doc = doc
+        super().__init__(path)
+        doc = self.doc
         schemes = doc.get("components", {}).get("securitySchemes", {})
         self.basic = any(s.get("type") == "http" and s.get("scheme") == "basic"
                          for s in schemes.values())
@@ -87,52 +81,11 @@ class Spec:
                     "call": Operation(self, CALLS_PATH)}
         # The fetch of one message: its path parameters' schemas.
         item = doc["paths"][MESSAGE_PATH]
-        self.fetch_params = {}
-        for prm in item["get"].get("parameters", []) + item.get("parameters", []):
-            prm = self.resolve(prm)
-            if prm.get("in") == "path":
-                self.fetch_params[prm["name"]] = self.resolve(prm.get("schema", {}))
+        self.fetch_params = self.path_params(item, item["get"])
         rx = re.escape(MESSAGE_PATH)
         for name in ("AccountSid", "Sid"):
             rx = rx.replace(r"\{%s\}" % name, r"(?P<%s>[^/]+)" % name)
         self.fetch_rx = re.compile("^" + rx + "$")
-
-    def resolve(self, node):
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node:
-            ref = node["$ref"]
-            if not ref.startswith("#/") or seen > 20:
-                raise SystemExit("spec: unsupported $ref %s" % ref)
-            node = self.doc
-            for part in ref[2:].split("/"):
-                node = node[part.replace("~1", "/").replace("~0", "~")]
-            seen += 1
-        return node
-
-
-def check_value(name, value, schema):
-    """None if value (a form string) fits schema, else a reason."""
-    t = schema.get("type", "string")
-    if t == "integer":
-        if not re.fullmatch(r"-?[0-9]+", value):
-            return "%s must be an integer" % name
-    elif t == "number":
-        try:
-            float(value)
-        except ValueError:
-            return "%s must be a number" % name
-    elif t == "boolean":
-        if value.lower() not in ("true", "false"):
-            return "%s must be true or false" % name
-    if "enum" in schema and value not in schema["enum"]:
-        return "%s must be one of %s" % (name, ", ".join(schema["enum"]))
-    if "minLength" in schema and len(value) < schema["minLength"]:
-        return "%s is shorter than %d" % (name, schema["minLength"])
-    if "maxLength" in schema and len(value) > schema["maxLength"]:
-        return "%s is longer than %d" % (name, schema["maxLength"])
-    if "pattern" in schema and not re.search(schema["pattern"], value):
-        return "%s does not match %s" % (name, schema["pattern"])
-    return None
 
 
 class Mock:
@@ -266,12 +219,11 @@ class Handler(BaseHTTPRequestHandler):
                       % (url.path, why))
             return
 
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
+        length = openapi_check.content_length(self.headers, MAX_BODY)
+        if length == "missing":
             self.fail(411, 20001, "Content-Length required")
             return
-        if length < 0 or length > MAX_BODY:
+        if length == "large":
             self.fail(413, 20001, "Request body too large")
             return
         raw = self.rfile.read(length)
@@ -286,40 +238,27 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(401, 20003, "Authenticate")
             return
 
-        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        ctype = openapi_check.content_type(self.headers)
+        if ctype != openapi_check.FORM:
             self.fail(415, 20001, "Unsupported media type %s" % ctype)
             return
         try:
-            text = raw.decode("utf-8")
-            pairs = urllib.parse.parse_qsl(text, keep_blank_values=True,
-                                           strict_parsing=bool(text),
-                                           encoding="utf-8", errors="strict")
-        except (UnicodeDecodeError, ValueError) as e:
+            pairs = openapi_check.parse_form(raw)
+        except ValueError as e:  # UnicodeDecodeError is one
             self.fail(400, 20001, "Malformed form body: %s" % e)
             return
-
-        form = {}
-        for k, v in pairs:
-            if k not in op.props:
-                self.fail(400, 20001, "Unknown parameter %s" % k)
-                return
-            if k in form and op.props[k].get("type") != "array":
-                self.fail(400, 20001, "Parameter %s given twice" % k)
-                return
-            form.setdefault(k, []).append(v)
-        for k in op.required:
-            if k not in form:
-                self.fail(400, 21604, "A '%s' phone number is required." % k)
-                return
-        for k, vals in form.items():
-            schema = op.props[k]
-            item = spec.resolve(schema.get("items", {})) if schema.get("type") == "array" else schema
-            for v in vals:
-                why = check_value(k, v, item)
-                if why:
-                    self.fail(400, 20001, why)
-                    return
+        try:
+            form = openapi_check.check_form(spec, pairs, op.props, op.required)
+        except FormError as e:
+            if e.kind == "unknown":
+                self.fail(400, 20001, "Unknown parameter %s" % e.name)
+            elif e.kind == "twice":
+                self.fail(400, 20001, "Parameter %s given twice" % e.name)
+            elif e.kind == "missing":
+                self.fail(400, 21604, "A '%s' phone number is required." % e.name)
+            else:
+                self.fail(400, 20001, e.reason)
+            return
         rec = self.check_call(form) if kind == "call" else self.check_message(form)
         if rec is None:
             return

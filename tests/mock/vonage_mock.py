@@ -40,9 +40,13 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
-    import yaml
+    import yaml  # noqa: F401  (openapi_check reads sms.yml with it)
 except ImportError:  # pragma: no cover
     sys.exit("vonage_mock: PyYAML is required (Debian: python3-yaml)")
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import openapi_check  # noqa: E402  (next to this file)
+from openapi_check import FormError  # noqa: E402
 
 STATUS = {"ok": "0", "throttle": "1", "internal": "5", "auth": "4", "quota": "9",
           "demo": "29", "invalid": "3", "barred": "7", "deactivated": "33"}
@@ -52,61 +56,19 @@ FAULTS = ("http500", "slow", "reset")
 MAX_BODY = 64 * 1024
 
 
-class Spec:
+class Spec(openapi_check.Spec):
     def __init__(self, path):
-        with open(path, encoding="utf-8") as f:
-            self.doc = yaml.safe_load(f)
+        super().__init__(path)
         op = self.doc["paths"]["/{format}"]["post"]
         self.formats = []
         for p in op.get("parameters", []):
             if p.get("in") == "path" and p["name"] == "format":
                 self.formats = p["schema"].get("enum", [])
-        body = op["requestBody"]["content"]
-        if "application/x-www-form-urlencoded" not in body:
-            raise SystemExit("spec: send-an-sms takes no form body")
-        schema = self.resolve(body["application/x-www-form-urlencoded"]["schema"])
-        self.props = {k: self.resolve(v) for k, v in schema["properties"].items()}
-        self.required = list(schema.get("required", []))
+        self.props, self.required = self.form(op, "send-an-sms")
         # The servers URL carries the base path: https://rest.nexmo.com/sms
         base = urllib.parse.urlsplit(self.doc["servers"][0]["url"]).path.rstrip("/")
         self.path_rx = re.compile("^" + re.escape(base) + "/(?P<format>[^/]+)$")
         self.errors = self.doc.get("x-errors", {})
-
-    def resolve(self, node):
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node:
-            ref = node["$ref"]
-            if not ref.startswith("#/") or seen > 20:
-                raise SystemExit("spec: unsupported $ref %s" % ref)
-            node = self.doc
-            for part in ref[2:].split("/"):
-                node = node[part]
-            seen += 1
-        return node
-
-
-def check_value(name, value, schema):
-    t = schema.get("type", "string")
-    if t == "integer":
-        if not re.fullmatch(r"-?[0-9]+", value):
-            return "%s must be an integer" % name
-        v = int(value)
-        if "minimum" in schema and v < schema["minimum"]:
-            return "%s is below %s" % (name, schema["minimum"])
-        if "maximum" in schema and v > schema["maximum"]:
-            return "%s is above %s" % (name, schema["maximum"])
-    elif t == "boolean":
-        if value.lower() not in ("true", "false"):
-            return "%s must be true or false" % name
-    if "enum" in schema and value not in [str(e) for e in schema["enum"]]:
-        return "%s must be one of %s" % (name, ", ".join(map(str, schema["enum"])))
-    if "minLength" in schema and len(value) < schema["minLength"]:
-        return "%s is shorter than %d" % (name, schema["minLength"])
-    if "maxLength" in schema and len(value) > schema["maxLength"]:
-        return "%s is longer than %d" % (name, schema["maxLength"])
-    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
-        return "%s does not match %s" % (name, schema["pattern"])
-    return None
 
 
 class Mock:
@@ -196,48 +158,42 @@ class Handler(BaseHTTPRequestHandler):
         if m.group("format") != "json" or url.query:
             self.refuse("3", "the driver must ask for JSON, with the form in the body")
             return
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
+        length = openapi_check.content_length(self.headers, MAX_BODY)
+        if length == "missing":
             self.refuse("2", "no Content-Length")
             return
-        if length < 0 or length > MAX_BODY:
+        if length == "large":
             self.refuse("3", "body too large")
             return
         raw = self.rfile.read(length)
-        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        ctype = openapi_check.content_type(self.headers)
+        if ctype != openapi_check.FORM:
             self.refuse("3", "content type %s" % ctype)
             return
         try:
-            text = raw.decode("utf-8")
-            pairs = urllib.parse.parse_qsl(text, keep_blank_values=True,
-                                           strict_parsing=bool(text),
-                                           encoding="utf-8", errors="strict")
-        except (UnicodeDecodeError, ValueError) as e:
+            pairs = openapi_check.parse_form(raw)
+        except ValueError as e:  # UnicodeDecodeError is one
             self.refuse("3", "malformed form body: %s" % e)
             return
-        form = {}
-        for k, v in pairs:
-            if k not in spec.props:
-                self.refuse("3", "unknown parameter %s" % k)
-                return
-            if k in form:
-                self.refuse("3", "parameter %s given twice" % k)
-                return
-            form[k] = v
-        for k in spec.required + ["text"]:
-            if k not in form:
-                self.refuse("2", "missing %s" % k)
-                return
-        if "api_secret" not in form:
-            self.refuse("2", "missing api_secret (the driver never signs)")
+        # text is required here (the driver sends SMS text), and api_secret
+        # (the driver never signs), after the schema's own required fields.
+        required = spec.required + ["text", "api_secret"]
+        try:
+            form = openapi_check.check_form(spec, pairs, spec.props, required,
+                                            fullmatch=True)
+        except FormError as e:
+            if e.kind == "missing" and e.name == "api_secret":
+                self.refuse("2", "missing api_secret (the driver never signs)")
+            elif e.kind == "missing":
+                self.refuse("2", "missing %s" % e.name)
+            elif e.kind == "unknown":
+                self.refuse("3", "unknown parameter %s" % e.name)
+            elif e.kind == "twice":
+                self.refuse("3", "parameter %s given twice" % e.name)
+            else:
+                self.refuse("3", e.reason)
             return
-        for k, v in form.items():
-            why = check_value(k, v, spec.props[k])
-            if why:
-                self.refuse("3", why)
-                return
+        form = {k: vals[0] for k, vals in form.items()}
         if form["api_key"] != self.mock.args.key or form["api_secret"] != self.mock.args.secret:
             self.refuse("4", "bad credentials")
             return
