@@ -60,6 +60,13 @@ fi
 ok "a copy of the tree to build from"
 [ -f "$src/debian/control" ] || bail "no debian/ in the copy (EXTRA_DIST?)"
 
+# README's command, simulated: debian/control's build dependencies resolve
+# (and are installed: install-deps.sh --test has them).
+(cd "$src" && apt-get build-dep -s ./) >"$TESTDIR/build-dep.log" 2>&1
+ok "apt-get build-dep ./ (simulated)"
+grep -q '^0 upgraded, 0 newly installed' "$TESTDIR/build-dep.log"
+ok "every build dependency is installed"
+
 # The test suite ran already (make check): nocheck keeps this one build.
 (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc 2>/dev/null || echo 2)" \
     dpkg-buildpackage -us -uc -b) >"$TESTDIR/build.log" 2>&1
@@ -75,7 +82,7 @@ lintian --fail-on error,warning "$TESTDIR"/otpsms_*.changes >"$TESTDIR/lintian.l
 rc=$?
 grep '^[EW]: ' "$TESTDIR/lintian.log" | sed 's/^/# /'
 is "$rc" 0 "lintian: no errors, no warnings"
-dpkg-deb -c "$TESTDIR"/libpam-otpsms_*.deb | grep -q " \./usr/lib/$MULTIARCH/security/pam_otpsms\.so$"
+dpkg-deb -c "$TESTDIR"/libpam-otpsms_*.deb | grep " \./usr/lib/$MULTIARCH/security/pam_otpsms\.so$" >/dev/null
 ok "the module is in the multiarch PAM directory"
 
 # --- install ---------------------------------------------------------------
@@ -149,10 +156,12 @@ carriers:
     type: file
     path: $OUTBOX
 EOF
+# Not in a pipeline: e2e_install registers its removal in this shell.
 {
 	grep -v '^#' "$auth" | grep .
 	echo "account required pam_permit.so"
-} | e2e_install "$SERVICE" 0644
+} >"$TESTDIR/service"
+e2e_install "$SERVICE" 0644 <"$TESTDIR/service"
 
 if [ "$systemd" = yes ]; then
 	systemctl restart otpsmsd
