@@ -48,6 +48,7 @@ TEST_PACKAGES="
 	nginx wrk libpam-oath linux-perf
 	redis-server redis-tools
 	kannel kannel-extras
+	debhelper dpkg-dev fakeroot devscripts equivs lintian pamtester
 "
 # service:package, for the services the test packages bring
 SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel"

@@ -10,6 +10,7 @@
 #   4. the daemon-level tests in a --with-seccomp build (the allow-list)
 #   5. every libFuzzer target for a bounded time (tests/fuzz/run.sh)
 #   6. `make distcheck`
+#   7. the Debian packages, from distcheck's tarball (tests/e2e/debian.sh)
 # The last line counts every TAP result of every step: "N passed, M failed".
 set -u
 
@@ -150,6 +151,26 @@ seccomp_tests() {
 	return $rc
 }
 
+# The Debian packages from distcheck's tarball: built, linted, installed, a
+# login through them, purged (tests/e2e/debian.sh, root only).
+debian_packages() {
+	log="$out/debian.log"
+	tarball=$(ls "$out"/werror/otpsms-*.tar.gz 2>/dev/null | head -n 1)
+	[ -n "$tarball" ] || { echo "no tarball from distcheck"; failed=$((failed + 1)); return 1; }
+	top_srcdir="$top" top_builddir="$out/werror" sh "$top/tests/e2e/debian.sh" "$tarball" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok' "$log")
+	f=$(grep -c '^not ok' "$log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "debian packages: $p passed, $f failed"
+	grep '^1\.\.0 # SKIP' "$log" || true
+	if [ $rc -ne 0 ] || [ "$f" -ne 0 ] || ! grep -q '^1\.\.' "$log"; then
+		grep -A 20 '^not ok\|^Bail\|^# ' "$log" | head -n 60
+		return 1
+	fi
+}
+
 distcheck() {
 	(cd "$out/werror" && make distcheck >distcheck.log 2>&1) && { passed=$((passed + 1)); return 0; }
 	tail -n 40 "$out/werror/distcheck.log"
@@ -171,6 +192,7 @@ step build-seccomp build "$out/seccomp" --enable-werror --with-seccomp
 step check-seccomp seccomp_tests
 step fuzz fuzz
 step distcheck distcheck
+step debian debian_packages
 
 [ -z "$steps_failed" ] || echo "failed steps:$steps_failed"
 echo "$passed passed, $failed failed"
