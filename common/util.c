@@ -98,7 +98,8 @@ now_ms(void)
 }
 
 int
-open_secret(const char *path, uid_t owner_ok, char *err, size_t errsz)
+open_secret(const char *path, uid_t owner_ok, gid_t group_ok, char *err,
+    size_t errsz)
 {
 	struct stat st;
 	int fd;
@@ -120,9 +121,15 @@ open_secret(const char *path, uid_t owner_ok, char *err, size_t errsz)
 		    path, (unsigned)st.st_uid);
 		goto fail;
 	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+	/* The daemon's own group may read it: how a root-owned secret reaches
+	 * a daemon that systemd starts as its user (otpsmsd.service). */
+	if ((st.st_mode & S_IRWXO) || ((st.st_mode & S_IRWXG) &&
+	    (group_ok == (gid_t)-1 || st.st_gid != group_ok ||
+	    (st.st_mode & (S_IWGRP | S_IXGRP))))) {
 		snprintf(err, errsz, "%s: holds secrets but is accessible by group or "
-		    "others (mode %04o); chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		    "others (mode %04o); chmod 600 it%s", path,
+		    (unsigned)(st.st_mode & 07777), group_ok == (gid_t)-1 ? "" :
+		    " (or 640 with the daemon's group)");
 		goto fail;
 	}
 	return fd;
@@ -165,13 +172,14 @@ read_fd_bounded(int fd, const char *path, size_t max, size_t *lenp, char *err,
 }
 
 char *
-read_secret(const char *path, uid_t owner_ok, size_t max, char *err, size_t errsz)
+read_secret(const char *path, uid_t owner_ok, gid_t group_ok, size_t max,
+    char *err, size_t errsz)
 {
 	char *s = NULL;
 	size_t len = 0;
 	int fd;
 
-	if ((fd = open_secret(path, owner_ok, err, errsz)) == -1)
+	if ((fd = open_secret(path, owner_ok, group_ok, err, errsz)) == -1)
 		return NULL;
 	if ((s = read_fd_bounded(fd, path, max, &len, err, errsz)) == NULL)
 		goto fail;

@@ -27,9 +27,12 @@ int hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz);
 uint64_t now_ms(void);
 
 /* Opens a file that may hold secrets: O_NOFOLLOW, regular, owned by root or
- * by owner_ok (pass (uid_t)-1 for root only), not group/world readable or
- * writable. On failure returns -1 and writes the reason to err. */
-int open_secret(const char *path, uid_t owner_ok, char *err, size_t errsz);
+ * by owner_ok (pass (uid_t)-1 for root only), not world accessible, and not
+ * group accessible either unless its group is group_ok, which may then read
+ * it, never write it (0640 root:otpsms; pass (gid_t)-1 for none). On failure
+ * returns -1 and writes the reason to err. */
+int open_secret(const char *path, uid_t owner_ok, gid_t group_ok, char *err,
+    size_t errsz);
 
 /* Reads all of fd (path for messages) into a NUL-terminated malloc'd buffer
  * of max + 2 bytes; *len the bytes read. NULL with err set when longer than
@@ -39,7 +42,8 @@ char *read_fd_bounded(int fd, const char *path, size_t max, size_t *len,
 
 /* Reads a whole small secret file (<= max bytes) into a NUL-terminated malloc'd
  * string with one trailing newline removed. Returns NULL with err set. */
-char *read_secret(const char *path, uid_t owner_ok, size_t max, char *err, size_t errsz);
+char *read_secret(const char *path, uid_t owner_ok, gid_t group_ok, size_t max,
+    char *err, size_t errsz);
 
 /* Frees a string after wiping it. NULL is fine. */
 void freezero_str(char *s);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,13 @@
 
 static struct loop_timer sweep_timer;
 
+enum { OPT_HELP = 256, OPT_VERSION };
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
 /* jansson keeps copies of what it parses and prints (carrier replies that
  * echo the message, the file carrier's record): wipe them on free. */
 static void
@@ -56,15 +64,20 @@ wipe_free(void *p)
 	free(p);
 }
 
+/* --help prints this on stdout and exits 0; a bad option prints it on
+ * stderr and exits 2. */
 static void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: otpsmsd [-dft] [-c config]\n"
-	    "  -c FILE  configuration (default %s)\n"
-	    "  -d       debug logging\n"
-	    "  -f       stay in the foreground, log to stderr\n"
-	    "  -t       check the configuration and exit\n", DEFAULT_CONFIG);
-	exit(2);
+	fprintf(f, "usage: otpsmsd [-dft] [-c config]\n"
+	    "       otpsmsd --help | --version\n"
+	    "  -c FILE    configuration (default %s)\n"
+	    "  -d         debug logging\n"
+	    "  -f         stay in the foreground, log to stderr\n"
+	    "  -t         check the configuration and exit\n"
+	    "  --help     show this help and exit\n"
+	    "  --version  show the version and exit\n", DEFAULT_CONFIG);
+	exit(status);
 }
 
 static void
@@ -200,6 +213,12 @@ report_errors(struct cfg_ctx *ctx, int to_stderr)
 		else
 			log_err("%s", ctx->errs[i]);
 	}
+	for (i = 0; i < ctx->nwarn; i++) {
+		if (to_stderr)
+			fprintf(stderr, "%s\n", ctx->warns[i]);
+		else
+			log_warn("%s", ctx->warns[i]);
+	}
 	return ctx->nerr > 0;
 }
 
@@ -213,21 +232,25 @@ main(int argc, char **argv)
 	sigset_t mask;
 	uid_t uid;
 	gid_t gid;
-	size_t i;
+	size_t i, nwarn;
 	int ch, foreground = 0, check = 0, debug = 0, lfd = -1, sfd = -1, ret = 1;
 
 	memset(&d, 0, sizeof(d));
-	while ((ch = getopt(argc, argv, "c:dft")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dft", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgpath = optarg; break;
 		case 'd': debug = 1; break;
 		case 'f': foreground = 1; break;
 		case 't': check = 1; break;
-		default: usage();
+		case OPT_HELP: usage(stdout, 0); break;
+		case OPT_VERSION:
+			printf("otpsmsd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return 0;
+		default: usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 	log_init("otpsmsd", foreground || check, debug);
 	json_set_alloc_funcs(malloc, wipe_free);
 	umask(077);
@@ -265,9 +288,11 @@ main(int argc, char **argv)
 			log_err("%s", err);
 		goto out;
 	}
+	nwarn = ctx.nwarn;
 	cfg_ctx_free(&ctx);
 	if (check) {
-		fprintf(stderr, "%s: configuration OK\n", cfgpath);
+		fprintf(stderr, "%s: configuration OK%s\n", cfgpath,
+		    nwarn > 0 ? ", with the warnings above" : "");
 		/* Which carriers each user's code goes through. */
 		route_print(stdout, d.cfg);
 		ret = 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "i18n.h"
 #include "proto.h"
 
 #define BULLET "\xe2\x80\xa2"   /* U+2022, what mask_number() writes */
@@ -80,24 +81,29 @@ answer_prompt(char *out, size_t outsz, enum prompt_state st,
     const char *masked, unsigned channels, int hint, int forward_pass,
     const char *tail)
 {
-	char h[96] = "";
+	char h[192] = "";
 
+	/* The keys (Enter, v, w) are what answer_parse reads: translations
+	 * keep them and translate what they do. */
 	if (hint && (channels & (PROTO_CH_SMS | PROTO_CH_VOICE |
 	    PROTO_CH_WHATSAPP))) {
 		snprintf(h, sizeof(h), " (%s%s%s%s%s)",
-		    (channels & PROTO_CH_SMS) ? "Enter: resend" : "",
+		    (channels & PROTO_CH_SMS) ? _("Enter: resend") : "",
 		    (channels & PROTO_CH_SMS) && (channels & PROTO_CH_VOICE) ?
 		    ", " : "",
-		    (channels & PROTO_CH_VOICE) ? "v: voice call" : "",
+		    (channels & PROTO_CH_VOICE) ? _("v: voice call") : "",
 		    (channels & (PROTO_CH_SMS | PROTO_CH_VOICE)) &&
 		    (channels & PROTO_CH_WHATSAPP) ? ", " : "",
-		    (channels & PROTO_CH_WHATSAPP) ? "w: WhatsApp" : "");
+		    (channels & PROTO_CH_WHATSAPP) ? _("w: WhatsApp") : "");
 	}
-	snprintf(out, outsz, "Code sent %sto %s%s. %s",
-	    st == PS_EARLIER ? "earlier " : st == PS_AGAIN ? "again " : "",
-	    masked[0] != '\0' ? masked : "your phone", h,
+	/* TRANSLATORS: the number (masked), the key hints in parentheses or
+	 * nothing, then the question ("Verification code: "). */
+	snprintf(out, outsz, st == PS_EARLIER ? _("Code sent earlier to %s%s. %s") :
+	    st == PS_AGAIN ? _("Code sent again to %s%s. %s") :
+	    _("Code sent to %s%s. %s"),
+	    masked[0] != '\0' ? masked : _("your phone"), h,
 	    tail != NULL && tail[0] != '\0' ? tail : forward_pass ?
-	    "Password followed by the code: " : "Verification code: ");
+	    _("Password followed by the code: ") : _("Verification code: "));
 }
 
 void

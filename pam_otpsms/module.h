@@ -10,13 +10,15 @@
 
 #include "answer.h"
 #include "daemon_client.h"
+#include "i18n.h"
 #include "options.h"
 #include "proto.h"
 
-#define MSG_UNAVAIL "SMS verification is unavailable; try again later."
-#define MSG_DELIVERY "No carrier could deliver the code."
+/* Marked for xgettext (N_), translated where shown (say, tell_user). */
+#define MSG_UNAVAIL N_("SMS verification is unavailable; try again later.")
+#define MSG_DELIVERY N_("No carrier could deliver the code.")
 #define MSG_NUMBER \
-	"Your phone number cannot receive codes; contact your administrator."
+	N_("Your phone number cannot receive codes; contact your administrator.")
 
 struct ctx {
 	pam_handle_t *pamh;
@@ -45,9 +47,12 @@ struct ctx {
 void outcome(struct ctx *c, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* A one-line message to the user (PAM_ERROR_MSG), unless PAM_SILENT. */
+/* A one-line message to the user (PAM_ERROR_MSG), unless PAM_SILENT, in
+ * the user's language: fmt is a msgid (translated here). */
 void tell_user(struct ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for a message without arguments (MSG_*, N_() marked). */
+void say(struct ctx *c, const char *msgid);
 
 /* reply.c: the daemon's answers and the client's failures as PAM codes,
  * with the outcome line and what the user is told. challenge is set for

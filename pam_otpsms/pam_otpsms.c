@@ -45,8 +45,15 @@ tell_user(struct ctx *c, const char *fmt, ...)
 	if (c->silent)
 		return;
 	va_start(ap, fmt);
-	pam_verror(c->pamh, fmt, ap);
+	pam_verror(c->pamh, _(fmt), ap);
 	va_end(ap);
+}
+
+void
+say(struct ctx *c, const char *msgid)
+{
+	if (!c->silent)
+		pam_error(c->pamh, "%s", _(msgid));
 }
 
 /* Informational items are truncated rather than refused: they feed the
@@ -172,13 +179,20 @@ resend(struct ctx *c, enum answer_kind k, int *again)
 	    k == ANS_WHATSAPP ? PROTO_CH_WHATSAPP : PROTO_CH_SMS;
 	uint32_t flags = PROTO_RF_RESEND | (k == ANS_VOICE ? PROTO_RF_VOICE :
 	    k == ANS_WHATSAPP ? PROTO_RF_WHATSAPP : 0);
-	const char *what = k == ANS_VOICE ? "A voice call" :
-	    k == ANS_WHATSAPP ? "WhatsApp" : "Sending the code again";
+	/* Whole sentences: a translation cannot be put together from parts. */
+	const char *none = k == ANS_VOICE ? N_("A voice call is not available.") :
+	    k == ANS_WHATSAPP ? N_("WhatsApp is not available.") :
+	    N_("Sending the code again is not available.");
+	const char *failed = k == ANS_VOICE ?
+	    N_("A voice call failed: no carrier could deliver the code.") :
+	    k == ANS_WHATSAPP ?
+	    N_("WhatsApp failed: no carrier could deliver the code.") :
+	    N_("Sending the code again failed: no carrier could deliver the code.");
 	int iserr, r;
 
 	*again = 0;
 	if (!(c->channels & ch)) {
-		tell_user(c, "%s is not available.", what);
+		say(c, none);
 		*again = 1;
 		return PAM_AUTH_ERR;
 	}
@@ -196,8 +210,7 @@ resend(struct ctx *c, enum answer_kind k, int *again)
 		*again = 1;
 		return PAM_AUTH_ERR;
 	case PROTO_E_DELIVERY:
-		tell_user(c, "%s failed: no carrier could deliver the code.",
-		    what);
+		say(c, failed);
 		*again = 1;
 		return PAM_AUTH_ERR;
 	default:
@@ -270,7 +283,7 @@ first_pass(struct ctx *c, char *code, size_t codesz, char *pass,
 	 * then ask again, and get the pending code). */
 	if (c->state != PS_EARLIER) {
 		tell_user(c, "Code sent to %s. Enter it at the next prompt.",
-		    c->masked[0] != '\0' ? c->masked : "your phone");
+		    c->masked[0] != '\0' ? c->masked : _("your phone"));
 		outcome(c, LOG_NOTICE, "use_first_pass: code sent, none to "
 		    "check yet");
 		return PAM_AUTH_ERR;
@@ -431,7 +444,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		r = PAM_BUF_ERR;
 		goto out;
 	default:
-		tell_user(&c, "%s", MSG_UNAVAIL);
+		say(&c, MSG_UNAVAIL);
 		outcome(&c, LOG_ERR, "unavailable: cannot look the user up");
 		r = PAM_AUTHINFO_UNAVAIL;
 		goto out;

@@ -164,7 +164,7 @@ lookup_to_pam(struct ctx *c, int pr, const char *err)
 		r = PAM_BUF_ERR;
 		break;
 	default:
-		tell_user(c, "%s", MSG_UNAVAIL);
+		say(c, MSG_UNAVAIL);
 		outcome(c, LOG_ERR, "unavailable: groups: %s", err);
 		r = PAM_AUTHINFO_UNAVAIL;
 		break;

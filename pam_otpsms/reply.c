@@ -22,7 +22,7 @@ clock_after(char *out, size_t outsz, uint32_t secs)
 
 	if (localtime_r(&t, &tm) == NULL ||
 	    strftime(out, outsz, "%H:%M", &tm) == 0)
-		snprintf(out, outsz, "later");
+		snprintf(out, outsz, "%s", _("later"));
 	return out;
 }
 
@@ -70,19 +70,19 @@ error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
 		r = PAM_AUTH_ERR;
 		break;
 	case PROTO_E_DELIVERY:
-		tell_user(c, "%s", MSG_DELIVERY);
+		say(c, MSG_DELIVERY);
 		outcome(c, LOG_ERR, "unavailable: no carrier delivered (%s)",
 		    msg);
 		r = PAM_AUTHINFO_UNAVAIL;
 		break;
 	case PROTO_E_NUMBER:
-		tell_user(c, "%s", MSG_NUMBER);
+		say(c, MSG_NUMBER);
 		outcome(c, LOG_ERR, "unavailable: number cannot receive codes "
 		    "(%s)", msg);
 		r = PAM_AUTHINFO_UNAVAIL;
 		break;
 	default:
-		tell_user(c, "%s", MSG_UNAVAIL);
+		say(c, MSG_UNAVAIL);
 		outcome(c, LOG_ERR, "unavailable: daemon error %u, %s (%s)",
 		    (unsigned)e->code, proto_err_name(e->code), msg);
 		r = PAM_AUTHINFO_UNAVAIL;
@@ -98,7 +98,7 @@ client_to_pam(struct ctx *c, int cr, const char *what, const char *err)
 	char safe[256];
 
 	log_safe(safe, sizeof(safe), err);
-	tell_user(c, "%s", MSG_UNAVAIL);
+	say(c, MSG_UNAVAIL);
 	outcome(c, LOG_ERR, "unavailable: %s: %s: %s", what,
 	    client_strerror(cr), safe);
 	return cr == CLIENT_ENOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
@@ -132,7 +132,7 @@ verify_to_pam(struct ctx *c, const struct proto_verify_rsp *v)
 		r = PAM_MAXTRIES;
 		break;
 	default:
-		tell_user(c, "%s", MSG_UNAVAIL);
+		say(c, MSG_UNAVAIL);
 		outcome(c, LOG_ERR, "unavailable: unknown verify status %u",
 		    (unsigned)v->status);
 		r = PAM_AUTHINFO_UNAVAIL;

@@ -33,7 +33,7 @@ fi
 # Build (autotools, the module, the daemon and its libraries) and the demo (a
 # real sshd and ssh client driven by expect; python3 reads the outbox).
 PACKAGES="
-	build-essential autoconf automake libtool pkg-config make
+	build-essential autoconf automake libtool pkg-config make gettext
 	libpam0g-dev libpam-modules libpam-runtime
 	libcurl4-openssl-dev libssl-dev libyaml-dev libjansson-dev
 	libseccomp-dev libhiredis-dev

@@ -9,6 +9,8 @@
  * be believed. */
 #include <config.h>
 
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +29,25 @@
 #define TIMEOUT_MS 10000
 #define TEST_SEND_TIMEOUT_MS 130000    /* client_timeout's maximum, and some */
 
+/* --help: on stdout, exit 0; a usage error: on stderr, exit 2. */
+static void
+usage_to(FILE *f, int status)
+{
+	fprintf(f, "usage: otpsmsctl [-s socket] [-u daemon_user] "
+	    "status | locked | unlock USER |\n"
+	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n"
+	    "       otpsmsctl check-pam [-k] FILE...\n"
+	    "       otpsmsctl --help | --version\n"
+	    "  -s SOCKET  the daemon's socket (default %s)\n"
+	    "  -u USER    the daemon's user (default %s)\n",
+	    DEFAULT_SOCKET, DEFAULT_USER);
+	exit(status);
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: otpsmsctl [-s socket] [-u daemon_user] "
-	    "status | locked | unlock USER |\n"
-	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n"
-	    "       otpsmsctl check-pam [-k] FILE...\n");
-	exit(2);
+	usage_to(stderr, 2);
 }
 
 /* Sends one request, reads one frame into rsp, through the module's own
@@ -75,14 +88,23 @@ out:
 	return r;
 }
 
+#define BULLET "\xe2\x80\xa2"    /* U+2022, the masked number's dots */
+
 /* Prints the daemon's text with anything but printable ASCII, tab and
  * newline shown as '?': it names users, and a terminal is no place for
- * escapes. */
+ * escapes. The one exception is the bullet of a masked number: itself on a
+ * UTF-8 terminal, '*' elsewhere (its three bytes would print as "???"). */
 static void
-print_text(const char *s)
+print_text(const char *s, int utf8)
 {
-	for (; *s != '\0'; s++)
-		putchar((*s >= 0x20 && *s < 0x7f) || *s == '\n' || *s == '\t' ? *s : '?');
+	for (; *s != '\0'; s++) {
+		if (strncmp(s, BULLET, sizeof(BULLET) - 1) == 0) {
+			fputs(utf8 ? BULLET : "*", stdout);
+			s += sizeof(BULLET) - 2;
+		} else
+			putchar((*s >= 0x20 && *s < 0x7f) || *s == '\n' ||
+			    *s == '\t' ? *s : '?');
+	}
 }
 
 /* check-pam's report: warnings on stdout, errors on stderr. */
@@ -136,6 +158,14 @@ main(int argc, char **argv)
 	struct proto_msg req, rsp;
 	int ch;
 
+	/* The only options with no command; the command's own (--carrier)
+	 * come after it. */
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage_to(stdout, 0);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("otpsmsctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
 	/* "+": stop at the command, whose own options (--carrier) follow it. */
 	while ((ch = getopt(argc, argv, "+s:u:")) != -1) {
 		switch (ch) {
@@ -184,6 +214,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "otpsmsctl: unexpected reply type %u\n", rsp.type);
 		return 2;
 	}
-	print_text(rsp.u.crsp_ctl.text);
+	(void)setlocale(LC_CTYPE, "");
+	print_text(rsp.u.crsp_ctl.text, strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
 	return rsp.u.crsp_ctl.status == 0 ? 0 : 1;
 }

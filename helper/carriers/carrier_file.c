@@ -72,7 +72,7 @@ file_send(struct carrier *c, const struct carrier_msg *m,
 	struct file_carrier *fc = c->priv;
 	struct carrier_result res;
 	struct stat st;
-	char *line = NULL;
+	char *line = NULL, shown[256];
 	size_t len = 0;
 	ssize_t n;
 	int fd = -1, r = -1;
@@ -93,7 +93,10 @@ file_send(struct carrier *c, const struct carrier_msg *m,
 	 * lets logrotate move the file away at any time. */
 	if ((fd = open(fc->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600)) == -1) {
-		fail(&res, "open", errno);
+		/* The path, so the log says what to create or chown. */
+		log_safe(shown, sizeof(shown), fc->path);
+		snprintf(res.detail, sizeof(res.detail), "cannot open %.160s: %s",
+		    shown, strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -135,6 +138,47 @@ file_send(struct carrier *c, const struct carrier_msg *m,
 	return r;
 }
 
+/* -t: the daemon, as its user, must be able to append to the file or
+ * create it; otherwise every send fails and a login with it. */
+static void
+file_check_path(struct cfg_ctx *ctx, const struct cfg_node *at,
+    const char *path)
+{
+	char dir[4096], why[1200], safe[600], shown[256], where[256];
+	struct stat st;
+	char *slash;
+	int r;
+
+	if (lstat(path, &st) == 0)
+		r = cfg_access_as(ctx, path, W_OK, why, sizeof(why));
+	else if (errno != ENOENT || strlen(path) >= sizeof(dir)) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		r = -1;
+	} else {
+		/* To be created: the directory must exist and take it. */
+		memcpy(dir, path, strlen(path) + 1);
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		r = cfg_access_as(ctx, dir, W_OK | X_OK, why, sizeof(why));
+		if (r == 0)
+			return;
+		log_safe(safe, sizeof(safe), why);
+		log_safe(shown, sizeof(shown), dir);
+		snprintf(why, sizeof(why), "cannot create it in %.200s: %.200s",
+		    shown, safe);
+	}
+	if (r == 0)
+		return;
+	log_safe(safe, sizeof(safe), why);
+	log_safe(shown, sizeof(shown), path);
+	cfg_err(ctx, at, "%s: %.200s: the daemon's user %s cannot write it: "
+	    "%.300s", cfg_path(at, where, sizeof(where)), shown,
+	    ctx->daemon_name[0] ? ctx->daemon_name : "(this user)", safe);
+}
+
 static int
 file_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 {
@@ -149,12 +193,14 @@ file_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 	}
 	if (cfg_str(ctx, map, "path", &fc->path, 1) != 1)
 		goto out;
+	at = cfg_get(map, "path");
 	if (fc->path[0] != '/') {
-		at = cfg_get(map, "path");
 		cfg_err(ctx, at, "%s: must be an absolute path",
 		    cfg_path(at, where, sizeof(where)));
 		goto out;
 	}
+	if (ctx->check_only && !ctx->no_files)
+		file_check_path(ctx, at, fc->path);
 	c->priv = fc;
 	fc = NULL;
 	r = 0;

@@ -435,15 +435,17 @@ route_status(const struct config *c, char *buf, size_t bufsz, uint64_t now)
 	buf[off] = '\0';
 	for (i = 0; i < c->n_carriers && off < bufsz - 1; i++) {
 		h = &c->carriers[i]->health;
+		/* The breaker's state in an administrator's words: "closed"
+		 * reads as "broken" to anyone but an electrician. */
 		if (h->probing)
-			snprintf(state, sizeof(state), "probing");
+			snprintf(state, sizeof(state), "failing, trying it now");
 		else if (h->open_until_ms > now)
-			snprintf(state, sizeof(state), "open for %llu s",
+			snprintf(state, sizeof(state), "failing, retry in %llu s",
 			    (unsigned long long)((h->open_until_ms - now + 999) / 1000));
 		else if (h->open_until_ms != 0)
-			snprintf(state, sizeof(state), "open, next send probes");
+			snprintf(state, sizeof(state), "failing, next send retries it");
 		else
-			snprintf(state, sizeof(state), "closed");
+			snprintf(state, sizeof(state), "healthy");
 		n = snprintf(buf + off, bufsz - off, "carrier %s (%s): %s; accepted %lu, "
 		    "failed %lu (%u in a row), retried %lu, refused %lu%s%s\n",
 		    c->carriers[i]->name, c->carriers[i]->ops->type, state, h->accepted,

@@ -327,7 +327,7 @@ read_credential(struct cfg_ctx *ctx, struct cfg_node *map, const char *ckey,
 	}
 	snprintf(file, sizeof(file), "%s/%s", dir, n->value);
 	cfg_note_read(ctx, file);
-	if ((*out = read_secret(file, ctx->secret_owner, max, err, sizeof(err))) == NULL) {
+	if ((*out = read_secret(file, ctx->secret_owner, ctx->secret_group, max, err, sizeof(err))) == NULL) {
 		log_safe(safe, sizeof(safe), err);
 		cfg_err(ctx, n, "%s: %s", path, safe);
 		return -1;
@@ -346,6 +346,27 @@ group_name(gid_t gid, char *buf, size_t bufsz)
 	else
 		snprintf(buf, bufsz, "%u", (unsigned)gid);
 	return buf;
+}
+
+/* -t as root: root reads the secret, but the shipped unit starts otpsmsd as
+ * its user, who must read it too. A warning, not an error: a daemon started
+ * as root (an init script) reads its secrets before it drops root. */
+void
+cfg_check_secret_access(struct cfg_ctx *ctx, const struct cfg_node *at,
+    const char *key, const char *file)
+{
+	char why[1200], safe[1200], shown[512], path[256], g[64];
+
+	if (!ctx->check_only || geteuid() != 0 ||
+	    cfg_access_as(ctx, file, R_OK, why, sizeof(why)) == 0)
+		return;
+	log_safe(safe, sizeof(safe), why);
+	log_safe(shown, sizeof(shown), file);
+	cfg_warn(ctx, at, "%s: %.200s: user %s (uid %u), as otpsmsd.service "
+	    "runs, cannot read it (%.120s); chgrp %s and chmod 640 it, or use "
+	    "%s_credential", cfg_path(at, path, sizeof(path)), shown,
+	    ctx->daemon_name, (unsigned)ctx->daemon_uid, safe,
+	    group_name(ctx->daemon_gid, g, sizeof(g)), key);
 }
 
 /* An inline secret is as private as the file it is in: whoever may read the
@@ -456,13 +477,14 @@ cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 		goto out;
 	}
 	cfg_note_read(ctx, file->value);
-	if ((s = read_secret(file->value, ctx->secret_owner, max, err,
+	if ((s = read_secret(file->value, ctx->secret_owner, ctx->secret_group, max, err,
 	    sizeof(err))) == NULL) {
 		/* read_secret's reason names the file, never its contents. */
 		log_safe(safe, sizeof(safe), err);
 		cfg_err(ctx, file, "%s: %s", path, safe);
 		goto out;
 	}
+	cfg_check_secret_access(ctx, file, key, file->value);
 	r = 1;
  out:
 	if (r == 1)

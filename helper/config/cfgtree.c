@@ -33,6 +33,7 @@ cfg_ctx_init(struct cfg_ctx *ctx, const char *file)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->file = file;
 	ctx->secret_owner = geteuid();
+	ctx->secret_group = (gid_t)-1;
 }
 
 void
@@ -45,6 +46,11 @@ cfg_ctx_free(struct cfg_ctx *ctx)
 		ctx->errs[i] = NULL;
 	}
 	ctx->nerr = 0;
+	for (i = 0; i < ctx->nwarn && i < CFG_MAX_ERRORS; i++) {
+		free(ctx->warns[i]);
+		ctx->warns[i] = NULL;
+	}
+	ctx->nwarn = 0;
 	for (i = 0; i < ctx->nreads; i++) {
 		free(ctx->reads[i]);
 		ctx->reads[i] = NULL;
@@ -111,6 +117,97 @@ cfg_err(struct cfg_ctx *ctx, const struct cfg_node *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	cfg_verr_pos(ctx, at ? at->line : 0, at ? at->col : 0, fmt, ap);
 	va_end(ap);
+}
+
+void
+cfg_warn(struct cfg_ctx *ctx, const struct cfg_node *at, const char *fmt, ...)
+{
+	const char *file = ctx->file != NULL ? ctx->file : "(config)";
+	char msg[CFG_MSG_MAX], *s = NULL;
+	va_list ap;
+	int n;
+
+	if (ctx->nwarn >= CFG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (at == NULL || at->line == 0)
+		n = asprintf(&s, "%.256s: warning: %s", file, msg);
+	else
+		n = asprintf(&s, "%.256s:%u:%u: warning: %s", file, at->line,
+		    at->col, msg);
+	if (n != -1)
+		ctx->warns[ctx->nwarn++] = s;
+}
+
+/* The permission bits that apply to uid:gid (owner, else group, else
+ * others) grant all of want (R_OK, W_OK, X_OK are 4, 2, 1). */
+static int
+bits_allow(const struct stat *st, uid_t uid, gid_t gid, int want)
+{
+	unsigned bits;
+
+	if (st->st_uid == uid)
+		bits = (st->st_mode >> 6) & 7;
+	else if (st->st_gid == gid)
+		bits = (st->st_mode >> 3) & 7;
+	else
+		bits = st->st_mode & 7;
+	return ((unsigned)want & bits) == (unsigned)want;
+}
+
+int
+cfg_access_as(const struct cfg_ctx *ctx, const char *path, int mode,
+    char *why, size_t whysz)
+{
+	char buf[4096], *p;
+	struct stat st;
+	int r = -1;
+
+	if (geteuid() != 0) {
+		if (faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0)
+			r = 0;
+		else
+			snprintf(why, whysz, "%s", strerror(errno));
+		goto out;
+	}
+	if (!ctx->daemon_gid_known || ctx->daemon_uid == 0) {
+		r = 0;
+		goto out;
+	}
+	if (path[0] != '/' || strlen(path) >= sizeof(buf)) {
+		snprintf(why, whysz, "not an absolute path");
+		goto out;
+	}
+	memcpy(buf, path, strlen(path) + 1);
+	for (p = strchr(buf + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (stat(buf, &st) == -1) {
+			snprintf(why, whysz, "%.1024s: %s", buf, strerror(errno));
+			goto out;
+		}
+		if (!bits_allow(&st, ctx->daemon_uid, ctx->daemon_gid, X_OK)) {
+			snprintf(why, whysz, "no search permission on %.1024s "
+			    "(mode %04o)", buf, (unsigned)(st.st_mode & 07777));
+			goto out;
+		}
+		*p = '/';
+	}
+	if (stat(path, &st) == -1) {
+		snprintf(why, whysz, "%s", strerror(errno));
+		goto out;
+	}
+	if (!bits_allow(&st, ctx->daemon_uid, ctx->daemon_gid, mode)) {
+		snprintf(why, whysz, "no %s permission (owner uid %u, group %u, "
+		    "mode %04o)", mode & W_OK ? "write" : "read",
+		    (unsigned)st.st_uid, (unsigned)st.st_gid,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	r = 0;
+ out:
+	return r;
 }
 
 /* A value from the file, safe to put in a message: printable, bounded. */

@@ -45,6 +45,13 @@ struct cfg_ctx {
 	gid_t src_gid;
 	int daemon_gid_known;      /* the primary group of user: (config.c) */
 	gid_t daemon_gid;
+	uid_t daemon_uid;          /* user:'s uid, when daemon_gid_known */
+	char daemon_name[64];      /* log-safe, for messages */
+	gid_t secret_group;        /* may read secret files (open_secret);
+	                            * (gid_t)-1 until user: is known */
+	/* -t: what the daemon will need but that does not stop it starting. */
+	char *warns[CFG_MAX_ERRORS];
+	size_t nwarn;
 	char *reads[CFG_MAX_READS];  /* every file read, for rootfs_check_read */
 	size_t nreads;
 };
@@ -58,6 +65,20 @@ void cfg_note_read(struct cfg_ctx *ctx, const char *path);
 /* Records "FILE:LINE:COL: message" (FILE: message when at is NULL). */
 void cfg_err(struct cfg_ctx *ctx, const struct cfg_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same as "FILE:LINE:COL: warning: message", in ctx->warns: not an error. */
+void cfg_warn(struct cfg_ctx *ctx, const struct cfg_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* -t: whether the daemon's user (user:, with its primary group only, as
+ * privdrop leaves it) may access path with mode (R_OK, W_OK, X_OK), every
+ * directory on the way searchable. Run as root, from the permission bits
+ * (ACLs are not read); run as anyone else, that is the daemon's user:
+ * the kernel answers (faccessat). 0, or -1 with the reason in why. */
+int cfg_access_as(const struct cfg_ctx *ctx, const char *path, int mode,
+    char *why, size_t whysz);
+/* -t as root: a warning at at when the daemon's user could not read the
+ * secret file (key: the secret's key, e.g. "auth_token"). */
+void cfg_check_secret_access(struct cfg_ctx *ctx, const struct cfg_node *at,
+    const char *key, const char *file);
 
 /* Parses a whole YAML file (bounded size; aliases and multiple documents are
  * refused). Returns the root or NULL with errors recorded. The file must be a

@@ -125,6 +125,11 @@ read_user(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 	if (ctx->src_known && c->user != NULL && (pw = getpwnam(c->user)) != NULL) {
 		ctx->daemon_gid = pw->pw_gid;
 		ctx->daemon_gid_known = 1;
+		ctx->daemon_uid = pw->pw_uid;
+		log_safe(ctx->daemon_name, sizeof(ctx->daemon_name), c->user);
+		/* It may also read secret files (0640 root:GROUP), as the
+		 * shipped unit, which starts it as that user, needs. */
+		ctx->secret_group = pw->pw_gid;
 	}
 }
 
@@ -525,6 +530,13 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	read_message(ctx, root, c);
 	read_host(ctx, root, c);
 	read_users(ctx, root, c);
+	if (c->n_users == 0 && c->users_file == NULL)
+		cfg_warn(ctx, NULL, "no users: and no users_file: every login will "
+		    "be refused (user not enrolled)");
+	else if (c->n_users == 0 && ctx->nerr == nerr0)
+		cfg_warn(ctx, cfg_get(root, "users_file"), "users_file: the file "
+		    "lists no users: every login will be refused (user not "
+		    "enrolled)");
 	read_carriers(ctx, root, c);
 	config_read_policy(ctx, root, c);    /* after users: checks their numbers */
 	route_read_config(ctx, root, c);

@@ -4,10 +4,13 @@
 #include <config.h>
 #include "conf.h"
 
+#include <errno.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cfgtree.h"
 #include "countries.h"
@@ -21,18 +24,70 @@
 #define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/otpsms"
 #define MAX_ALLOW_GROUPS 256
 
+/* -t: what statefile_check_dir will ask of the directory once the daemon
+ * runs as its user: a real directory, that user's, not writable by group or
+ * others, and reachable. 0, or -1 with why. */
+static int
+state_dir_usable(const struct cfg_ctx *ctx, const char *dir, char *why,
+    size_t whysz)
+{
+	uid_t uid = geteuid() == 0 && ctx->daemon_gid_known ? ctx->daemon_uid :
+	    geteuid();
+	struct stat st;
+
+	if (lstat(dir, &st) == -1) {
+		snprintf(why, whysz, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(why, whysz, "not a directory%s",
+		    S_ISLNK(st.st_mode) ? " (a symbolic link)" : "");
+		return -1;
+	}
+	if (st.st_uid != uid) {
+		snprintf(why, whysz, "owned by uid %u, not by the daemon's user "
+		    "(uid %u)", (unsigned)st.st_uid, (unsigned)uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, whysz, "writable by group or others (mode %04o)",
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return cfg_access_as(ctx, dir, R_OK | W_OK | X_OK, why, whysz);
+}
+
 static void
 read_state_dir(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
+	char why[1200], safe[600], shown[512];
+
 	if (cfg_str(ctx, root, "state_dir", &c->state_dir, 0) == 1) {
 		c->state_dir_explicit = 1;
 		if (c->state_dir[0] != '/' || strlen(c->state_dir) > 3000)
 			cfg_err(ctx, cfg_get(root, "state_dir"),
 			    "state_dir: must be an absolute path");
+		else if (ctx->check_only && !ctx->no_files &&
+		    state_dir_usable(ctx, c->state_dir, why, sizeof(why)) != 0) {
+			/* The daemon would refuse to start: say it now. */
+			log_safe(safe, sizeof(safe), why);
+			log_safe(shown, sizeof(shown), c->state_dir);
+			cfg_err(ctx, cfg_get(root, "state_dir"), "state_dir: %.200s: "
+			    "%.200s (install -d -m 0700 -o %s it)", shown, safe,
+			    ctx->daemon_name[0] ? ctx->daemon_name : "the daemon's user");
+		}
 		return;
 	}
 	if ((c->state_dir = strdup(DEFAULT_STATE_DIR)) == NULL)
 		cfg_err(ctx, NULL, "out of memory");
+	else if (ctx->check_only && !ctx->no_files &&
+	    state_dir_usable(ctx, c->state_dir, why, sizeof(why)) != 0) {
+		log_safe(safe, sizeof(safe), why);
+		cfg_warn(ctx, NULL, "state_dir %s (the default): %.200s: limits and "
+		    "lockouts will be kept in memory only, and a restart resets "
+		    "them (install -d -m 0700 -o %s it)", c->state_dir, safe,
+		    ctx->daemon_name[0] ? ctx->daemon_name : "the daemon's user");
+	}
 }
 
 /* COUNT/WINDOW, or off. */

@@ -280,7 +280,7 @@ read_pem(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 	if (ctx->no_files)
 		return;
 	cfg_note_read(ctx, *path);
-	*out = secret ? read_secret(*path, ctx->secret_owner, PEM_MAX, err,
+	*out = secret ? read_secret(*path, ctx->secret_owner, ctx->secret_group, PEM_MAX, err,
 	    sizeof(err)) : read_plain(*path, PEM_MAX, err, sizeof(err));
 	if (*out == NULL) {
 		log_safe(safe, sizeof(safe), err);
@@ -394,12 +394,13 @@ read_fleet_key(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 		goto out;
 	}
 	cfg_note_read(ctx, file);
-	if (fleetkey_read(file, ctx->secret_owner, &c->fleet_key, &c->fleet_key_len,
-	    err, sizeof(err)) != 0) {
+	if (fleetkey_read(file, ctx->secret_owner, ctx->secret_group,
+	    &c->fleet_key, &c->fleet_key_len, err, sizeof(err)) != 0) {
 		log_safe(safe, sizeof(safe), err);
 		cfg_err(ctx, n, "%s: %s", cn != NULL ? "fleet_key_credential" :
 		    "fleet_key_file", safe);
-	}
+	} else if (cn == NULL)
+		cfg_check_secret_access(ctx, n, "fleet_key", file);
  out:
 	free(path);
 	free(cred);

@@ -18,7 +18,8 @@
 #define FLEETKEY_SALT "otpsms fleet"
 
 int
-fleetkey_read(const char *path, uid_t owner_ok, uint8_t **key, size_t *len,
+fleetkey_read(const char *path, uid_t owner_ok, gid_t group_ok, uint8_t **key,
+    size_t *len,
     char *err, size_t errsz)
 {
 	uint8_t *buf = NULL;
@@ -28,7 +29,7 @@ fleetkey_read(const char *path, uid_t owner_ok, uint8_t **key, size_t *len,
 
 	*key = NULL;
 	*len = 0;
-	if ((fd = open_secret(path, owner_ok, err, errsz)) == -1)
+	if ((fd = open_secret(path, owner_ok, group_ok, err, errsz)) == -1)
 		goto out;
 	if ((buf = malloc(FLEETKEY_MAX + 1)) == NULL) {
 		snprintf(err, errsz, "%s: out of memory", path);

@@ -18,11 +18,11 @@
 #define FLEETKEY_LABEL_NAMES "otpsms store names v1"
 
 /* Reads the whole file (open_secret() rules: root or owner_ok, mode 0600 at
- * most), one trailing newline dropped; FLEETKEY_MIN..FLEETKEY_MAX bytes, any
+ * most, or 0640 with group group_ok), one trailing newline dropped; FLEETKEY_MIN..FLEETKEY_MAX bytes, any
  * bytes (raw or `openssl rand -hex 32`). *key is malloc'd: wipe and free it.
  * Returns 0, or -1 with the reason (never the contents) in err. */
-int fleetkey_read(const char *path, uid_t owner_ok, uint8_t **key, size_t *len,
-    char *err, size_t errsz);
+int fleetkey_read(const char *path, uid_t owner_ok, gid_t group_ok,
+    uint8_t **key, size_t *len, char *err, size_t errsz);
 
 /* HKDF-SHA256(ikm, salt "otpsms fleet", info label) -> out. 0 or -1. */
 int fleetkey_derive(const uint8_t *ikm, size_t len, const char *label,

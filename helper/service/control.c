@@ -240,7 +240,7 @@ routes_text(const struct config *cfg, const char *num, char *text, size_t sz)
 	for (i = 0; i < n; i++) {
 		off = strlen(text);
 		snprintf(text + off, sz - off, "%s%s%s", i ? ", " : " ", cars[i]->name,
-		    cars[i]->health.open_until_ms > now ? " (circuit open)" : "");
+		    cars[i]->health.open_until_ms > now ? " (failing, skipped)" : "");
 	}
 	off = strlen(text);
 	if (rt != NULL && rt->from != NULL)

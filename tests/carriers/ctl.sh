@@ -45,13 +45,22 @@ is "$(last text | tail -n 1)" "@example.us #$code" "WebOTP last line: the route'
 r=$(ctl routes +447700900123)
 is "$?" 0 "routes: exit 0"
 case "$r" in
-*'route "+44" (line '*'): broken (circuit open), outbox (from "ACME") (webotp login.example.com)')
+*'route "+44" (line '*'): broken (failing, skipped), outbox (from "ACME") (webotp login.example.com)')
 	pass "routes: +44 route, carriers in order, open breaker marked" ;;
 *) fail "routes: +44 route ($r)" ;;
 esac
 case "$r" in '+44'*'0123:'*) pass "routes: the number is masked" ;; *) fail "masked ($r)" ;; esac
+# The masked number's dots: '*' where the locale is not UTF-8 (its three
+# bytes used to print as "???"), the bullet itself where it is.
+r=$(LC_ALL=C ctl routes +447700900123)
+case "$r" in '+44*****0123: route'*) pass "routes, C locale: the dots are '*'" ;;
+*) fail "routes, C locale ($r)" ;; esac
+r=$(LC_ALL=C.UTF-8 ctl routes +447700900123)
+case "$r" in "+44$(printf '\342\200\242\342\200\242\342\200\242\342\200\242\342\200\242')0123: route"*)
+	pass "routes, UTF-8 locale: the dots are bullets" ;;
+*) fail "routes, UTF-8 locale ($r)" ;; esac
 r=$(ctl routes +33612345678)
-case "$r" in *"no route matches, carriers in order: broken (circuit open), outbox (webotp login.example.com)")
+case "$r" in *"no route matches, carriers in order: broken (failing, skipped), outbox (webotp login.example.com)")
 	pass "routes: no route matches" ;; *) fail "routes: no match ($r)" ;; esac
 r=$(ctl routes +15017122661)
 case "$r" in *'route "+1"'*': outbox (webotp example.us)') pass "routes: the route's own domain" ;;
@@ -62,10 +71,10 @@ is "$?" 2 "routes: not an E.164 number refused"
 # --- status: each carrier's breaker and counters.
 s=$(ctl status)
 is "$?" 0 "status: exit 0"
-printf '%s\n' "$s" | grep -q '^carrier broken (file): open for [0-9]* s; accepted 0, failed 1 (1 in a row), retried 0, refused 0; last error: '
-ok "status: broken's breaker open, its failure and last error"
-printf '%s\n' "$s" | grep -q '^carrier outbox (file): closed; accepted 2, failed 0'
-ok "status: outbox closed, 2 accepted"
+printf '%s\n' "$s" | grep -q '^carrier broken (file): failing, retry in [0-9]* s; accepted 0, failed 1 (1 in a row), retried 0, refused 0; last error: '
+ok "status: broken failing (breaker open), its failure and last error"
+printf '%s\n' "$s" | grep -q '^carrier outbox (file): healthy; accepted 2, failed 0'
+ok "status: outbox healthy, 2 accepted"
 printf '%s\n' "$s" | grep -q '^pending codes: 2$'
 ok "status: still shows the daemon's counters"
 
@@ -92,9 +101,9 @@ r=$(ctl test-send +447700900123 --carrier nosuch 2>&1)
 is "$?" 2 "test-send --carrier with an unknown name refused"
 case "$r" in *"no carrier by that name"*) pass "unknown carrier: said so" ;; *) fail "unknown ($r)" ;; esac
 s=$(ctl status)
-printf '%s\n' "$s" | grep -q '^carrier outbox (file): closed; accepted 2, failed 0'
+printf '%s\n' "$s" | grep -q '^carrier outbox (file): healthy; accepted 2, failed 0'
 ok "test sends leave the counters alone"
-printf '%s\n' "$s" | grep -q '^carrier broken (file): open for [0-9]* s; accepted 0, failed 1 '
+printf '%s\n' "$s" | grep -q '^carrier broken (file): failing, retry in [0-9]* s; accepted 0, failed 1 '
 ok "test sends leave the breaker alone"
 grep -q 'test message: to=+44[^ ]*0123 by=otpsmsctl pid=[0-9]* result=accepted' "$TESTDIR/otpsmsd.log"
 ok "test-send logged, number masked"

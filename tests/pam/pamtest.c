@@ -9,9 +9,16 @@
  * prompt with ANSWER; -A runs CMD (sh -c) when a prompt arrives and answers
  * with the first line of its output; -n installs a conversation whose function
  * pointer is NULL. Without any of them, prompts fail with PAM_CONV_ERR. Exits
- * 0 whatever PAM said, 2 on a usage error. */
+ * 0 whatever PAM said, 2 on a usage error.
+ *
+ * Like login, su and sudo, it takes its locale from the environment
+ * (setlocale), so the module speaks LANGUAGE / LC_MESSAGES; with
+ * OTPSMS_TEST_LOCALEDIR set, the module's text domain is bound there first
+ * (the build tree's po/), which the module keeps. */
 #include "config.h"
 
+#include <libintl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +161,9 @@ main(int argc, char **argv)
 	if (nullconv)
 		pc.conv = NULL;
 
+	(void)setlocale(LC_ALL, "");
+	if (getenv("OTPSMS_TEST_LOCALEDIR") != NULL)
+		(void)bindtextdomain("pam_otpsms", getenv("OTPSMS_TEST_LOCALEDIR"));
 	if ((r = pam_start_confdir(service, user, &pc, confdir, &pamh)) !=
 	    PAM_SUCCESS) {
 		fprintf(stderr, "pam_start_confdir: %s\n", pam_name(r));

@@ -83,25 +83,25 @@ main(void)
 	snprintf(text, sizeof(text), "%s\n",
 	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	ok(write_file(path, text, strlen(text), 0600) == 0, "write a key file");
-	ok(fleetkey_read(path, geteuid(), &key, &len, err, sizeof(err)) == 0,
+	ok(fleetkey_read(path, geteuid(), (gid_t)-1, &key, &len, err, sizeof(err)) == 0,
 	    "a 0600 key file is read");
 	is_int(len, 64, "its trailing newline is not key material");
 	ok(key != NULL && memcmp(key, text, 64) == 0, "the bytes as written");
 	free(key);
 	key = NULL;
 	chmod(path, 0640);
-	ok(fleetkey_read(path, geteuid(), &key, &len, err, sizeof(err)) == -1 &&
+	ok(fleetkey_read(path, geteuid(), (gid_t)-1, &key, &len, err, sizeof(err)) == -1 &&
 	    strstr(err, "chmod 600") != NULL, "a group-readable key file refused");
 	ok(strstr(err, "0123456789abcdef") == NULL, "the reason does not quote the key");
 	ok(write_file(path, "short key\n", 10, 0600) == 0 &&
-	    fleetkey_read(path, geteuid(), &key, &len, err, sizeof(err)) == -1 &&
+	    fleetkey_read(path, geteuid(), (gid_t)-1, &key, &len, err, sizeof(err)) == -1 &&
 	    strstr(err, "32 to") != NULL, "a short key file refused");
 	ok(write_file(path, ikm, sizeof(ikm), 0600) == 0 &&
-	    fleetkey_read(path, geteuid(), &key, &len, err, sizeof(err)) == 0 &&
+	    fleetkey_read(path, geteuid(), (gid_t)-1, &key, &len, err, sizeof(err)) == 0 &&
 	    len == 32 && memcmp(key, ikm, 32) == 0, "a raw 32-byte key file is read");
 	free(key);
 	unlink(path);
-	ok(fleetkey_read(path, geteuid(), &key, &len, err, sizeof(err)) == -1,
+	ok(fleetkey_read(path, geteuid(), (gid_t)-1, &key, &len, err, sizeof(err)) == -1,
 	    "a missing key file is an error");
 
 	/* Two hosts, one fleet key: the same MAC, and each opens the other's

@@ -202,7 +202,7 @@ test_breaker(void)
 		c.breaker_failures = 1;
 		route_breaker_done(&c, CARRIER_FAILOVER, "HTTP 502", 5000);
 		route_status(&cfg, buf, sizeof(buf), 5000);
-		is_str(buf, "carrier b (file): open for 1 s; accepted 2, failed 58 "
+		is_str(buf, "carrier b (file): failing, retry in 1 s; accepted 2, failed 58 "
 		    "(51 in a row), retried 0, refused 1; last error: HTTP 502\n",
 		    "status line: state, counters, last error");
 		buf[0] = '\0';

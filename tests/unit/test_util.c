@@ -64,27 +64,41 @@ test_secrets(void)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	ok(fd != -1 && write(fd, "s3cret\n", 7) == 7, "write token");
 	close(fd);
-	s = read_secret(path, geteuid(), 64, err, sizeof(err));
+	s = read_secret(path, geteuid(), (gid_t)-1, 64, err, sizeof(err));
 	is_str(s, "s3cret", "secret read, newline stripped");
 	freezero_str(s);
 	chmod(path, 0640);
-	s = read_secret(path, geteuid(), 64, err, sizeof(err));
+	s = read_secret(path, geteuid(), (gid_t)-1, 64, err, sizeof(err));
 	ok(s == NULL && strstr(err, "chmod 600") != NULL, "group-readable secret refused: %s", err);
+	/* 0640 with the daemon's group: how otpsmsd.service, which never runs
+	 * as root, reads a root-owned secret. */
+	s = read_secret(path, geteuid(), getegid(), 64, err, sizeof(err));
+	is_str(s, "s3cret", "0640 with the daemon's group: read");
+	freezero_str(s);
+	s = read_secret(path, geteuid(), getegid() + 1, 64, err, sizeof(err));
+	ok(s == NULL && strstr(err, "640 with the daemon's group") != NULL,
+	    "0640 with another group refused: %s", err);
+	chmod(path, 0660);
+	s = read_secret(path, geteuid(), getegid(), 64, err, sizeof(err));
+	ok(s == NULL, "group-writable secret refused, even the daemon's group");
+	chmod(path, 0644);
+	s = read_secret(path, geteuid(), getegid(), 64, err, sizeof(err));
+	ok(s == NULL, "world-readable secret refused, whatever the group");
 	chmod(path, 0604);
-	s = read_secret(path, geteuid(), 64, err, sizeof(err));
+	s = read_secret(path, geteuid(), (gid_t)-1, 64, err, sizeof(err));
 	ok(s == NULL, "world-readable secret refused");
 	chmod(path, 0600);
-	s = read_secret(path, geteuid(), 3, err, sizeof(err));
+	s = read_secret(path, geteuid(), (gid_t)-1, 3, err, sizeof(err));
 	ok(s == NULL && strstr(err, "longer") != NULL, "oversized secret refused");
 	snprintf(path, sizeof(path), "%s/link", dir);
 	ok(symlink("token", path) == 0, "symlink");
-	s = read_secret(path, geteuid(), 64, err, sizeof(err));
+	s = read_secret(path, geteuid(), (gid_t)-1, 64, err, sizeof(err));
 	ok(s == NULL, "symlink refused (O_NOFOLLOW): %s", err);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/token", dir);
 	if (geteuid() == 0) {
 		ok(chown(path, 65534, 65534) == 0, "chown to nobody");
-		s = read_secret(path, 0, 64, err, sizeof(err));
+		s = read_secret(path, 0, (gid_t)-1, 64, err, sizeof(err));
 		ok(s == NULL && strstr(err, "owned by root") != NULL,
 		    "secret owned by another user refused");
 	}
