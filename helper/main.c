@@ -20,6 +20,7 @@
 #include "carrier.h"
 #include "code.h"
 #include "conf.h"
+#include "directory.h"
 #include "fleetkey.h"
 #include "http.h"
 #include "log.h"
@@ -294,6 +295,8 @@ main(int argc, char **argv)
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
 	    (d.store = open_store(&d)) == NULL ||
+	    (d.cfg->directory.enabled && (d.directory = directory_new(d.loop,
+	    &d.cfg->directory, err, sizeof(err))) == NULL) ||
 	    /* Limits and lockouts go where the pending codes go. */
 	    (d.redis != NULL && policy_share(d.policy, d.redis) != 0) ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
@@ -332,6 +335,8 @@ out:
 		server_free(d.server);
 	if (d.cfg != NULL && ret == 0 && !check)
 		(void)unlink(d.cfg->socket);    /* may fail once root is gone */
+	/* Lookups still due fail closed, to requests and a policy still there. */
+	directory_free(d.directory);
 	if (lfd != -1)
 		close(lfd);
 	if (sfd != -1)
