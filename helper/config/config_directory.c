@@ -285,9 +285,10 @@ config_read_directory(struct cfg_ctx *ctx, struct cfg_node *root,
 	    (strlen(dc->bind_dn) > DIR_DN_MAX || dc->bind_dn[0] == '\0'))
 		cfg_err(ctx, cfg_get(map, "bind_dn"), "directory.bind_dn: 1 to %d "
 		    "bytes", DIR_DN_MAX);
-	cfg_secret(ctx, map, "bind_password", &dc->bind_password,
-	    DIR_PASSWORD_MAX, 0);
-	if ((dc->bind_dn == NULL) != (dc->bind_password == NULL))
+	/* -1: refused and said there; no second message about it. */
+	if (cfg_secret(ctx, map, "bind_password", &dc->bind_password,
+	    DIR_PASSWORD_MAX, 0) != -1 &&
+	    (dc->bind_dn == NULL) != (dc->bind_password == NULL))
 		cfg_err(ctx, map, "directory: bind_dn and bind_password (or "
 		    "bind_password_file) go together; give neither for an "
 		    "anonymous search");
