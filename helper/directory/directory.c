@@ -111,8 +111,9 @@ cache_sweep(struct directory *d, uint64_t now)
 
 	for (i = 0; i < DIR_BUCKETS; i++)
 		for (pp = &d->buckets[i]; (e = *pp) != NULL;) {
-			keep = e->found ? (uint64_t)d->dc->ttl_ms + d->dc->stale_ms :
-			    d->dc->negative_ttl_ms;
+			keep = !e->found ? d->dc->negative_ttl_ms :
+			    d->dc->stale_ms > d->dc->ttl_ms ? d->dc->stale_ms :
+			    d->dc->ttl_ms;
 			if (now - e->fetched_ms >= keep) {
 				*pp = e->next;
 				free(e->user);
@@ -399,7 +400,7 @@ answer(struct directory *d, struct dir_job *j)
 		else
 			directory_flush(d, j->user);
 	} else if ((e = cache_get(d, j->user)) != NULL && e->found &&
-	    now - e->fetched_ms < (uint64_t)dc->ttl_ms + dc->stale_ms) {
+	    now - e->fetched_ms < dc->stale_ms) {
 		log_warn("directory: user=%s: directory unavailable (%s); using "
 		    "the entry cached %llu s ago", j->user, j->why,
 		    (unsigned long long)((now - e->fetched_ms) / 1000));

@@ -4,7 +4,7 @@
  * loop through an eventfd, so callbacks always run on the loop's thread.
  *
  * Failure is never absence: DIR_UNAVAILABLE is its own answer, and a found
- * entry younger than stale_for stands in for a directory that does not
+ * entry fetched less than stale_for ago stands in for a directory that does not
  * answer; an absent one never does. */
 #ifndef OTPSMS_DIRECTORY_H
 #define OTPSMS_DIRECTORY_H

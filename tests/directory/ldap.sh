@@ -274,4 +274,18 @@ case $out in error*) false ;; esac
 ok "StartTLS, the second URL when the first refuses ($out)"
 stop_daemon
 
+# The country policy applies to a directory's number as to a configured one.
+write_config "$TESTDIR/cc.yaml" "$(dir_yaml "ldaps://127.0.0.1:$P2/" "  ca_file: $L/ca.crt")
+countries: { allow: [\"+44\"] }"
+sed -i '/^  bob:/d' "$TESTDIR/cc.yaml"
+start_daemon "$TESTDIR/cc.yaml"
+n0=$(outbox_count)
+out=$(challenge erin)
+is "$(echo "$out" | cut -d' ' -f1-2)" "error 9" "a directory number outside countries.allow is refused"
+is "$(outbox_count)" "$n0" "and nothing is sent"
+out=$(challenge gina)
+case $out in error*) false ;; esac
+ok "one inside is sent ($out)"
+stop_daemon
+
 done_testing
