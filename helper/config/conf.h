@@ -66,7 +66,7 @@ struct directory_conf {
 	int starttls;                /* ldap:// then StartTLS */
 	char *base;
 	char *filter;                /* holds {user} once */
-	char **attributes;           /* in order; default { "mobile" } */
+	char **attributes;           /* in order, NULL-ended; default { "mobile" } */
 	size_t n_attributes;
 	char *default_country;       /* "+44": national numbers; NULL: none */
 	unsigned timeout_ms;         /* per query, default 2 s */

@@ -201,8 +201,9 @@ read_attributes(struct cfg_ctx *ctx, struct cfg_node *map,
 	size_t i;
 
 	if ((seq = cfg_get(map, "attributes")) == NULL) {
-		/* The usual place for a mobile number (RFC 4524). */
-		if ((dc->attributes = calloc(1, sizeof(char *))) == NULL ||
+		/* The usual place for a mobile number (RFC 4524). NULL-ended,
+		 * as libldap takes the list. */
+		if ((dc->attributes = calloc(2, sizeof(char *))) == NULL ||
 		    (dc->attributes[0] = strdup("mobile")) == NULL)
 			cfg_err(ctx, map, "out of memory");
 		else
@@ -216,7 +217,7 @@ read_attributes(struct cfg_ctx *ctx, struct cfg_node *map,
 		    DIRECTORY_ATTRS_MAX);
 		return;
 	}
-	if ((dc->attributes = calloc(seq->n, sizeof(char *))) == NULL) {
+	if ((dc->attributes = calloc(seq->n + 1, sizeof(char *))) == NULL) {
 		cfg_err(ctx, seq, "out of memory");
 		return;
 	}

@@ -62,7 +62,6 @@ struct dir_entry {
 struct directory {
 	struct loop *loop;
 	const struct directory_conf *dc;
-	struct berval ca_der;        /* the CA, for libldap; none: system store */
 	int efd;
 	pthread_t worker;
 	int started;
@@ -206,7 +205,7 @@ connect_ldap(struct directory *d, char *why, size_t whysz)
 	const struct directory_conf *dc = d->dc;
 	struct timeval tv;
 	struct berval cred;
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, rc;
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, rc;
 	int r = -1;
 
 	if (d->ld != NULL)
@@ -218,15 +217,13 @@ connect_ldap(struct directory *d, char *why, size_t whysz)
 	}
 	tv.tv_sec = dc->timeout_ms / 1000;
 	tv.tv_usec = (dc->timeout_ms % 1000) * 1000;
-	/* Certificates checked (name and chain) whatever ldap.conf says. */
+	/* TLS through the context made at start (tls_setup); the name is
+	 * checked against the URL's host on every connection. */
 	if (ldap_set_option(d->ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != 0 ||
 	    ldap_set_option(d->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != 0 ||
 	    ldap_set_option(d->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != 0 ||
 	    ldap_set_option(d->ld, LDAP_OPT_TIMEOUT, &tv) != 0 ||
-	    ldap_set_option(d->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != 0 ||
-	    (d->ca_der.bv_len > 0 &&
-	    ldap_set_option(d->ld, LDAP_OPT_X_TLS_CACERT, &d->ca_der) != 0) ||
-	    ldap_set_option(d->ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != 0) {
+	    ldap_set_option(d->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != 0) {
 		snprintf(why, whysz, "cannot set the connection's options");
 		goto out;
 	}
@@ -493,24 +490,47 @@ directory_lookup(struct directory *d, const char *user, dir_cb *cb, void *arg)
 	pthread_mutex_unlock(&d->mu);
 }
 
-/* The CA's first certificate in DER, for LDAP_OPT_X_TLS_CACERT: libldap
- * then needs no file once privileges are gone. */
+/* libldap's one TLS context, made now (on the loop's thread, before the
+ * worker exists): certificates always checked, against the CA's first
+ * certificate given in memory (DER, LDAP_OPT_X_TLS_CACERT), so no file is
+ * read once privileges are gone, or else the system's store. Every
+ * connection uses it: set per connection, libldap would keep a copy of the
+ * CA for each. 0, or -1 with err set. */
 static int
-ca_der(struct directory *d, const char *pem)
+tls_setup(const struct directory_conf *dc, char *err, size_t errsz)
 {
+	struct berval der = { 0, NULL };
 	BIO *b = NULL;
 	X509 *x = NULL;
-	unsigned char *der = NULL;
-	int len, r = -1;
+	unsigned char *p = NULL;
+	int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, len, rc, r = -1;
 
-	if ((b = BIO_new_mem_buf(pem, -1)) == NULL ||
-	    (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL ||
-	    (len = i2d_X509(x, &der)) <= 0)
+	if (ldap_set_option(NULL, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != 0) {
+		snprintf(err, errsz, "directory: cannot require certificates");
 		goto out;
-	d->ca_der.bv_val = (char *)der;
-	d->ca_der.bv_len = (ber_len_t)len;
+	}
+	if (dc->ca != NULL) {
+		if ((b = BIO_new_mem_buf(dc->ca, -1)) == NULL ||
+		    (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL ||
+		    (len = i2d_X509(x, &p)) <= 0) {
+			snprintf(err, errsz, "directory: ca_file: no certificate");
+			goto out;
+		}
+		der.bv_val = (char *)p;
+		der.bv_len = (ber_len_t)len;
+		if (ldap_set_option(NULL, LDAP_OPT_X_TLS_CACERT, &der) != 0) {
+			snprintf(err, errsz, "directory: libldap refused the CA");
+			goto out;
+		}
+	}
+	if ((rc = ldap_set_option(NULL, LDAP_OPT_X_TLS_NEWCTX, &zero)) != 0) {
+		snprintf(err, errsz, "directory: cannot make the TLS context (%s)",
+		    ldap_err2string(rc));
+		goto out;
+	}
 	r = 0;
  out:
+	OPENSSL_free(p);
 	X509_free(x);
 	BIO_free(b);
 	ERR_clear_error();
@@ -537,10 +557,8 @@ directory_new(struct loop *loop, const struct directory_conf *dc, char *err,
 	/* The daemon's settings are in its own file, not ldap.conf or
 	 * ~/.ldaprc (set before libldap first reads them). */
 	setenv("LDAPNOINIT", "1", 1);
-	if (dc->ca != NULL && ca_der(d, dc->ca) != 0) {
-		snprintf(err, errsz, "directory: ca_file: no certificate");
+	if (tls_setup(dc, err, errsz) != 0)
 		goto fail;
-	}
 	if ((d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
 	    loop_add(loop, d->efd, EPOLLIN, on_event, d) == -1) {
 		snprintf(err, errsz, "directory: eventfd: %s", strerror(errno));
@@ -586,7 +604,6 @@ directory_free(struct directory *d)
 			free(e->user);
 			free(e);
 		}
-	OPENSSL_free(d->ca_der.bv_val);
 	pthread_mutex_destroy(&d->mu);
 	pthread_cond_destroy(&d->cv);
 	free(d);
