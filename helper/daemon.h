@@ -14,6 +14,7 @@
 #define OTPSMS_DAEMON_H
 
 struct config;
+struct directory;
 struct http;
 struct loop;
 struct policy;
@@ -31,6 +32,8 @@ struct daemon {
 	struct rclient *redis;   /* the fleet's Redis (redis_client.h); NULL:
 	                          * local store. Made before the store, freed
 	                          * after the store and the policy. */
+	struct directory *directory; /* numbers from LDAP (directory.h); NULL:
+	                              * none. Freed right after the server. */
 };
 
 #endif

@@ -22,6 +22,7 @@
 #include "code.h"
 #include "conf.h"
 #include "dispatch.h"
+#include "directory.h"
 #include "fleetkey.h"
 #include "http.h"
 #include "log.h"
@@ -336,6 +337,8 @@ main(int argc, char **argv)
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
 	    (d.store = open_store(&d)) == NULL ||
+	    (d.cfg->directory.enabled && (d.directory = directory_new(d.loop,
+	    &d.cfg->directory, err, sizeof(err))) == NULL) ||
 	    /* Limits and lockouts go where the pending codes go. */
 	    (d.redis != NULL && share_policy(&d) != 0) ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
@@ -375,6 +378,8 @@ out:
 		server_free(d.server);
 	if (d.cfg != NULL && ret == 0 && !check)
 		(void)unlink(d.cfg->socket);    /* may fail once root is gone */
+	/* Lookups still due fail closed, to requests and a policy still there. */
+	directory_free(d.directory);
 	if (lfd != -1)
 		close(lfd);
 	if (sfd != -1)

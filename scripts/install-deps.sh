@@ -36,7 +36,7 @@ PACKAGES="
 	build-essential autoconf automake libtool pkg-config make gettext
 	libpam0g-dev libpam-modules libpam-runtime
 	libcurl4-openssl-dev libssl-dev libyaml-dev libjansson-dev
-	libseccomp-dev libhiredis-dev
+	libseccomp-dev libhiredis-dev libldap2-dev
 	python3 openssh-server openssh-client expect
 	passwd procps ca-certificates
 "
@@ -49,9 +49,10 @@ TEST_PACKAGES="
 	redis-server redis-tools
 	kannel kannel-extras
 	debhelper dpkg-dev fakeroot devscripts equivs lintian pamtester
+	slapd ldap-utils
 "
 # service:package, for the services the test packages bring
-SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel"
+SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel slapd:slapd"
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 new_services=""

@@ -100,7 +100,7 @@ valgrind_units() {
 		fi
 	done
 	# The daemon itself under valgrind, driven through its socket.
-	for t in tests/daemon/protocol.sh tests/hardening/lockout.sh tests/carriers/twilio.sh tests/carriers/kannel_flood.sh $FLEET_TESTS; do
+	for t in tests/daemon/protocol.sh tests/hardening/lockout.sh tests/carriers/twilio.sh tests/carriers/kannel_flood.sh $FLEET_TESTS tests/directory/ldap.sh; do
 		log="$out/werror/valgrind-$(basename "$t" .sh).log"
 		top_srcdir="$top" top_builddir="$out/werror" \
 		    OTPSMSD_WRAPPER="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite" \
@@ -142,7 +142,7 @@ fuzz() {  # every libFuzzer target (tests/fuzz.am), the budget shared
 seccomp_tests() {
 	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/unit/test_sandbox \
 	    tests/daemon/protocol.sh tests/hardening/policy.sh tests/hardening/rootfs.sh tests/hardening/lockout.sh \
-	    $FLEET_TESTS $(cd "$top" && ls tests/carriers/*.sh | grep -v /lib.sh)" \
+	    $FLEET_TESTS tests/directory/ldap.sh $(cd "$top" && ls tests/carriers/*.sh | grep -v /lib.sh)" \
 	    >check.log 2>&1)
 	rc=$?
 	grep -E '^(FAIL|ERROR|SKIP|XFAIL|XPASS):' "$out/seccomp/check.log" || true

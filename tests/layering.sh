@@ -134,7 +134,9 @@ rule "helper/redis/ includes nothing from store/ or policy/" \
 rule "helper/store/ includes nothing from service/, policy/ or carriers/" \
     '^helper/store/' '^helper/(service|policy|carriers)/'
 rule "helper/ includes nothing of service/ outside service/ but main.c" \
-    '^helper/(core|config|store|redis|policy|carriers)/' '^helper/service/'
+    '^helper/(core|config|store|redis|policy|carriers|directory)/' '^helper/service/'
+rule "helper/directory/ includes nothing from service/, store/, policy/, carriers/ or redis/" \
+    '^helper/directory/' '^helper/(service|store|policy|carriers|redis)/'
 rule "common/ includes nothing from helper/" '^common/' '^helper/'
 rule "pam_otpsms/ includes nothing from helper/" '^pam_otpsms/' '^helper/'
 rule "tools/ includes nothing from helper/ (otpsmsctl speaks the protocol)" \

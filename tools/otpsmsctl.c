@@ -1,5 +1,6 @@
 /* otpsmsctl(8): root's window into otpsmsd.
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
+ *       flush USER |
  *       routes NUMBER | test-send NUMBER [--carrier NAME]
  *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
@@ -34,7 +35,7 @@ static void
 usage_to(FILE *f, int status)
 {
 	fprintf(f, "usage: otpsmsctl [-s socket] [-u daemon_user] "
-	    "status | locked | unlock USER |\n"
+	    "status | locked | unlock USER | flush USER |\n"
 	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n"
 	    "       otpsmsctl check-pam [-k] FILE...\n"
 	    "       otpsmsctl --help | --version\n"
@@ -187,6 +188,10 @@ main(int argc, char **argv)
 	else if (argc == 2 && strcmp(argv[0], "unlock") == 0 && argv[1][0] != '\0' &&
 	    strlen(argv[1]) <= PROTO_MAX_CTLARG) {
 		req.u.creq_ctl.op = PROTO_CTL_UNLOCK;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
+	} else if (argc == 2 && strcmp(argv[0], "flush") == 0 && argv[1][0] != '\0' &&
+	    strlen(argv[1]) <= PROTO_MAX_CTLARG) {
+		req.u.creq_ctl.op = PROTO_CTL_FLUSH;
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
 	} else if (argc == 2 && strcmp(argv[0], "routes") == 0 &&
 	    e164_valid(argv[1])) {

@@ -541,6 +541,7 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	config_read_policy(ctx, root, c);    /* after users: checks their numbers */
 	route_read_config(ctx, root, c);
 	config_read_store(ctx, root, c);
+	config_read_directory(ctx, root, c);
 	cfg_uint(ctx, root, "max_clients", &c->max_clients, 1, 65536, 0);
 	cfg_duration(ctx, root, "client_timeout", &c->client_timeout_ms,
 	    1000, 5 * 60 * 1000, 0);
@@ -598,6 +599,7 @@ config_free(struct config *c)
 	free(c->host);
 	config_free_policy(c);
 	config_free_store(c);
+	config_free_directory(c);
 	free(c);
 }
 
@@ -611,6 +613,12 @@ config_find_user(const struct config *c, const char *name)
 	key.name = (char *)name;
 	key.number = NULL;
 	return bsearch(&key, c->users, c->n_users, sizeof(*c->users), user_cmp);
+}
+
+int
+config_user_name_valid(const char *s)
+{
+	return user_name_valid(s);
 }
 
 int

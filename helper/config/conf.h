@@ -54,6 +54,27 @@ struct store_conf {
 	char *sentinel_password;     /* secret; NULL: no AUTH to the sentinels */
 };
 
+/* directory: numbers from LDAP (config_directory.c, docs/directory.md). */
+#define DIRECTORY_ATTRS_MAX 8
+struct directory_conf {
+	int enabled;                 /* a directory: block was given */
+	char *url;                   /* one or more, space separated, in order */
+	char *bind_dn;               /* NULL: anonymous */
+	char *bind_password;         /* secret: wiped at free */
+	char *ca_file;               /* path, for messages */
+	char *ca;                    /* its PEM, read at load; NULL: system store */
+	int starttls;                /* ldap:// then StartTLS */
+	char *base;
+	char *filter;                /* holds {user} once */
+	char **attributes;           /* in order, NULL-ended; default { "mobile" } */
+	size_t n_attributes;
+	char *default_country;       /* "+44": national numbers; NULL: none */
+	unsigned timeout_ms;         /* per query, default 2 s */
+	unsigned ttl_ms;             /* a found entry, default 10 min */
+	unsigned negative_ttl_ms;    /* an absent one, default 1 min */
+	unsigned stale_ms;           /* a found entry while unreachable, 8 h */
+};
+
 struct config {
 	char *user;          /* daemon's user, default "otpsms" */
 	char *socket;        /* default /run/otpsms/otpsmsd.sock */
@@ -89,6 +110,7 @@ struct config {
 	struct store_conf store;
 	uint8_t *fleet_key;          /* secret: fleet_key_file's bytes; NULL: none */
 	size_t fleet_key_len;
+	struct directory_conf directory;
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx
@@ -102,6 +124,8 @@ void config_free(struct config *c);
 /* NULL if the user has no number. */
 const struct user_entry *config_find_user(const struct config *c, const char *name);
 int config_uid_allowed(const struct config *c, uid_t uid);
+/* 1 if s may be a user's name (what users: and the protocol accept). */
+int config_user_name_valid(const char *s);
 
 /* config_policy.c: the hardening keys; defaults are set even when absent. */
 void config_read_policy(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c);
@@ -111,5 +135,10 @@ int config_gid_allowed(const struct config *c, gid_t gid);
 /* config_store.c: store: and fleet_key_file. */
 void config_read_store(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c);
 void config_free_store(struct config *c);
+
+/* config_directory.c: directory:. */
+void config_read_directory(struct cfg_ctx *ctx, struct cfg_node *root,
+    struct config *c);
+void config_free_directory(struct config *c);
 
 #endif

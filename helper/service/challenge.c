@@ -12,6 +12,7 @@
 #include "challenge.h"
 #include "code.h"
 #include "conf.h"
+#include "directory.h"
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
@@ -515,38 +516,75 @@ on_policy(void *arg, int e, unsigned retry, const char *why, int held)
 	    now_ms(), on_pending, r);
 }
 
+/* The number is known: lockout, country policy, limits. */
+static void
+with_number(struct request *r, const char *number)
+{
+	struct daemon *d = r->d;
+
+	snprintf(r->to, sizeof(r->to), "%s", number);
+	mask_number(r->masked, sizeof(r->masked), number);
+	/* Lockout, country policy, limits: before any code is made or sent;
+	 * the pending lookup meanwhile (its answer is dropped if refused). */
+	if (d->policy != NULL && !(r->flags & PROTO_RF_RESEND) &&
+	    d->cfg->reuse_window_ms != 0) {
+		r->waiting = 2;
+		d->store->ops->find_pending(d->store, r->ch.user, r->ch.service,
+		    r->ch.uid, now_ms(), on_found, r);
+		policy_ask_send(d->policy, r->ch.user, r->to, on_policy, r);
+		return;
+	}
+	if (d->policy != NULL)
+		policy_ask_send(d->policy, r->ch.user, r->to, on_policy, r);
+	else
+		on_policy(r, 0, 0, "", POLICY_HELD_NONE);
+}
+
+/* The directory's answer (maybe later, from its worker). Unavailable is
+ * never "no number": under nullok that would skip the second factor. */
+static void
+on_directory(void *arg, enum dir_status st, const struct dir_numbers *nums)
+{
+	struct request *r = arg;
+
+	switch (st) {
+	case DIR_FOUND:
+		/* The first usable number; the list keeps the others. */
+		with_number(r, nums->num[0]);
+		return;
+	case DIR_UNAVAILABLE:
+		request_audit(r, "refused", "reason=\"directory unavailable\"");
+		request_fail(r, PROTO_E_INTERNAL, "directory unavailable");
+		return;
+	case DIR_ABSENT:
+	case DIR_INVALID:
+		break;
+	}
+	request_audit(r, "refused", "reason=\"no number for user\"");
+	request_fail(r, PROTO_E_NOUSER, "no phone number for user");
+}
+
 static void
 start_challenge(struct daemon *d, struct client *cl, struct request *r,
     const struct proto_challenge_req *q)
 {
-	struct config *cfg = d->cfg;
 	const struct user_entry *u;
 
-	if ((u = config_find_user(cfg, q->user)) == NULL) {
-		request_audit(r, "refused", "reason=\"no number for user\"");
-		request_fail(r, PROTO_E_NOUSER, "no phone number for user");
-		return;
-	}
-	snprintf(r->to, sizeof(r->to), "%s", u->number);
-	mask_number(r->masked, sizeof(r->masked), u->number);
 	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);
 	snprintf(r->ch.service, sizeof(r->ch.service), "%s", q->service);
 	r->ch.uid = client_uid(cl);
 	r->flags = q->flags;
-	/* Lockout, country policy, limits: before any code is made or sent;
-	 * the pending lookup meanwhile (its answer is dropped if refused). */
-	if (d->policy != NULL && !(q->flags & PROTO_RF_RESEND) &&
-	    cfg->reuse_window_ms != 0) {
-		r->waiting = 2;
-		d->store->ops->find_pending(d->store, r->ch.user, r->ch.service,
-		    r->ch.uid, now_ms(), on_found, r);
-		policy_ask_send(d->policy, q->user, u->number, on_policy, r);
+	/* users: and users_file first (answered at once), then the directory. */
+	if ((u = config_find_user(d->cfg, q->user)) != NULL) {
+		with_number(r, u->number);
 		return;
 	}
-	if (d->policy != NULL)
-		policy_ask_send(d->policy, q->user, u->number, on_policy, r);
-	else
-		on_policy(r, 0, 0, "", POLICY_HELD_NONE);
+	if (d->directory != NULL) {
+		directory_lookup(d->directory, q->user, on_directory, r);
+		return;
+	}
+	request_audit(r, "refused", "reason=\"no number for user\"");
+	request_fail(r, PROTO_E_NOUSER, "no phone number for user");
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include "carrier.h"
 #include "control.h"
+#include "directory.h"
 #include "log.h"
 #include "policy.h"
 #include "proto.h"
@@ -315,6 +316,32 @@ lock_op_start(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
 	return 0;
 }
 
+/* otpsmsctl flush USER: the directory is asked again at the next login.
+ * 0 with text set, or -1 once an error went out. */
+static int
+flush_text(struct daemon *d, struct client *c, const char *user, char *text,
+    size_t sz)
+{
+	char safe[PROTO_MAX_USER + 1];
+
+	if (d->directory == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "no directory configured");
+		return -1;
+	}
+	if (!config_user_name_valid(user)) {
+		client_error(c, PROTO_E_MALFORMED, 0, "flush needs a user name");
+		return -1;
+	}
+	log_safe(safe, sizeof(safe), user);
+	if (directory_flush(d->directory, user)) {
+		log_info("directory: user=%s: cached entry dropped by otpsmsctl "
+		    "pid=%ld", safe, (long)client_pid(c));
+		snprintf(text, sz, "%s: cached directory entry dropped\n", safe);
+	} else
+		snprintf(text, sz, "%s: nothing cached\n", safe);
+	return 0;
+}
+
 void
 control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
@@ -363,6 +390,10 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 			return;
 		}
 		routes_text(d->cfg, q->arg, text, sizeof(text));
+		break;
+	case PROTO_CTL_FLUSH:
+		if (flush_text(d, c, q->arg, text, sizeof(text)) != 0)
+			return;
 		break;
 	case PROTO_CTL_TEST_SEND:
 		/* Replies later, from the carrier's answer. */
