@@ -13,6 +13,7 @@
 #ifndef OTPSMS_DAEMON_H
 #define OTPSMS_DAEMON_H
 
+struct backup_db;
 struct config;
 struct http;
 struct loop;
@@ -31,6 +32,7 @@ struct daemon {
 	struct rclient *redis;   /* the fleet's Redis (redis_client.h); NULL:
 	                          * local store. Made before the store, freed
 	                          * after the store and the policy. */
+	struct backup_db *backup; /* break-glass codes (backup.h); NULL: none */
 };
 
 #endif
