@@ -23,7 +23,7 @@
 #define BACKUP_FILE_MAX (4 * 1024 * 1024)
 /* At most this many hashes a second on the daemon's one thread: the rest
  * are answered BUSY (each costs ~30 ms of everyone's time). */
-#define BACKUP_KDF_PER_SEC 8
+#define BACKUP_KDF_PER_SEC 4
 
 /* One user's set: a salt for the set, the hashes of the codes not used yet. */
 struct backup_set {

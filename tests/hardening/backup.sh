@@ -32,6 +32,8 @@ M="$PAM_MODULE daemon_user=$DU socket=$SOCKET prompts=1"
 printf 'auth required %s\n' "$M" > "$TESTDIR/pam.d/bg"
 printf 'auth required %s backup=no\n' "$M" > "$TESTDIR/pam.d/nobackup"
 login() {  # login USER ANSWER [SERVICE]: the PAM code's name
+	# The daemon hashes at most BACKUP_KDF_PER_SEC (4) a second.
+	sleep 0.3
 	"$PAMTEST" -d "$TESTDIR/pam.d" -s "${3:-bg}" -u "$1" -a "$2" \
 	    2>"$TESTDIR/err" | tail -n 1
 }
