@@ -73,6 +73,11 @@ encode_body(struct buf *b, const struct proto_msg *m)
 		    (r = buf_put_str(b, m->u.crsp_ctl.text)) != 0)
 			break;
 		break;
+	case PROTO_BACKUP_VERIFY_REQ:
+		if ((r = buf_put_str(b, m->u.breq.user)) != 0 ||
+		    (r = buf_put_str(b, m->u.breq.code)) != 0)
+			break;
+		break;
 	}
 	return r;
 }
@@ -100,6 +105,9 @@ check_lengths(const struct proto_msg *m)
 		return strlen(m->u.creq_ctl.arg) <= PROTO_MAX_CTLARG;
 	case PROTO_CTL_RSP:
 		return strlen(m->u.crsp_ctl.text) <= PROTO_MAX_CTLTEXT;
+	case PROTO_BACKUP_VERIFY_REQ:
+		return strlen(m->u.breq.user) <= PROTO_MAX_USER &&
+		    strlen(m->u.breq.code) <= PROTO_MAX_CODE;
 	default:
 		return 1;
 	}
@@ -112,7 +120,7 @@ proto_encode(struct buf *out, const struct proto_msg *m)
 	uint8_t *hdr;
 	int r;
 
-	if (m->type < PROTO_CHALLENGE_REQ || m->type > PROTO_CTL_RSP)
+	if (m->type < PROTO_CHALLENGE_REQ || m->type > PROTO_TYPE_MAX)
 		return PROTO_ETYPE;
 	if (!check_lengths(m))
 		return PROTO_EFIELD;
@@ -185,6 +193,11 @@ decode_body(struct buf *b, struct proto_msg *m)
 	case PROTO_CTL_RSP:
 		if ((r = buf_get_u32(b, &m->u.crsp_ctl.status)) != 0 ||
 		    (r = buf_get_str(b, m->u.crsp_ctl.text, PROTO_MAX_CTLTEXT)) != 0)
+			break;
+		break;
+	case PROTO_BACKUP_VERIFY_REQ:
+		if ((r = buf_get_str(b, m->u.breq.user, PROTO_MAX_USER)) != 0 ||
+		    (r = buf_get_str(b, m->u.breq.code, PROTO_MAX_CODE)) != 0)
 			break;
 		break;
 	}
@@ -260,6 +273,7 @@ proto_err_name(uint32_t code)
 	case PROTO_E_NUMBER: return "number cannot receive codes";
 	case PROTO_E_RATE: return "rate limited";
 	case PROTO_E_LOCKED: return "locked out";
+	case PROTO_E_BACKUP_REQUIRED: return "backup code required";
 	default: return "unknown error";
 	}
 }

@@ -29,7 +29,9 @@ enum proto_type {
 	PROTO_ERROR = 5,
 	PROTO_CTL_REQ = 6,       /* otpsmsctl: root-only administration */
 	PROTO_CTL_RSP = 7,
+	PROTO_BACKUP_VERIFY_REQ = 8, /* a backup code, no challenge: VERIFY_RSP */
 };
+#define PROTO_TYPE_MAX PROTO_BACKUP_VERIFY_REQ
 
 /* PROTO_ERROR codes. Stable: the module maps them to PAM codes. */
 enum proto_err {
@@ -44,6 +46,7 @@ enum proto_err {
 	PROTO_E_NUMBER = 9,      /* the number cannot receive codes */
 	PROTO_E_RATE = 10,       /* rate limited: retry_after in the message */
 	PROTO_E_LOCKED = 11,     /* user locked out */
+	PROTO_E_BACKUP_REQUIRED = 12, /* no SMS this time: ask for a backup code */
 };
 
 enum proto_verify_status {
@@ -74,6 +77,7 @@ enum proto_ctl_op {
 	PROTO_CTL_ROUTES = 4,    /* arg: E.164 number: its route and carriers */
 	PROTO_CTL_TEST_SEND = 5, /* arg: "NUMBER" or "NUMBER CARRIER": a test SMS */
 	PROTO_CTL_FLUSH = 6,     /* arg: user name: drop its cached directory entry */
+	PROTO_CTL_BACKUP_CODES = 7, /* arg: "N USER": N new backup codes (secret text) */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */
@@ -98,6 +102,12 @@ struct proto_challenge_rsp {
 
 struct proto_verify_req {
 	uint8_t id[PROTO_ID_LEN];
+	char user[PROTO_MAX_USER + 1];
+	char code[PROTO_MAX_CODE + 1];   /* secret: wipe after use */
+};
+
+/* PROTO_BACKUP_VERIFY_REQ: bound to the caller's uid like a verify. */
+struct proto_backup_req {
 	char user[PROTO_MAX_USER + 1];
 	char code[PROTO_MAX_CODE + 1];   /* secret: wipe after use */
 };
@@ -134,6 +144,7 @@ struct proto_msg {
 		struct proto_error err;
 		struct proto_ctl_req creq_ctl;
 		struct proto_ctl_rsp crsp_ctl;
+		struct proto_backup_req breq;
 	} u;
 };
 

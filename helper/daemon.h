@@ -13,6 +13,7 @@
 #ifndef OTPSMS_DAEMON_H
 #define OTPSMS_DAEMON_H
 
+struct backup_db;
 struct config;
 struct directory;
 struct http;
@@ -34,6 +35,7 @@ struct daemon {
 	                          * after the store and the policy. */
 	struct directory *directory; /* numbers from LDAP (directory.h); NULL:
 	                              * none. Freed right after the server. */
+	struct backup_db *backup; /* break-glass codes (backup.h); NULL: none */
 };
 
 #endif

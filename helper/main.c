@@ -18,6 +18,7 @@
 #include <malloc.h>
 #include <openssl/crypto.h>
 
+#include "backup.h"
 #include "carrier.h"
 #include "code.h"
 #include "conf.h"
@@ -33,6 +34,7 @@
 #include "privdrop.h"
 #include "redis_client.h"
 #include "sandbox.h"
+#include "statefile.h"
 #include "rootfs.h"
 #include "route.h"
 #include "seal.h"
@@ -223,6 +225,37 @@ report_errors(struct cfg_ctx *ctx, int to_stderr)
 	return ctx->nerr > 0;
 }
 
+/* The break-glass codes, read as the daemon's user from state_dir (memory
+ * only without one: a restart forgets them, which the log says). A file
+ * that could not be read stops the start-up; a corrupt one is set aside. */
+static int
+open_backup(struct daemon *d)
+{
+	char err[512];
+	int r = -1, lr;
+
+	if ((d->backup = calloc(1, sizeof(*d->backup))) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	err[0] = '\0';
+	backup_db_init(d->backup, d->cfg->state_dir != NULL &&
+	    statefile_check_dir(d->cfg->state_dir, err, sizeof(err)) == 0 ?
+	    d->cfg->state_dir : NULL);
+	if ((lr = backup_db_load(d->backup, err, sizeof(err))) == -2) {
+		log_err("backup codes: %s", err);
+		goto out;
+	}
+	if (lr == -1)
+		log_warn("backup codes: %s: set aside as %s.corrupt, every user "
+		    "needs new codes", err, BACKUP_FILE_NAME);
+	else if (d->backup->dir == NULL)
+		log_info("backup codes kept in memory only (no usable state_dir)");
+	r = 0;
+ out:
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -317,6 +350,8 @@ main(int argc, char **argv)
 	}
 	if (warn[0] != '\0')
 		log_warn("%s", warn);
+	if (open_backup(&d) != 0)
+		goto out;
 	if (sandbox_check_nocaps(err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		goto out;
@@ -392,6 +427,10 @@ out:
 	if (d.loop != NULL)
 		loop_timer_cancel(d.loop, &sweep_timer);
 	policy_free(d.policy);
+	if (d.backup != NULL) {
+		backup_db_free(d.backup);
+		free(d.backup);
+	}
 	rclient_free(d.redis);
 	http_free(d.http);
 	loop_free(d.loop);

@@ -27,6 +27,45 @@ all_digits(const char *p, size_t n)
 	return 1;
 }
 
+/* p[0..n) is a backup code: 10 digits, or NNNNN-NNNNN. */
+static int
+is_backup(const char *p, size_t n)
+{
+	if (n == 10)
+		return all_digits(p, 10);
+	return n == 11 && p[5] == '-' && all_digits(p, 5) &&
+	    all_digits(p + 6, 5);
+}
+
+enum answer_kind
+answer_parse_backup(const char *a, int forward_pass, char *code,
+    size_t codesz, char *pass, size_t passsz)
+{
+	size_t start = 0, end = strlen(a), n;
+
+	code[0] = '\0';
+	if (passsz > 0)
+		pass[0] = '\0';
+	while (end > start && is_space(a[end - 1]))
+		end--;
+	if (!forward_pass)
+		while (start < end && is_space(a[start]))
+			start++;
+	/* forward_pass: the password, then the code with its dash. */
+	n = forward_pass ? 11 : end - start;
+	if (end - start < n || n >= codesz || !is_backup(a + end - n, n))
+		return ANS_NOTCODE;
+	if (forward_pass) {
+		if (end - n - start >= passsz)
+			return ANS_NOTCODE;
+		memcpy(pass, a + start, end - n - start);
+		pass[end - n - start] = '\0';
+	}
+	memcpy(code, a + end - n, n);
+	code[n] = '\0';
+	return ANS_BACKUP;
+}
+
 enum answer_kind
 answer_parse(const char *a, int forward_pass, unsigned digits,
     char *code, size_t codesz, char *pass, size_t passsz)
@@ -67,6 +106,14 @@ answer_parse(const char *a, int forward_pass, unsigned digits,
 		memcpy(code, a + plen, digits);
 		code[digits] = '\0';
 		return ANS_CODE;
+	}
+	/* A dash, or 10 digits where the SMS code is shorter: a backup code. */
+	if ((memchr(a + start, '-', end - start) != NULL ||
+	    (end - start == 10 && digits < 10)) && end - start < codesz &&
+	    is_backup(a + start, end - start)) {
+		memcpy(code, a + start, end - start);
+		code[end - start] = '\0';
+		return ANS_BACKUP;
 	}
 	if (end - start > PROTO_MAX_CODE || end - start >= codesz ||
 	    !all_digits(a + start, end - start))

@@ -12,6 +12,8 @@ enum answer_kind {
 	ANS_VOICE,      /* "v": by a voice call */
 	ANS_WHATSAPP,   /* "w": by WhatsApp */
 	ANS_NOTCODE,    /* anything else: refused without asking the daemon */
+	ANS_BACKUP,     /* a backup code: NNNNN-NNNNN, or 10 digits when the
+	                 * SMS code has fewer */
 };
 
 enum prompt_state {
@@ -25,6 +27,12 @@ enum prompt_state {
  * a password followed by exactly `digits` digits: the password goes to pass
  * (may be empty). code and pass hold secrets: the caller wipes them. */
 enum answer_kind answer_parse(const char *a, int forward_pass, unsigned digits,
+    char *code, size_t codesz, char *pass, size_t passsz);
+
+/* The answer to "Backup code: " (no SMS code pending): ANS_BACKUP with the
+ * code (10 digits, a dash allowed) in code, else ANS_NOTCODE. With
+ * forward_pass, the password followed by the code. */
+enum answer_kind answer_parse_backup(const char *a, int forward_pass,
     char *code, size_t codesz, char *pass, size_t passsz);
 
 /* The prompt: "Code sent to MASKED (Enter: resend, v: voice call, w:

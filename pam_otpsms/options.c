@@ -251,6 +251,18 @@ set_use_first_pass(struct otpsms_opts *o, const char *v)
 }
 
 static int
+set_backup(struct otpsms_opts *o, const char *v)
+{
+	if (strcmp(v, "yes") == 0)
+		o->backup = 1;
+	else if (strcmp(v, "no") == 0)
+		o->backup = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
 set_conf(struct otpsms_opts *o, const char *v)
 {
 	size_t n = strlen(v);
@@ -276,6 +288,7 @@ static const struct opt_def opt_table[] = {
 	{ "forward_pass", 0, set_forward_pass },
 	{ "use_first_pass", 0, set_use_first_pass },
 	{ "conf", 1, set_conf },
+	{ "backup", 1, set_backup },
 };
 
 void
@@ -287,6 +300,7 @@ opts_defaults(struct otpsms_opts *o)
 	snprintf(o->daemon_user, sizeof(o->daemon_user), "%s",
 	    OPT_DAEMON_USER_DEFAULT);
 	o->prompts = OPT_PROMPTS_DEFAULT;
+	o->backup = 1;
 }
 
 /* One argument. in_conf: from the conf= file, where conf= itself is refused

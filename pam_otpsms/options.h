@@ -44,6 +44,7 @@ struct otpsms_opts {
 	int echo;               /* show the code as it is typed */
 	int forward_pass;       /* answer is password then code */
 	int use_first_pass;     /* answer is PAM_AUTHTOK, no prompt */
+	int backup;             /* backup codes accepted (backup=yes, default) */
 	char conf[OPT_CONF_MAX];            /* "" if none */
 };
 

@@ -250,6 +250,44 @@ verify(struct ctx *c, const char *code, int *again)
 	return r;
 }
 
+/* One backup code (no challenge: PROTO_BACKUP_VERIFY_REQ). *again is set
+ * for a wrong code: the daemon counted it towards the lockout. */
+static int
+backup_verify(struct ctx *c, const char *code, int *again)
+{
+	struct proto_msg req, rsp;
+	char err[256];
+	int cr, r;
+
+	*again = 0;
+	memset(&req, 0, sizeof(req));
+	memset(&rsp, 0, sizeof(rsp));
+	req.type = PROTO_BACKUP_VERIFY_REQ;
+	memcpy(req.u.breq.user, c->name, sizeof(req.u.breq.user));
+	snprintf(req.u.breq.code, sizeof(req.u.breq.code), "%s", code);
+	err[0] = '\0';
+	cr = client_exchange(&c->ccfg, &req, &rsp, err, sizeof(err));
+	proto_msg_wipe(&req);
+	if (cr != CLIENT_OK)
+		r = client_to_pam(c, cr, "backup code", err);
+	else if (rsp.type == PROTO_ERROR)
+		r = error_to_pam(c, &rsp.u.err, 0);
+	else if (rsp.type == PROTO_VERIFY_RSP &&
+	    (rsp.u.vrsp.status == PROTO_V_OK ||
+	    rsp.u.vrsp.status == PROTO_V_WRONG)) {
+		r = verify_to_pam(c, &rsp.u.vrsp);
+		if (r == PAM_SUCCESS)
+			outcome(c, LOG_NOTICE, "verified with a backup code");
+		else
+			outcome(c, LOG_NOTICE, "wrong backup code");
+		*again = rsp.u.vrsp.status == PROTO_V_WRONG;
+	} else
+		r = client_to_pam(c, CLIENT_EPROTO, "backup code",
+		    "unexpected reply");
+	proto_msg_wipe(&rsp);
+	return r;
+}
+
 /* forward_pass: the password goes on to the next module, only once the code
  * was verified, so a wrong code tells nobody whether the password was good. */
 static int
@@ -323,6 +361,8 @@ ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
 		explicit_bzero(answer, strlen(answer));
 		free(answer);
 		answer = NULL;
+		if (k == ANS_BACKUP && !c->opts.backup)
+			k = ANS_NOTCODE;        /* backup=no */
 		switch (k) {
 		case ANS_CODE:
 			r = verify(c, code, &again);
@@ -333,7 +373,14 @@ ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
 			if (!again)
 				return r;
 			break;
+		case ANS_BACKUP:
+			r = backup_verify(c, code, &again);
+			explicit_bzero(code, codesz);
+			if (!again)
+				return r;
+			break;
 		case ANS_NOTCODE:
+			explicit_bzero(code, codesz);
 			explicit_bzero(pass, passsz);
 			tell_user(c, "Wrong code.");
 			outcome(c, LOG_NOTICE, "answer is not a code, refused "
@@ -361,6 +408,75 @@ ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
 		return r;
 	outcome(c, LOG_NOTICE, "no verified code after %d answers (last: %s)",
 	    c->opts.prompts, pam_strerror(c->pamh, r));
+	return PAM_MAXTRIES;
+}
+
+/* No SMS this time (no carrier delivered it, or the daemon requires a
+ * backup code): up to prompts= backup codes. */
+static int
+ask_backup(struct ctx *c, const struct proto_error *e, char *code,
+    size_t codesz, char *pass, size_t passsz)
+{
+	char prompt[320];
+	const void *item = NULL;
+	char *answer = NULL;
+	int n, again = 0, r = PAM_AUTH_ERR;
+
+	snprintf(prompt, sizeof(prompt), "%s %s",
+	    e->code == PROTO_E_DELIVERY ? "No carrier could deliver the code." :
+	    "A backup code is required.", c->opts.forward_pass ?
+	    "Password followed by a backup code: " : "Backup code: ");
+	outcome(c, LOG_NOTICE, "%s, no backup code given",
+	    e->code == PROTO_E_DELIVERY ? "no carrier delivered" :
+	    "backup code required");
+	if (c->opts.use_first_pass) {
+		/* The answer an earlier module read, if it is a backup code. */
+		if (pam_get_item(c->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS ||
+		    item == NULL || answer_parse_backup(item,
+		    c->opts.forward_pass, code, codesz, pass, passsz) !=
+		    ANS_BACKUP) {
+			tell_user(c, "%s", e->code == PROTO_E_DELIVERY ?
+			    MSG_DELIVERY : "A backup code is required.");
+			return e->code == PROTO_E_DELIVERY ?
+			    PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR;
+		}
+		r = backup_verify(c, code, &again);
+		explicit_bzero(code, codesz);
+		if (r == PAM_SUCCESS && c->opts.forward_pass)
+			r = forward_password(c, pass);
+		explicit_bzero(pass, passsz);
+		return r;
+	}
+	for (n = 1; n <= c->opts.prompts; n++) {
+		if ((r = converse(c, c->conv, prompt, &answer)) != PAM_SUCCESS)
+			return r;
+		if (answer_parse_backup(answer, c->opts.forward_pass, code, codesz,
+		    pass, passsz) != ANS_BACKUP) {
+			explicit_bzero(answer, strlen(answer));
+			free(answer);
+			answer = NULL;
+			explicit_bzero(pass, passsz);
+			tell_user(c, "Not a backup code (NNNNN-NNNNN).");
+			outcome(c, LOG_NOTICE, "answer is not a backup code, "
+			    "refused without asking the daemon");
+			r = PAM_AUTH_ERR;
+			continue;
+		}
+		explicit_bzero(answer, strlen(answer));
+		free(answer);
+		answer = NULL;
+		r = backup_verify(c, code, &again);
+		explicit_bzero(code, codesz);
+		if (r == PAM_SUCCESS && c->opts.forward_pass)
+			r = forward_password(c, pass);
+		explicit_bzero(pass, passsz);
+		if (!again)
+			return r;
+	}
+	if (c->opts.prompts == 1)
+		return r;
+	outcome(c, LOG_NOTICE, "no good backup code after %d answers",
+	    c->opts.prompts);
 	return PAM_MAXTRIES;
 }
 
@@ -485,7 +601,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	c.ccfg.timeout_ms = c.opts.timeout * 1000;
 
 	if ((r = challenge(&c, 0, &e, &iserr)) != PAM_SUCCESS) {
-		if (iserr)
+		/* Break glass: the carriers are down (or the daemon wants a
+		 * backup code): ask for one instead of failing. */
+		if (iserr && c.opts.backup && (e.code == PROTO_E_DELIVERY ||
+		    e.code == PROTO_E_BACKUP_REQUIRED))
+			r = ask_backup(&c, &e, code, sizeof(code), pass,
+			    sizeof(pass));
+		else if (iserr)
 			r = error_to_pam(&c, &e, 1);
 		goto out;
 	}

@@ -1,7 +1,8 @@
 /* otpsmsctl(8): root's window into otpsmsd.
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
  *       flush USER |
- *       routes NUMBER | test-send NUMBER [--carrier NAME]
+ *       routes NUMBER | test-send NUMBER [--carrier NAME] |
+ *       backup-codes USER [-n N]
  *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
@@ -36,7 +37,8 @@ usage_to(FILE *f, int status)
 {
 	fprintf(f, "usage: otpsmsctl [-s socket] [-u daemon_user] "
 	    "status | locked | unlock USER | flush USER |\n"
-	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n"
+	    "           routes NUMBER | test-send NUMBER [--carrier NAME] |\n"
+	    "           backup-codes USER [-n N]\n"
 	    "       otpsmsctl check-pam [-k] FILE...\n"
 	    "       otpsmsctl --help | --version\n"
 	    "  -s SOCKET  the daemon's socket (default %s)\n"
@@ -157,7 +159,9 @@ main(int argc, char **argv)
 {
 	const char *sock = DEFAULT_SOCKET, *duser = DEFAULT_USER;
 	struct proto_msg req, rsp;
-	int ch;
+	unsigned long n;
+	char *end = NULL;
+	int ch, r;
 
 	/* The only options with no command; the command's own (--carrier)
 	 * come after it. */
@@ -205,6 +209,19 @@ main(int argc, char **argv)
 		req.u.creq_ctl.op = PROTO_CTL_TEST_SEND;
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s%s%s",
 		    argv[1], argc == 4 ? " " : "", argc == 4 ? argv[3] : "");
+	} else if ((argc == 2 || (argc == 4 && strcmp(argv[2], "-n") == 0)) &&
+	    strcmp(argv[0], "backup-codes") == 0 && argv[1][0] != '\0' &&
+	    strlen(argv[1]) + 3 <= PROTO_MAX_CTLARG) {
+		/* "N USER": the count first, so any user name goes after it. */
+		n = argc == 4 ? strtoul(argv[3], &end, 10) : 10;
+		if (argc == 4 && (*argv[3] == '\0' || *end != '\0' || n < 1 ||
+		    n > 20)) {
+			fprintf(stderr, "otpsmsctl: -n: from 1 to 20\n");
+			return 2;
+		}
+		req.u.creq_ctl.op = PROTO_CTL_BACKUP_CODES;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%lu %s",
+		    n, argv[1]);
 	} else
 		usage();
 	if (exchange(sock, duser, &req, &rsp) != 0)
@@ -221,5 +238,7 @@ main(int argc, char **argv)
 	}
 	(void)setlocale(LC_CTYPE, "");
 	print_text(rsp.u.crsp_ctl.text, strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
-	return rsp.u.crsp_ctl.status == 0 ? 0 : 1;
+	r = rsp.u.crsp_ctl.status == 0 ? 0 : 1;
+	proto_msg_wipe(&rsp);    /* may hold backup codes */
+	return r;
 }

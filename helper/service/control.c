@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "carrier.h"
+#include "daemon.h"
 #include "control.h"
 #include "directory.h"
 #include "log.h"
@@ -342,6 +344,68 @@ flush_text(struct daemon *d, struct client *c, const char *user, char *text,
 	return 0;
 }
 
+/* otpsmsctl backup-codes: arg "N USER". A new set replaces the old one (its
+ * codes stop working) once it is on disk; the codes are in the reply only. */
+static void
+backup_codes(struct daemon *d, struct client *c, const char *arg)
+{
+	struct backup_set set, old;
+	struct backup_set *cur;
+	struct proto_msg m;
+	char codes[BACKUP_MAX_N * (BACKUP_TEXT_LEN + 1) + 1];
+	char err[256], safe[PROTO_MAX_USER + 1];
+	const char *user;
+	char *end;
+	unsigned long n;
+	int had;
+
+	memset(&m, 0, sizeof(m));
+	memset(&old, 0, sizeof(old));
+	n = strtoul(arg, &end, 10);
+	user = end + 1;
+	if (end == arg || *end != ' ' || n == 0 || n > BACKUP_MAX_N ||
+	    *user == '\0') {
+		client_error(c, PROTO_E_MALFORMED, 0, "backup-codes needs \"N USER\", "
+		    "N from 1 to 20");
+		goto out;
+	}
+	if (d->backup == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "backup codes unavailable");
+		goto out;
+	}
+	log_safe(safe, sizeof(safe), user);
+	if (backup_generate(user, n, &set, codes, sizeof(codes)) != 0) {
+		client_error(c, PROTO_E_INTERNAL, 0, "cannot make codes");
+		goto out;
+	}
+	if ((cur = backup_db_find(d->backup, user)) != NULL)
+		old = *cur;
+	had = cur != NULL;
+	if (backup_db_put(d->backup, &set) != 0 ||
+	    backup_db_save(d->backup, err, sizeof(err)) != 0) {
+		/* The old set stays as it was, on disk and here. */
+		if ((cur = backup_db_find(d->backup, user)) != NULL)
+			*cur = old;
+		if (!had && cur != NULL)
+			cur->n = 0;
+		log_err("backup codes for %s: %s", safe, err);
+		client_error(c, PROTO_E_INTERNAL, 0, "cannot save the codes");
+		goto out;
+	}
+	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld%s",
+	    safe, n, (long)client_pid(c), had ? " (the previous set revoked)" : "");
+	m.type = PROTO_CTL_RSP;
+	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
+	    "%lu backup codes for %s (each works once; any earlier set no longer "
+	    "works):\n%s", n, safe, codes);
+	client_reply(c, &m);
+ out:
+	explicit_bzero(codes, sizeof(codes));
+	explicit_bzero(&set, sizeof(set));
+	explicit_bzero(&old, sizeof(old));
+	explicit_bzero(&m, sizeof(m));
+}
+
 void
 control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
@@ -399,6 +463,9 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		/* Replies later, from the carrier's answer. */
 		if (test_send_start(d, c, q->arg, err, sizeof(err)) != 0)
 			client_error(c, PROTO_E_MALFORMED, 0, err);
+		return;
+	case PROTO_CTL_BACKUP_CODES:
+		backup_codes(d, c, q->arg);
 		return;
 	default:
 		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");

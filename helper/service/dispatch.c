@@ -33,11 +33,18 @@ verify_user(const struct proto_msg *m)
 	return m->u.vreq.user;
 }
 
+static const char *
+backup_user(const struct proto_msg *m)
+{
+	return m->u.breq.user;
+}
+
 const struct server_handler dispatch_table[] = {
 	/* type                 who                                 about           handler */
 	{ PROTO_CHALLENGE_REQ, PEER_WHO_CALLERS | PEER_WHO_SELF, challenge_user, challenge_handle },
 	{ PROTO_VERIFY_REQ,    PEER_WHO_CALLERS | PEER_WHO_SELF, verify_user,    verify_handle },
 	{ PROTO_CTL_REQ,       PEER_WHO_ROOT,                    NULL,           control_handle },
+	{ PROTO_BACKUP_VERIFY_REQ, PEER_WHO_CALLERS | PEER_WHO_SELF, backup_user, backup_verify_handle },
 };
 
 const size_t dispatch_table_len = sizeof(dispatch_table) / sizeof(dispatch_table[0]);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backup.h"
 #include "code.h"
+#include "daemon.h"
+#include "log.h"
 #include "policy.h"
 #include "request.h"
 #include "server.h"
@@ -156,4 +159,122 @@ verify_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
 	log_safe(r->user, sizeof(r->user), m->u.vreq.user);
 	snprintf(r->service, sizeof(r->service), "-");
 	start_verify(d, cl, r, &m->u.vreq);
+}
+
+/* A backup code checked against the user's set in d->backup. The guess is
+ * held; the answer counts like a verify's (a wrong one towards the lockout). */
+static void
+backup_check(struct request *r)
+{
+	struct backup_db *db = r->d->backup;
+	struct backup_set *set, old;
+	uint8_t h[BACKUP_HASH_LEN], salt[BACKUP_SALT_LEN];
+	char err[256], ev[64];
+	int i = -1;
+
+	memset(salt, 0, sizeof(salt));
+	set = db != NULL ? backup_db_find(db, r->ch.user) : NULL;
+	/* No set: the same work and the same answer as a wrong code. */
+	if (backup_hash(r->code, set != NULL ? set->salt : salt, h) != 0) {
+		request_audit(r, "backup code check failed", NULL);
+		request_fail(r, PROTO_E_INTERNAL, "cannot check the code");
+		goto out;
+	}
+	explicit_bzero(r->code, sizeof(r->code));
+	if (set != NULL)
+		i = backup_match(set, h);
+	if (i < 0) {
+		request_audit(r, "wrong backup code", NULL);
+		r->vstatus = PROTO_V_WRONG;
+		r->vleft = 0;
+		if (r->d->policy != NULL)
+			policy_answered(r->d->policy, r->ch.user, 0, &r->guess,
+			    on_counted, r);
+		else
+			reply_verified(r);
+		goto out;
+	}
+	/* Used once: gone from the disk before the login goes ahead, or the
+	 * login does not (a code that a crash could bring back is refused). */
+	old = *set;
+	backup_remove(set, (size_t)i);
+	if (backup_db_save(db, err, sizeof(err)) != 0) {
+		*set = old;
+		explicit_bzero(&old, sizeof(old));
+		log_err("backup codes: cannot save: %s", err);
+		request_audit(r, "backup code refused",
+		    "reason=\"cannot record its use\"");
+		request_fail(r, PROTO_E_INTERNAL, "cannot record the backup code");
+		goto out;
+	}
+	explicit_bzero(&old, sizeof(old));
+	snprintf(ev, sizeof(ev), "backup code used, %zu left", set->n);
+	request_audit(r, ev, NULL);
+	r->vstatus = PROTO_V_OK;
+	r->vleft = 0;
+	if (r->d->policy != NULL)
+		policy_answered(r->d->policy, r->ch.user, 1, &r->guess, NULL, NULL);
+	reply_verified(r);
+ out:
+	explicit_bzero(h, sizeof(h));
+}
+
+static void
+on_backup_guess(void *arg, int e, unsigned retry)
+{
+	struct request *r = arg;
+
+	if (e != 0) {
+		request_audit(r, e == PROTO_E_LOCKED ? "backup code refused" :
+		    "backup code failed", "reason=\"%s\" retry_after=%u",
+		    e == PROTO_E_LOCKED ? "locked out after wrong codes" :
+		    "lockout state unavailable", retry);
+		explicit_bzero(r->code, sizeof(r->code));
+		if (r->client != NULL)
+			client_error(r->client, (unsigned)e, retry,
+			    e == PROTO_E_LOCKED ? "user locked out" :
+			    "lockout state unavailable");
+		request_free(r);
+		return;
+	}
+	/* scrypt blocks the loop ~30 ms: a bounded number a second. The guess
+	 * goes back (request_free), nothing is counted. */
+	if (!backup_kdf_admit(now_ms())) {
+		request_audit(r, "backup code refused", "reason=\"busy\"");
+		request_fail(r, PROTO_E_BUSY, "too many backup codes at once");
+		return;
+	}
+	backup_check(r);
+}
+
+void
+backup_verify_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
+{
+	struct proto_backup_req *q = &m->u.breq;
+	struct request *r;
+
+	if ((r = request_new(d, cl, m->type)) == NULL) {
+		explicit_bzero(q->code, sizeof(q->code));
+		client_error(cl, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	log_safe(r->user, sizeof(r->user), q->user);
+	snprintf(r->service, sizeof(r->service), "-");
+	snprintf(r->id_hex, sizeof(r->id_hex), "backup");
+	snprintf(r->ch.user, sizeof(r->ch.user), "%s", q->user);   /* lockout key */
+	r->ch.uid = client_uid(cl);
+	r->client = cl;
+	/* Not 10 digits: no code at all, refused without using a guess. */
+	if (backup_normalize(q->code, r->code) != 0) {
+		explicit_bzero(q->code, sizeof(q->code));
+		request_audit(r, "backup code refused", "reason=\"malformed\"");
+		request_fail(r, PROTO_E_MALFORMED, "not a backup code");
+		return;
+	}
+	explicit_bzero(q->code, sizeof(q->code));
+	if (d->policy != NULL)
+		policy_ask_verify(d->policy, r->ch.user, &r->guess,
+		    on_backup_guess, r);
+	else
+		on_backup_guess(r, 0, 0);
 }

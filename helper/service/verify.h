@@ -11,4 +11,11 @@ struct proto_msg;
  * code in m is wiped as soon as it is hashed. */
 void verify_handle(struct daemon *d, struct client *c, struct proto_msg *m);
 
+/* A backup code (PROTO_BACKUP_VERIFY_REQ, no challenge): one guess of the
+ * user's lockout budget like a verify, then the scrypt hash (at most
+ * BACKUP_KDF_PER_SEC a second, else ERROR BUSY), then single use. One
+ * VERIFY_RSP (OK or WRONG) or ERROR on c. */
+void backup_verify_handle(struct daemon *d, struct client *c,
+    struct proto_msg *m);
+
 #endif

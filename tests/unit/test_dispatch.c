@@ -65,6 +65,9 @@ expected(unsigned type, handler_fn *h)
 	case PROTO_CTL_REQ:
 		*h = control_handle;
 		return control_rule;
+	case PROTO_BACKUP_VERIFY_REQ:
+		*h = backup_verify_handle;
+		return request_rule;
 	default:
 		return other_rule;
 	}
@@ -88,6 +91,9 @@ make_msg(struct proto_msg *m, unsigned type, const char *user)
 	case PROTO_CTL_REQ:
 		m->u.creq_ctl.op = PROTO_CTL_UNLOCK;
 		snprintf(m->u.creq_ctl.arg, sizeof(m->u.creq_ctl.arg), "%s", user);
+		break;
+	case PROTO_BACKUP_VERIFY_REQ:
+		snprintf(m->u.breq.user, sizeof(m->u.breq.user), "%s", user);
 		break;
 	}
 }
@@ -165,7 +171,7 @@ test_decisions(uid_t uid, const char *name)
 			if (got == want[i] && (h == NULL || h->handle == fn) &&
 			    (h != NULL || why[0] != '\0')) {
 				if (type == PROTO_CHALLENGE_REQ || type == PROTO_VERIFY_REQ ||
-				    type == PROTO_CTL_REQ)
+				    type == PROTO_CTL_REQ || type == PROTO_BACKUP_VERIFY_REQ)
 					ok(1, "type %u from %s: %s", type, c->name,
 					    got == ALLOW ? "its handler" : "refused");
 				continue;
