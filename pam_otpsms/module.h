@@ -17,6 +17,7 @@
 /* Marked for xgettext (N_), translated where shown (say, tell_user). */
 #define MSG_UNAVAIL N_("SMS verification is unavailable; try again later.")
 #define MSG_DELIVERY N_("No carrier could deliver the code.")
+#define MSG_BACKUP_REQUIRED N_("A backup code is required.")
 #define MSG_NUMBER \
 	N_("Your phone number cannot receive codes; contact your administrator.")
 

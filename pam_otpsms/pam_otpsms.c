@@ -420,12 +420,19 @@ ask_backup(struct ctx *c, const struct proto_error *e, char *code,
 	char prompt[320];
 	const void *item = NULL;
 	char *answer = NULL;
-	int n, again = 0, r = PAM_AUTH_ERR;
+	const char *msgid;
+	int n, again = 0, tried = 0, empty, r = PAM_AUTH_ERR;
 
-	snprintf(prompt, sizeof(prompt), "%s %s",
-	    e->code == PROTO_E_DELIVERY ? "No carrier could deliver the code." :
-	    "A backup code is required.", c->opts.forward_pass ?
-	    "Password followed by a backup code: " : "Backup code: ");
+	/* Whole sentences, so that each translates as one. */
+	if (e->code == PROTO_E_DELIVERY)
+		msgid = c->opts.forward_pass ? N_("No carrier could deliver the "
+		    "code. Password followed by a backup code: ") :
+		    N_("No carrier could deliver the code. Backup code: ");
+	else
+		msgid = c->opts.forward_pass ? N_("A backup code is required. "
+		    "Password followed by a backup code: ") :
+		    N_("A backup code is required. Backup code: ");
+	snprintf(prompt, sizeof(prompt), "%s", _(msgid));
 	outcome(c, LOG_NOTICE, "%s, no backup code given",
 	    e->code == PROTO_E_DELIVERY ? "no carrier delivered" :
 	    "backup code required");
@@ -435,8 +442,8 @@ ask_backup(struct ctx *c, const struct proto_error *e, char *code,
 		    item == NULL || answer_parse_backup(item,
 		    c->opts.forward_pass, code, codesz, pass, passsz) !=
 		    ANS_BACKUP) {
-			tell_user(c, "%s", e->code == PROTO_E_DELIVERY ?
-			    MSG_DELIVERY : "A backup code is required.");
+			tell_user(c, e->code == PROTO_E_DELIVERY ?
+			    MSG_DELIVERY : MSG_BACKUP_REQUIRED);
 			return e->code == PROTO_E_DELIVERY ?
 			    PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR;
 		}
@@ -452,19 +459,23 @@ ask_backup(struct ctx *c, const struct proto_error *e, char *code,
 			return r;
 		if (answer_parse_backup(answer, c->opts.forward_pass, code, codesz,
 		    pass, passsz) != ANS_BACKUP) {
+			/* An empty answer: the user has no backup code. */
+			empty = answer[0] == '\0';
 			explicit_bzero(answer, strlen(answer));
 			free(answer);
 			answer = NULL;
 			explicit_bzero(pass, passsz);
+			if (empty)
+				break;
 			tell_user(c, "Not a backup code (NNNNN-NNNNN).");
 			outcome(c, LOG_NOTICE, "answer is not a backup code, "
 			    "refused without asking the daemon");
-			r = PAM_AUTH_ERR;
 			continue;
 		}
 		explicit_bzero(answer, strlen(answer));
 		free(answer);
 		answer = NULL;
+		tried = 1;
 		r = backup_verify(c, code, &again);
 		explicit_bzero(code, codesz);
 		if (r == PAM_SUCCESS && c->opts.forward_pass)
@@ -472,6 +483,14 @@ ask_backup(struct ctx *c, const struct proto_error *e, char *code,
 		explicit_bzero(pass, passsz);
 		if (!again)
 			return r;
+	}
+	if (!tried) {
+		/* Nothing was checked: the first failure stands (the SMS could
+		 * not be sent: unavailable, as without backup codes). */
+		tell_user(c, e->code == PROTO_E_DELIVERY ?
+		    MSG_DELIVERY : MSG_BACKUP_REQUIRED);
+		return e->code == PROTO_E_DELIVERY ?
+		    PAM_AUTHINFO_UNAVAIL : PAM_AUTH_ERR;
 	}
 	if (c->opts.prompts == 1)
 		return r;
