@@ -16,6 +16,7 @@
 struct config;
 struct http;
 struct loop;
+struct numcheck;
 struct policy;
 struct rclient;
 struct server;
@@ -31,6 +32,7 @@ struct daemon {
 	struct rclient *redis;   /* the fleet's Redis (redis_client.h); NULL:
 	                          * local store. Made before the store, freed
 	                          * after the store and the policy. */
+	struct numcheck *checks; /* number_checks: (lookup.h); NULL: none */
 };
 
 #endif

@@ -23,6 +23,7 @@
 #include "dispatch.h"
 #include "fleetkey.h"
 #include "http.h"
+#include "lookup.h"
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
@@ -310,6 +311,8 @@ main(int argc, char **argv)
 	if (code_init() != 0 ||
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
+	    (d.cfg->checks.enabled &&
+	    (d.checks = numcheck_new(&d.cfg->checks, d.loop, d.http)) == NULL) ||
 	    (d.store = open_store(&d)) == NULL ||
 	    /* Limits and lockouts go where the pending codes go. */
 	    (d.redis != NULL && share_policy(&d) != 0) ||
@@ -364,6 +367,7 @@ out:
 	policy_free(d.policy);
 	rclient_free(d.redis);
 	http_free(d.http);
+	numcheck_free(d.checks);    /* after http: no lookup is left to answer */
 	loop_free(d.loop);
 	code_cleanup();
 	config_free(d.cfg);

@@ -17,6 +17,8 @@
 #define MSG_DELIVERY "No carrier could deliver the code."
 #define MSG_NUMBER \
 	"Your phone number cannot receive codes; contact your administrator."
+#define MSG_NUMBER_CHECK \
+	"This number cannot receive codes now; use a backup code or call the helpdesk."
 
 struct ctx {
 	pam_handle_t *pamh;
