@@ -159,7 +159,7 @@ config_read_checks(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 		}
 	}
 	free(s);
-	if (!nc->sim_swap && nc->n_deny == 0 && !nc->risk)
+	if (!nc->sim_swap && cfg_get(map, "line_types") == NULL && !nc->risk)
 		cfg_err(ctx, map, "number_checks: nothing to check (give sim_swap, "
 		    "line_types or sms_pumping_risk)");
 	cfg_check_unused(ctx, map);

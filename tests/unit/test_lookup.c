@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgtest.h"
 #include "lookup.h"
-#include "tap.h"
 
 #define R(s) (s), strlen(s)
 #define NOW 1700000000LL             /* 2023-11-14T22:13:20Z */
@@ -120,10 +120,76 @@ test_decide(void)
 	    "duplicate keys: a failure");
 }
 
+#define NC_HEAD "number_checks:\n  provider: twilio_lookup\n  account_sid: " SID \
+	"\n  auth_token: tok123\n"
+
+/* number_checks: in otpsmsd.yaml(5), each refusal at its FILE:LINE:COL. */
+static void
+test_config(void)
+{
+	struct cfg_ctx ctx;
+	struct config *c;
+
+	c = loads(&ctx, NC_HEAD "  sim_swap: {within: 3d, action: require_backup}\n"
+	    "  line_types: {deny: [landline, tollFree]}\n"
+	    "  sms_pumping_risk: {above: 60}\n  cache: 0\n  timeout: 500ms\n"
+	    "  on_failure: refuse\n  api_url: http://127.0.0.1:9/\n",
+	    "a full number_checks loads");
+	if (c != NULL) {
+		ok(c->checks.enabled && c->checks.sim_swap &&
+		    c->checks.sim_swap_within_ms == 3 * 86400000U &&
+		    c->checks.sim_swap_action == NC_REQUIRE_BACKUP &&
+		    c->checks.n_deny == 2 && strcmp(c->checks.deny[1], "tollFree") == 0 &&
+		    c->checks.risk && c->checks.risk_above == 60 &&
+		    c->checks.risk_action == NC_REFUSE && c->checks.cache_ms == 0 &&
+		    c->checks.timeout_ms == 500 && !c->checks.fail_send &&
+		    strcmp(c->checks.auth_token, "tok123") == 0 &&
+		    strcmp(c->checks.api_base, "http://127.0.0.1:9/v2/PhoneNumbers/") == 0,
+		    "  ... every key read");
+	}
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	c = loads(&ctx, NC_HEAD "  sms_pumping_risk: {}\n", "defaults load");
+	if (c != NULL)
+		ok(c->checks.risk_above == 80 && c->checks.cache_ms == 86400000U &&
+		    c->checks.timeout_ms == 3000 && c->checks.fail_send &&
+		    strcmp(c->checks.api_base,
+		    "https://lookups.twilio.com/v2/PhoneNumbers/") == 0,
+		    "  ... above 80, cache 24h, timeout 3s, on_failure send, Twilio's URL");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	c = loads(&ctx, "code: {ttl: 5m}\n", "no number_checks: no check");
+	ok(c != NULL && !c->checks.enabled, "  ... not enabled");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	refused(NC_HEAD "  sim_swap: {within: 7d, action: maybe}\n",
+	    ":5:34: number_checks.sim_swap.action: must be refuse or require_backup",
+	    "an unknown action");
+	refused(NC_HEAD "  line_types: {deny: [land-line]}\n",
+	    ":5:23: number_checks.line_types.deny[0]: a line type is a word of letters "
+	    "(landline, nonFixedVoip, tollFree, ...)", "a line type that is not a word");
+	refused(NC_HEAD "  sms_pumping_risk: {above: 80}\n  on_failure: maybe\n",
+	    ":6:15: number_checks.on_failure: must be send or refuse",
+	    "an unknown on_failure");
+	refused(NC_HEAD, ":2:3: number_checks: nothing to check (give sim_swap, "
+	    "line_types or sms_pumping_risk)", "nothing to check");
+	refused("number_checks:\n  provider: twilio_lookup\n  account_sid: AC12\n"
+	    "  auth_token: t\n  sms_pumping_risk: {}\n",
+	    ":3:16: number_checks.account_sid: must be AC followed by 32 hex digits",
+	    "a bad account_sid");
+	refused(NC_HEAD "  sms_pumping_risk: {}\n  sim_swap: {within: 40d}\n",
+	    ":6:22: number_checks.sim_swap.within: 40d is out of range 1h..720h",
+	    "a window beyond 30 days");
+}
+
 int
 main(void)
 {
+	cfgtest_setup("test_lookup");
 	test_time();
 	test_decide();
+	test_config();
+	cfgtest_cleanup();
 	return done_testing();
 }
