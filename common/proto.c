@@ -274,6 +274,7 @@ proto_err_name(uint32_t code)
 	case PROTO_E_RATE: return "rate limited";
 	case PROTO_E_LOCKED: return "locked out";
 	case PROTO_E_BACKUP_REQUIRED: return "backup code required";
+	case PROTO_E_NUMBER_CHECK: return "number refused by its check";
 	default: return "unknown error";
 	}
 }

@@ -47,6 +47,7 @@ enum proto_err {
 	PROTO_E_RATE = 10,       /* rate limited: retry_after in the message */
 	PROTO_E_LOCKED = 11,     /* user locked out */
 	PROTO_E_BACKUP_REQUIRED = 12, /* no SMS this time: ask for a backup code */
+	PROTO_E_NUMBER_CHECK = 13,       /* number_checks refused the number */
 };
 
 enum proto_verify_status {

@@ -18,6 +18,7 @@ struct config;
 struct directory;
 struct http;
 struct loop;
+struct numcheck;
 struct policy;
 struct rclient;
 struct server;
@@ -36,6 +37,7 @@ struct daemon {
 	struct directory *directory; /* numbers from LDAP (directory.h); NULL:
 	                              * none. Freed right after the server. */
 	struct backup_db *backup; /* break-glass codes (backup.h); NULL: none */
+	struct numcheck *checks; /* number_checks: (lookup.h); NULL: none */
 };
 
 #endif

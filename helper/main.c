@@ -26,6 +26,7 @@
 #include "directory.h"
 #include "fleetkey.h"
 #include "http.h"
+#include "lookup.h"
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
@@ -371,6 +372,8 @@ main(int argc, char **argv)
 	if (code_init() != 0 ||
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
+	    (d.cfg->checks.enabled &&
+	    (d.checks = numcheck_new(&d.cfg->checks, d.loop, d.http)) == NULL) ||
 	    (d.store = open_store(&d)) == NULL ||
 	    (d.cfg->directory.enabled && (d.directory = directory_new(d.loop,
 	    &d.cfg->directory, err, sizeof(err))) == NULL) ||
@@ -433,6 +436,7 @@ out:
 	}
 	rclient_free(d.redis);
 	http_free(d.http);
+	numcheck_free(d.checks);    /* after http: no lookup is left to answer */
 	loop_free(d.loop);
 	code_cleanup();
 	config_free(d.cfg);

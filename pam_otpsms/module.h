@@ -20,6 +20,7 @@
 #define MSG_BACKUP_REQUIRED N_("A backup code is required.")
 #define MSG_NUMBER \
 	N_("Your phone number cannot receive codes; contact your administrator.")
+#define MSG_NUMBER_CHECK N_("This number cannot receive codes now; use a backup code or call the helpdesk.")
 
 struct ctx {
 	pam_handle_t *pamh;

@@ -81,6 +81,20 @@ error_to_pam(struct ctx *c, const struct proto_error *e, int challenge)
 		    "(%s)", msg);
 		r = PAM_AUTHINFO_UNAVAIL;
 		break;
+	case PROTO_E_NUMBER_CHECK:
+		/* The number looked unsafe (SIM swap, line type, pumping
+		 * risk): a refusal, not an outage. */
+		say(c, MSG_NUMBER_CHECK);
+		outcome(c, LOG_NOTICE, "refused: number check (%s)", msg);
+		r = PAM_AUTH_ERR;
+		break;
+	case PROTO_E_BACKUP_REQUIRED:
+		/* backup=no (with backup codes on, pam_otpsms.c asks for one
+		 * before a reply gets here): refused. */
+		say(c, MSG_NUMBER_CHECK);
+		outcome(c, LOG_NOTICE, "refused: backup code required (%s)", msg);
+		r = PAM_AUTH_ERR;
+		break;
 	default:
 		say(c, MSG_UNAVAIL);
 		outcome(c, LOG_ERR, "unavailable: daemon error %u, %s (%s)",

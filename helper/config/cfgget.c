@@ -219,6 +219,8 @@ cfg_parse_duration(const char *s, int ms_ok, unsigned *out_ms)
 		mult = 60 * 1000;
 	else if (strcmp(p, "h") == 0)
 		mult = 60 * 60 * 1000;
+	else if (strcmp(p, "d") == 0)
+		mult = 24 * 60 * 60 * 1000ULL;
 	else
 		goto out;
 	if (v * mult > UINT_MAX) {

@@ -105,7 +105,7 @@ int cfg_uint(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     unsigned *out, unsigned min, unsigned max, int required);
 int cfg_bool(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     int *out, int required);
-/* Integer seconds or a string with a unit: "90s", "5m", "1h" (also "500ms"
+/* Integer seconds or a string with a unit: "90s", "5m", "1h", "7d" (also "500ms"
  * with cfg_duration_ms). Bounds and *out_ms in milliseconds. */
 int cfg_duration(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
     unsigned *out_ms, unsigned min_ms, unsigned max_ms, int required);

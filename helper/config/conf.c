@@ -542,6 +542,7 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	route_read_config(ctx, root, c);
 	config_read_store(ctx, root, c);
 	config_read_directory(ctx, root, c);
+	config_read_checks(ctx, root, c);
 	cfg_uint(ctx, root, "max_clients", &c->max_clients, 1, 65536, 0);
 	cfg_duration(ctx, root, "client_timeout", &c->client_timeout_ms,
 	    1000, 5 * 60 * 1000, 0);
@@ -600,6 +601,7 @@ config_free(struct config *c)
 	config_free_policy(c);
 	config_free_store(c);
 	config_free_directory(c);
+	config_free_checks(c);
 	free(c);
 }
 

@@ -75,6 +75,31 @@ struct directory_conf {
 	unsigned stale_ms;           /* a found entry while unreachable, 8 h */
 };
 
+/* number_checks: a look at the number before a code is texted to it
+ * (config_checks.c, docs/otpsmsd.yaml.5). */
+enum nc_action { NC_REFUSE, NC_REQUIRE_BACKUP };
+#define NC_DENY_MAX 16
+#define NC_TYPE_MAX 32               /* a line type's name, with its NUL */
+struct number_checks_conf {
+	int enabled;                 /* the section is present */
+	char *provider;              /* "twilio_lookup" */
+	char *account_sid;
+	char *auth_token;            /* secret: wiped at free */
+	char *api_base;              /* api_url + /v2/PhoneNumbers/ (default
+	                              * https://lookups.twilio.com) */
+	int sim_swap;                /* sim_swap: set */
+	unsigned sim_swap_within_ms;
+	enum nc_action sim_swap_action;
+	char deny[NC_DENY_MAX][NC_TYPE_MAX];     /* line_types.deny */
+	size_t n_deny;
+	int risk;                    /* sms_pumping_risk: set */
+	unsigned risk_above;         /* 0..100: a score above it fails */
+	enum nc_action risk_action;
+	unsigned cache_ms;           /* 0: no cache */
+	unsigned timeout_ms;         /* one lookup, default 3 s */
+	int fail_send;               /* on_failure: send (1) or refuse (0) */
+};
+
 struct config {
 	char *user;          /* daemon's user, default "otpsms" */
 	char *socket;        /* default /run/otpsms/otpsmsd.sock */
@@ -111,6 +136,7 @@ struct config {
 	uint8_t *fleet_key;          /* secret: fleet_key_file's bytes; NULL: none */
 	size_t fleet_key_len;
 	struct directory_conf directory;
+	struct number_checks_conf checks;    /* config_checks.c */
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx
@@ -140,5 +166,8 @@ void config_free_store(struct config *c);
 void config_read_directory(struct cfg_ctx *ctx, struct cfg_node *root,
     struct config *c);
 void config_free_directory(struct config *c);
+/* config_checks.c: number_checks:. */
+void config_read_checks(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c);
+void config_free_checks(struct config *c);
 
 #endif

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "directory.h"
 #include "log.h"
+#include "lookup.h"
 #include "loop.h"
 #include "policy.h"
 #include "request.h"
@@ -27,6 +28,7 @@
 static void try_carrier(struct request *r);
 static void on_sent(void *arg, const struct carrier_result *res);
 static void refuse(struct request *r, int e, unsigned retry, const char *why);
+static void issue_new(struct request *r);
 
 /* Seconds a pending challenge has left, rounded up. */
 static uint32_t
@@ -266,7 +268,7 @@ on_pending_added(void *arg, int e, unsigned retry)
 
 /* A new code: make it, store its hash, render the text, send it. */
 static void
-issue_new(struct request *r)
+make_code(struct request *r)
 {
 	struct config *cfg = r->d->cfg;
 	struct template_vars tv;
@@ -300,6 +302,49 @@ issue_new(struct request *r)
 		    on_pending_added, r);
 	else
 		on_pending_added(r, 0, 0);
+}
+
+/* The number check's verdict: a code is made only for a number that
+ * passed (or whose check failed with on_failure: send). */
+static void
+on_checked(void *arg, enum lookup_verdict v, int failed, const char *why)
+{
+	struct request *r = arg;
+
+	if (failed)
+		log_warn("number check failed for user=%s to=%s: %s; on_failure: %s",
+		    r->user, r->masked, why, v == LOOKUP_PASS ? "send" : "refuse");
+	switch (v) {
+	case LOOKUP_PASS:
+		make_code(r);
+		return;
+	case LOOKUP_BACKUP:
+		request_audit(r, "send refused", "to=%s check=number reason=\"%s\" "
+		    "action=require_backup", r->masked, why);
+		request_fail(r, PROTO_E_BACKUP_REQUIRED, "number check: backup code "
+		    "required");
+		return;
+	default:
+		request_audit(r, "send refused", "to=%s check=number reason=\"%s\"",
+		    r->masked, why);
+		request_fail(r, PROTO_E_NUMBER_CHECK, "number check refused the number");
+		return;
+	}
+}
+
+/* Before a code exists: number_checks (lookup.h), when configured. The
+ * policy has allowed the send; its reservation goes back if refused. */
+static void
+issue_new(struct request *r)
+{
+	if (r->d->checks == NULL) {
+		make_code(r);
+		return;
+	}
+	/* on_checked may run (and free r) before this returns. */
+	if (numcheck_start(r->d->checks, r->to, on_checked, r) != 0)
+		on_checked(r, r->d->cfg->checks.fail_send ? LOOKUP_PASS :
+		    LOOKUP_REFUSE, 1, "cannot start the lookup");
 }
 
 /* The channels the number's carriers can send on, when nothing is sent. */

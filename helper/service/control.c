@@ -14,6 +14,7 @@
 #include "control.h"
 #include "directory.h"
 #include "log.h"
+#include "lookup.h"
 #include "policy.h"
 #include "proto.h"
 #include "redis_client.h"
@@ -436,6 +437,7 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		snprintf(text + n, sizeof(text) - n, "clients: %zu\npending codes: %zu\n",
 		    server_clients(d->server), d->store->ops->count(d->store));
 		route_status(d->cfg, text, sizeof(text), now_ms());
+		numcheck_status(d->checks, text, sizeof(text));
 		break;
 	case PROTO_CTL_LOCKED:
 	case PROTO_CTL_UNLOCK:

@@ -118,6 +118,8 @@ replies = {
     "locked": error(11, 60, b"locked out"),
     "delivery": error(5, 0, b"no carrier accepted the message"),
     "number": error(9, 0, b"number cannot receive codes"),
+    "numbercheck": error(13, 0, b"number check refused the number"),
+    "backup": error(12, 0, b"number check: backup code required"),
     "internal": error(6, 0, b"\x1b[31mred\nnewline"),
 }
 # Answered at once, before the request is read, then closed: how otpsmsd
@@ -186,7 +188,7 @@ start_fake() {  # start_fake MODE [SOCKET]
 		sleep 0.05
 	done
 }
-FAKES="garbage version badtype truncated trailing verify-garbage mute locked delivery number internal denied rate verify-nouser"
+FAKES="garbage version badtype truncated trailing verify-garbage mute locked delivery number internal denied rate verify-nouser numbercheck backup"
 for f in $FAKES; do start_fake "$f"; done
 
 _i=0
@@ -375,6 +377,14 @@ pamrun required-number alice -a 123456
 expect PAM_AUTHINFO_UNAVAIL "number cannot receive codes: PAM_AUTHINFO_UNAVAIL"
 saw "error: Your phone number cannot receive codes; contact your administrator." \
     "and the user is told"
+# number_checks refused the number (NUMBER_CHECK), or wants a backup code
+# (BACKUP_REQUIRED: refused the same way until backup codes exist).
+for f in numbercheck backup; do
+	pamrun "required-$f" alice -a 123456
+	expect PAM_AUTH_ERR "$f: PAM_AUTH_ERR, not unavailable"
+	saw "error: This number cannot receive codes now; use a backup code or call the helpdesk." \
+	    "$f: and the user is told"
+done
 pamrun required-rate alice -a 123456
 expect PAM_AUTH_ERR "rate limited (answered before the request was read): PAM_AUTH_ERR"
 saw "error: Too many codes requested; try again in 42 seconds." \
