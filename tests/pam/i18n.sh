@@ -29,7 +29,7 @@ if command -v xgettext >/dev/null 2>&1; then
 		diff "$TESTDIR/fresh.pot" "$POT" | sed 's/^/#   /' | head -n 20
 	fi
 fi
-n=$(grep -c '^msgid "[^"]' "$POT")
+n=$(msgcat --no-wrap "$POT" | grep -c '^msgid "[^"]')    # long msgids span lines
 for po in "$top_srcdir"/po/*.po; do
 	l=$(basename "$po" .po)
 	st=$(LC_ALL=C msgfmt --check --statistics -o /dev/null "$po" 2>&1)
