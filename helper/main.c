@@ -30,6 +30,7 @@
 #include "policy_redis.h"
 #include "privdrop.h"
 #include "redis_client.h"
+#include "reload.h"
 #include "sandbox.h"
 #include "rootfs.h"
 #include "route.h"
@@ -72,6 +73,7 @@ on_signal(void *arg, int fd, uint32_t events)
 {
 	struct daemon *d = arg;
 	struct signalfd_siginfo si;
+	char text[2048];
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -81,8 +83,9 @@ on_signal(void *arg, int fd, uint32_t events)
 			loop_stop(d->loop);
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: reloading is not supported; restart the daemon "
-			    "to apply a new configuration");
+			/* Logs its errors, each as FILE:LINE:COL. */
+			log_info("SIGHUP: reloading the configuration");
+			(void)daemon_reload(d, text, sizeof(text));
 			break;
 		}
 	}
@@ -137,7 +140,7 @@ share_policy(struct daemon *d)
 static struct store *
 open_store(struct daemon *d)
 {
-	const struct config *cfg = d->cfg;
+	const struct config *cfg = d->fixed;
 	struct store *s = NULL;
 	uint8_t k[FLEETKEY_OUT];
 	char err[256];
@@ -239,6 +242,8 @@ main(int argc, char **argv)
 
 	cfg_ctx_init(&ctx, cfgpath);
 	ctx.secret_owner = geteuid();
+	d.cfgpath = cfgpath;
+	d.secret_owner = ctx.secret_owner;
 	ctx.check_only = check;
 	d.cfg = config_load(&ctx, cfgpath);
 	if (report_errors(&ctx, foreground || check) || d.cfg == NULL) {
@@ -274,6 +279,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The store and the Redis client keep pointing into this across
+	 * reloads (store: cannot change without a restart). */
+	if ((d.fixed = config_split_store(d.cfg)) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
 	if ((lfd = server_listen(d.cfg->socket, uid, gid, err, sizeof(err))) == -1) {
 		log_err("%s", err);
 		goto out;
@@ -367,6 +378,7 @@ out:
 	loop_free(d.loop);
 	code_cleanup();
 	config_free(d.cfg);
+	config_free(d.fixed);
 	curl_global_cleanup();
 	return ret;
 }

@@ -1,6 +1,6 @@
 /* otpsmsctl(8): root's window into otpsmsd.
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
- *       routes NUMBER | test-send NUMBER [--carrier NAME]
+ *       routes NUMBER | test-send NUMBER [--carrier NAME] | reload
  *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
@@ -32,7 +32,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: otpsmsctl [-s socket] [-u daemon_user] "
 	    "status | locked | unlock USER |\n"
-	    "           routes NUMBER | test-send NUMBER [--carrier NAME]\n"
+	    "           routes NUMBER | test-send NUMBER [--carrier NAME] | reload\n"
 	    "       otpsmsctl check-pam [-k] FILE...\n");
 	exit(2);
 }
@@ -170,7 +170,9 @@ main(int argc, char **argv)
 		req.u.creq_ctl.op = PROTO_CTL_TEST_SEND;
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s%s%s",
 		    argv[1], argc == 4 ? " " : "", argc == 4 ? argv[3] : "");
-	} else
+	} else if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		req.u.creq_ctl.op = PROTO_CTL_RELOAD;
+	else
 		usage();
 	if (exchange(sock, duser, &req, &rsp) != 0)
 		return 2;
