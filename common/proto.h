@@ -73,7 +73,7 @@ enum proto_ctl_op {
 	PROTO_CTL_UNLOCK = 3,    /* arg: user name */
 	PROTO_CTL_ROUTES = 4,    /* arg: E.164 number: its route and carriers */
 	PROTO_CTL_TEST_SEND = 5, /* arg: "NUMBER" or "NUMBER CARRIER": a test SMS */
-	PROTO_CTL_RELOAD = 6,    /* arg "": re-read the configuration; text:
+	PROTO_CTL_RELOAD = 8,    /* arg "": re-read the configuration; text:
 	                          * what changed, or its errors (status != 0) */
 };
 #define PROTO_MAX_CTLARG 256
