@@ -79,6 +79,8 @@ enum proto_ctl_op {
 	PROTO_CTL_TEST_SEND = 5, /* arg: "NUMBER" or "NUMBER CARRIER": a test SMS */
 	PROTO_CTL_FLUSH = 6,     /* arg: user name: drop its cached directory entry */
 	PROTO_CTL_BACKUP_CODES = 7, /* arg: "N USER": N new backup codes (secret text) */
+	PROTO_CTL_RELOAD = 8,    /* arg "": re-read the configuration; text:
+	                          * what changed, or its errors (status != 0) */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */

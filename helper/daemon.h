@@ -9,9 +9,14 @@
  *
  * Teardown, the reverse: the server, then the Redis client's pending answers
  * (to a store and a policy still there), the store, the policy, the client,
- * libcurl, the loop, the code key, the config. */
+ * libcurl, the loop, the code key, the config.
+ *
+ * A reload (service/reload.c) swaps cfg alone; requests under way hold the
+ * one they began with. */
 #ifndef OTPSMS_DAEMON_H
 #define OTPSMS_DAEMON_H
+
+#include <sys/types.h>
 
 struct backup_db;
 struct config;
@@ -25,7 +30,12 @@ struct server;
 struct store;
 
 struct daemon {
-	struct config *cfg;
+	struct config *cfg;      /* in use; a reload replaces it (reload.h) */
+	struct config *fixed;    /* the store and fleet key, which the store
+	                          * and the Redis client point into: kept from
+	                          * start to exit (config_split_store) */
+	const char *cfgpath;     /* read again on a reload */
+	uid_t secret_owner;      /* who besides root may own its files */
 	struct loop *loop;
 	struct http *http;
 	struct store *store;

@@ -34,6 +34,7 @@
 #include "policy_redis.h"
 #include "privdrop.h"
 #include "redis_client.h"
+#include "reload.h"
 #include "sandbox.h"
 #include "statefile.h"
 #include "rootfs.h"
@@ -89,6 +90,7 @@ on_signal(void *arg, int fd, uint32_t events)
 {
 	struct daemon *d = arg;
 	struct signalfd_siginfo si;
+	char text[2048];
 
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -98,8 +100,9 @@ on_signal(void *arg, int fd, uint32_t events)
 			loop_stop(d->loop);
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: reloading is not supported; restart the daemon "
-			    "to apply a new configuration");
+			/* Logs its errors, each as FILE:LINE:COL. */
+			log_info("SIGHUP: reloading the configuration");
+			(void)daemon_reload(d, text, sizeof(text));
 			break;
 		}
 	}
@@ -154,7 +157,7 @@ share_policy(struct daemon *d)
 static struct store *
 open_store(struct daemon *d)
 {
-	const struct config *cfg = d->cfg;
+	const struct config *cfg = d->fixed;
 	struct store *s = NULL;
 	uint8_t k[FLEETKEY_OUT];
 	char err[256];
@@ -262,6 +265,7 @@ main(int argc, char **argv)
 {
 	const char *cfgpath = DEFAULT_CONFIG;
 	struct daemon d;
+	struct config *start_cfg = NULL;    /* see directory_new below */
 	struct cfg_ctx ctx;
 	char err[512], warn[1200];
 	sigset_t mask;
@@ -297,6 +301,8 @@ main(int argc, char **argv)
 
 	cfg_ctx_init(&ctx, cfgpath);
 	ctx.secret_owner = geteuid();
+	d.cfgpath = cfgpath;
+	d.secret_owner = ctx.secret_owner;
 	ctx.check_only = check;
 	d.cfg = config_load(&ctx, cfgpath);
 	if (report_errors(&ctx, foreground || check) || d.cfg == NULL) {
@@ -334,6 +340,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The store and the Redis client keep pointing into this across
+	 * reloads (store: cannot change without a restart). */
+	if ((d.fixed = config_split_store(d.cfg)) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
 	if ((lfd = server_listen(d.cfg->socket, uid, gid, err, sizeof(err))) == -1) {
 		log_err("%s", err);
 		goto out;
@@ -372,6 +384,10 @@ main(int argc, char **argv)
 	if (code_init() != 0 ||
 	    (d.loop = loop_new()) == NULL ||
 	    (d.http = http_new(d.loop)) == NULL ||
+	    /* The directory and the number checks keep pointers into the
+	     * configuration they started with (both are restart-only keys):
+	     * it lives until they are gone, whatever a reload does. */
+	    (start_cfg = config_ref(d.cfg)) == NULL ||
 	    (d.cfg->checks.enabled &&
 	    (d.checks = numcheck_new(&d.cfg->checks, d.loop, d.http)) == NULL) ||
 	    (d.store = open_store(&d)) == NULL ||
@@ -437,9 +453,11 @@ out:
 	rclient_free(d.redis);
 	http_free(d.http);
 	numcheck_free(d.checks);    /* after http: no lookup is left to answer */
+	config_free(start_cfg);     /* after the directory and the checks */
 	loop_free(d.loop);
 	code_cleanup();
 	config_free(d.cfg);
+	config_free(d.fixed);
 	curl_global_cleanup();
 	return ret;
 }

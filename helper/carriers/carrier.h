@@ -101,6 +101,11 @@ struct carrier {
 	unsigned breaker_failures;   /* consecutive failures that open it; 0: never */
 	unsigned breaker_cooldown_ms;
 	struct carrier_health health;
+	/* A reload keeps a carrier whose settings did not change (conf.c):
+	 * configurations that hold it, and the canonical text of its map
+	 * (cfg_node_sig; may hold an inline secret). */
+	unsigned refs;
+	char *sig;
 };
 
 /* What this carrier can send on, as configured. */

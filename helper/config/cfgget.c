@@ -483,7 +483,10 @@ cfg_secret(struct cfg_ctx *ctx, struct cfg_node *map, const char *key,
 	    sizeof(err))) == NULL) {
 		/* read_secret's reason names the file, never its contents. */
 		log_safe(safe, sizeof(safe), err);
-		cfg_err(ctx, file, "%s: %s", path, safe);
+		cfg_err(ctx, file, "%s: %s%s", path, safe, ctx->prev == NULL ? "" :
+		    " (a reload reads a changed carrier's secrets as otpsmsd's "
+		    "user: restart otpsmsd, or start it as that user with the "
+		    "file its own, mode 0600)");
 		goto out;
 	}
 	cfg_check_secret_access(ctx, file, key, file->value);

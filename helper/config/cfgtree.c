@@ -677,7 +677,13 @@ cfg_parse_file(struct cfg_ctx *ctx, const char *path)
 	cfg_note_read(ctx, path);
 	/* O_NONBLOCK: a FIFO in its place must not hang the daemon. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
-		cfg_err(ctx, NULL, "cannot open: %s", strerror(errno));
+		/* A reload reads as the daemon's user, no longer root. */
+		if (errno == EACCES && ctx->prev != NULL)
+			cfg_err(ctx, NULL, "cannot open: %s (a reload reads it as "
+			    "otpsmsd's user: make it root-owned, group the daemon's "
+			    "group, mode 0640, or restart otpsmsd)", strerror(errno));
+		else
+			cfg_err(ctx, NULL, "cannot open: %s", strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -736,3 +742,99 @@ cfg_parse_file(struct cfg_ctx *ctx, const char *path)
 }
 
 /* Accessors. */
+
+/* Appends len bytes to *buf (size *sz, used *n), growing it; -1: no memory
+ * (the old buffer wiped and freed). */
+static int
+sig_put(char **buf, size_t *sz, size_t *n, const char *p, size_t len)
+{
+	char *nb;
+	size_t nsz;
+
+	if (*n + len + 1 > *sz) {
+		nsz = (*n + len + 1) * 2;
+		if ((nb = malloc(nsz)) == NULL) {
+			freezero_str(*buf);
+			*buf = NULL;
+			return -1;
+		}
+		if (*buf != NULL) {
+			memcpy(nb, *buf, *n);
+			freezero_str(*buf);
+		}
+		*buf = nb;
+		*sz = nsz;
+	}
+	memcpy(*buf + *n, p, len);
+	*n += len;
+	(*buf)[*n] = '\0';
+	return 0;
+}
+
+/* Each scalar as its length and bytes, so no value can pose as structure. */
+static int
+sig_node(char **buf, size_t *sz, size_t *n, const struct cfg_node *nd, int depth)
+{
+	char head[32];
+	size_t i;
+	int r = -1;
+
+	if (depth > CFG_DEPTH_MAX + 1)
+		goto out;
+	switch (nd->type) {
+	case CFG_SCALAR:
+		snprintf(head, sizeof(head), "S%d:%zu:", nd->quoted ? 1 : 0,
+		    strlen(nd->value));
+		if (sig_put(buf, sz, n, head, strlen(head)) != 0 ||
+		    sig_put(buf, sz, n, nd->value, strlen(nd->value)) != 0)
+			goto out;
+		break;
+	case CFG_SEQ:
+	case CFG_MAP:
+		snprintf(head, sizeof(head), "%c%zu(", nd->type == CFG_SEQ ? 'L' :
+		    'M', nd->n);
+		if (sig_put(buf, sz, n, head, strlen(head)) != 0)
+			goto out;
+		for (i = 0; i < nd->n; i++) {
+			if ((nd->type == CFG_MAP &&
+			    sig_node(buf, sz, n, nd->keys[i], depth + 1) != 0) ||
+			    sig_node(buf, sz, n, nd->items[i], depth + 1) != 0)
+				goto out;
+		}
+		if (sig_put(buf, sz, n, ")", 1) != 0)
+			goto out;
+		break;
+	}
+	r = 0;
+ out:
+	return r;
+}
+
+char *
+cfg_node_sig(const struct cfg_node *nd)
+{
+	char *buf = NULL;
+	size_t sz = 0, n = 0;
+
+	if (nd == NULL)
+		return strdup("-");
+	if (sig_node(&buf, &sz, &n, nd, 0) != 0) {
+		freezero_str(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+void
+cfg_mark_used(struct cfg_node *nd)
+{
+	size_t i;
+
+	if (nd == NULL || nd->type == CFG_SCALAR)
+		return;
+	for (i = 0; i < nd->n; i++) {
+		if (nd->type == CFG_MAP)
+			nd->used[i] = 1;
+		cfg_mark_used(nd->items[i]);
+	}
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct config;
+
 enum cfg_type { CFG_SCALAR, CFG_SEQ, CFG_MAP };
 
 struct cfg_node {
@@ -54,6 +56,9 @@ struct cfg_ctx {
 	size_t nwarn;
 	char *reads[CFG_MAX_READS];  /* every file read, for rootfs_check_read */
 	size_t nreads;
+	/* A reload (config_reload): the configuration being replaced. Its
+	 * unchanged carriers are kept, its restart-only keys compared. */
+	const struct config *prev;
 };
 
 void cfg_ctx_init(struct cfg_ctx *ctx, const char *file);
@@ -129,6 +134,13 @@ int cfg_parse_duration(const char *s, int ms_ok, unsigned *out_ms);
 const char *cfg_path(const struct cfg_node *n, char *buf, size_t bufsz);
 /* A plain ~, null or empty value (key: with nothing after it). */
 int cfg_is_null(const struct cfg_node *n);
+
+/* A canonical text of n and everything under it (types, keys, values; no
+ * positions): equal texts, equal settings. malloc'd; it may hold an inline
+ * secret, so free it with freezero_str. NULL: out of memory. */
+char *cfg_node_sig(const struct cfg_node *n);
+/* Marks every key of n and below as read (a block kept whole on reload). */
+void cfg_mark_used(struct cfg_node *n);
 
 /* Builds a map in code (e.g. a default carrier's settings); line 0 means no
  * position, so messages about it read "FILE: ...". */

@@ -397,14 +397,37 @@ static struct carrier *
 add_carrier(struct cfg_ctx *ctx, struct config *c, struct cfg_node *map,
     const char *name, const struct carrier_ops *ops, unsigned timeout_ms)
 {
-	struct carrier *car;
+	struct carrier *car, *old;
+	char *sig;
+	size_t i;
 
-	if ((car = calloc(1, sizeof(*car))) == NULL ||
-	    (car->name = strdup(name)) == NULL) {
-		free(car);
+	if ((sig = cfg_node_sig(map)) == NULL) {
 		cfg_err(ctx, map, "out of memory");
 		return NULL;
 	}
+	/* A reload keeps a carrier whose settings did not change, with its
+	 * breaker, counters and connections; its secret files are not read
+	 * again (docs/otpsmsd.8, "Reload"). */
+	for (i = 0; ctx->prev != NULL && i < ctx->prev->n_carriers; i++) {
+		old = ctx->prev->carriers[i];
+		if (old->ops == ops && old->sig != NULL &&
+		    strcmp(old->name, name) == 0 && strcmp(old->sig, sig) == 0) {
+			freezero_str(sig);
+			cfg_mark_used(map);
+			old->refs++;
+			c->carriers[c->n_carriers++] = old;
+			return old;
+		}
+	}
+	if ((car = calloc(1, sizeof(*car))) == NULL ||
+	    (car->name = strdup(name)) == NULL) {
+		free(car);
+		freezero_str(sig);
+		cfg_err(ctx, map, "out of memory");
+		return NULL;
+	}
+	car->refs = 1;
+	car->sig = sig;
 	car->ops = ops;
 	car->timeout_ms = timeout_ms;
 	route_carrier_defaults(car);
@@ -505,6 +528,57 @@ read_carriers(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 	cfg_node_free(map);
 }
 
+const char *const config_restart_keys[CONFIG_RESTART_KEYS] = {
+	"user", "socket", "store", "fleet_key_file", "fleet_key_credential",
+	"state_dir", "directory", "number_checks",
+};
+
+/* Notes each restart-only key's setting; on a reload, one that changed is
+ * an error that names it. */
+static void
+read_restart_keys(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
+{
+	struct cfg_node *n;
+	size_t i;
+
+	for (i = 0; i < CONFIG_RESTART_KEYS; i++) {
+		n = NULL;
+		if (root->type == CFG_MAP) {
+			/* Looked at, not read: cfg_get would mark it used. */
+			for (size_t k = 0; k < root->n; k++)
+				if (strcmp(root->keys[k]->value,
+				    config_restart_keys[i]) == 0)
+					n = root->items[k];
+		}
+		if ((c->restart_sig[i] = cfg_node_sig(n)) == NULL) {
+			cfg_err(ctx, NULL, "out of memory");
+			continue;
+		}
+		if (ctx->prev == NULL || ctx->prev->restart_sig[i] == NULL ||
+		    strcmp(ctx->prev->restart_sig[i], c->restart_sig[i]) == 0)
+			continue;
+		cfg_err(ctx, n != NULL ? root->keys[n->index] : NULL,
+		    "%s: changed, and it cannot change on a reload; restart "
+		    "otpsmsd to apply it (or put the old setting back)",
+		    config_restart_keys[i]);
+	}
+}
+
+/* A reload keeps the store and the fleet key in use: the connection, the
+ * code and seal keys are made from them, and their secret files may be
+ * root's alone. Their keys were compared (read_restart_keys). */
+static void
+borrow_store(struct cfg_node *root, struct config *c, const struct config *prev)
+{
+	cfg_mark_used(cfg_get(root, "store"));
+	(void)cfg_get(root, "fleet_key_file");
+	(void)cfg_get(root, "fleet_key_credential");
+	c->store = prev->store;
+	c->fleet_key = prev->fleet_key;
+	c->fleet_key_len = prev->fleet_key_len;
+	c->store_borrowed = 1;
+}
+
 struct config *
 config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 {
@@ -521,8 +595,10 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	c->reuse_window_ms = 120 * 1000;
 	c->max_clients = 256;
 	c->client_timeout_ms = 30 * 1000;
+	c->refs = 1;
 	if (!cfg_want_map(ctx, root, "top level"))
 		goto out;
+	read_restart_keys(ctx, root, c);
 	read_user(ctx, root, c);
 	read_socket(ctx, root, c);
 	read_allow_uids(ctx, root, c);
@@ -540,7 +616,10 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	read_carriers(ctx, root, c);
 	config_read_policy(ctx, root, c);    /* after users: checks their numbers */
 	route_read_config(ctx, root, c);
-	config_read_store(ctx, root, c);
+	if (ctx->prev != NULL)
+		borrow_store(root, c, ctx->prev);
+	else
+		config_read_store(ctx, root, c);
 	config_read_directory(ctx, root, c);
 	config_read_checks(ctx, root, c);
 	cfg_uint(ctx, root, "max_clients", &c->max_clients, 1, 65536, 0);
@@ -569,6 +648,36 @@ config_load(struct cfg_ctx *ctx, const char *path)
 	return c;
 }
 
+struct config *
+config_reload(struct cfg_ctx *ctx, const char *path, const struct config *prev)
+{
+	ctx->prev = prev;
+	return config_load(ctx, path);
+}
+
+struct config *
+config_ref(struct config *c)
+{
+	if (c != NULL)
+		c->refs++;
+	return c;
+}
+
+struct config *
+config_split_store(struct config *c)
+{
+	struct config *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->refs = 1;
+	s->store = c->store;
+	s->fleet_key = c->fleet_key;
+	s->fleet_key_len = c->fleet_key_len;
+	c->store_borrowed = 1;
+	return s;
+}
+
 void
 config_free(struct config *c)
 {
@@ -577,14 +686,27 @@ config_free(struct config *c)
 
 	if (c == NULL)
 		return;
+	/* 0 as well as 1 is the last: a configuration built by hand. */
+	if (c->refs > 1) {
+		c->refs--;
+		return;
+	}
 	route_free_config(c);
 	for (i = 0; i < c->n_carriers; i++) {
 		car = c->carriers[i];
+		/* Another configuration may hold it (a reload kept it). */
+		if (car->refs > 1) {
+			car->refs--;
+			continue;
+		}
 		if (car->ops != NULL && car->ops->free != NULL)
 			car->ops->free(car);
+		freezero_str(car->sig);
 		free(car->name);
 		free(car);
 	}
+	for (i = 0; i < CONFIG_RESTART_KEYS; i++)
+		freezero_str(c->restart_sig[i]);
 	free(c->carriers);
 	for (i = 0; i < c->n_users; i++) {
 		free(c->users[i].name);
@@ -599,7 +721,8 @@ config_free(struct config *c)
 	free(c->webotp_domain);
 	free(c->host);
 	config_free_policy(c);
-	config_free_store(c);
+	if (!c->store_borrowed)
+		config_free_store(c);
 	config_free_directory(c);
 	config_free_checks(c);
 	free(c);

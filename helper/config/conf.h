@@ -100,6 +100,11 @@ struct number_checks_conf {
 	int fail_send;               /* on_failure: send (1) or refuse (0) */
 };
 
+/* Keys a reload cannot change (the socket is open, privileges are gone, the
+ * store's connection and keys are made): config_restart_keys[i] names them. */
+#define CONFIG_RESTART_KEYS 8
+extern const char *const config_restart_keys[CONFIG_RESTART_KEYS];
+
 struct config {
 	char *user;          /* daemon's user, default "otpsms" */
 	char *socket;        /* default /run/otpsms/otpsmsd.sock */
@@ -137,6 +142,11 @@ struct config {
 	size_t fleet_key_len;
 	struct directory_conf directory;
 	struct number_checks_conf checks;    /* config_checks.c */
+	/* Reload (config_reload). */
+	unsigned refs;               /* config_ref / config_free */
+	int store_borrowed;          /* store and fleet_key are the first
+	                              * configuration's, which outlives this one */
+	char *restart_sig[CONFIG_RESTART_KEYS];  /* cfg_node_sig of each */
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx
@@ -145,7 +155,21 @@ struct config *config_load(struct cfg_ctx *ctx, const char *path);
 /* The same checks on a tree already parsed (tests, fuzzing); the tree stays
  * the caller's to free. */
 struct config *config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root);
+/* Drops one reference (config_ref); frees c at the last. */
 void config_free(struct config *c);
+struct config *config_ref(struct config *c);
+/* Moves c's store and fleet key into a configuration of their own, which
+ * the daemon keeps while the store and the Redis client point into it; c
+ * (and every reload after it) borrows them. NULL: out of memory. */
+struct config *config_split_store(struct config *c);
+
+/* A reload: loads path again, as the daemon's user, against prev (the
+ * configuration in use). Carriers whose settings did not change are prev's
+ * own (their breakers and connections kept); store: and the fleet key are
+ * prev's (they need a restart); a changed restart-only key is an error
+ * naming it. NULL with every error in ctx: prev stays in use. */
+struct config *config_reload(struct cfg_ctx *ctx, const char *path,
+    const struct config *prev);
 
 /* NULL if the user has no number. */
 const struct user_entry *config_find_user(const struct config *c, const char *name);

@@ -49,6 +49,12 @@ lockout_new(const struct lockout_conf *lc)
 }
 
 void
+lockout_set_conf(struct lockout *lo, const struct lockout_conf *lc)
+{
+	lo->c = *lc;
+}
+
+void
 lockout_free(struct lockout *lo)
 {
 	if (lo == NULL)

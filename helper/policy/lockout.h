@@ -25,6 +25,9 @@ struct lockout;
 
 struct lockout *lockout_new(const struct lockout_conf *lc);
 void lockout_free(struct lockout *lo);
+/* A reload: failures counted so far count against the new threshold; a
+ * lock in force keeps its end. */
+void lockout_set_conf(struct lockout *lo, const struct lockout_conf *lc);
 
 /* Seconds the user stays locked (>= 1), or 0. */
 unsigned lockout_check(struct lockout *lo, const char *user, uint64_t now);

@@ -98,6 +98,16 @@ policy_status(struct policy *p, char *out, size_t outsz)
 }
 
 void
+policy_reconfigure(struct policy *p, const struct config *cfg)
+{
+	if (p == NULL)
+		return;
+	if (p->ops->reconfigure != NULL)
+		p->ops->reconfigure(p, cfg);
+	p->cfg = cfg;
+}
+
+void
 policy_free(struct policy *p)
 {
 	if (p != NULL)

@@ -63,6 +63,9 @@ struct policy_ops {
 	void (*ctl_locked)(struct policy *p, policy_text_fn *cb, void *arg);
 	void (*status)(struct policy *p, char *out, size_t outsz);
 	void (*free)(struct policy *p);
+	/* A reload: cfg replaces p->cfg; counts, lockouts, backoffs and
+	 * pending codes are kept (NULL: only p->cfg changes). */
+	void (*reconfigure)(struct policy *p, const struct config *cfg);
 };
 
 struct policy {
@@ -114,6 +117,8 @@ void policy_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg);
 /* otpsmsctl status: the policy's lines. */
 void policy_status(struct policy *p, char *out, size_t outsz);
 void policy_free(struct policy *p);
+/* A reload (policy_ops.reconfigure). cfg must outlive its use here. */
+void policy_reconfigure(struct policy *p, const struct config *cfg);
 
 /* Wall-clock ms; tests may replace the clock. */
 uint64_t policy_now(void);

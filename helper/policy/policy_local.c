@@ -24,7 +24,8 @@ struct plocal {
 	struct policy pub;       /* pub.priv is this */
 	struct limits *limits;
 	struct lockout *lockout;
-	const char *dir;         /* NULL: memory only */
+	char *dir;               /* NULL: memory only; a copy (state_dir
+	                          * is restart-only, the config may go) */
 	uint64_t sends, refusals, locks;
 	int save_failing;        /* log a failing disk once, not per login */
 	struct keytab pending;   /* user: struct upending (this host's codes) */
@@ -115,8 +116,12 @@ policy_local_new(const struct config *cfg, char *err, size_t errsz,
 		goto fail;
 	}
 	if (cfg->state_dir != NULL &&
-	    statefile_check_dir(cfg->state_dir, why, sizeof(why)) == 0)
-		l->dir = cfg->state_dir;
+	    statefile_check_dir(cfg->state_dir, why, sizeof(why)) == 0) {
+		if ((l->dir = strdup(cfg->state_dir)) == NULL) {
+			snprintf(err, errsz, "out of memory");
+			goto fail;
+		}
+	}
 	else if (cfg->state_dir_explicit) {
 		snprintf(err, errsz, "%s", why);
 		goto fail;
@@ -152,6 +157,7 @@ local_free(struct policy *p)
 	limits_free(l->limits);
 	lockout_free(l->lockout);
 	keytab_free(&l->pending, NULL);
+	free(l->dir);
 	free(l);
 }
 
@@ -407,6 +413,14 @@ local_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg)
 	    sizeof(text)), text);
 }
 
+/* The state directory stays (state_dir is restart-only). */
+static void
+local_reconfigure(struct policy *p, const struct config *cfg)
+{
+	limits_set_conf(L(p)->limits, &cfg->limits);
+	lockout_set_conf(L(p)->lockout, &cfg->lockout);
+}
+
 static const struct policy_ops local_ops = {
 	.name = "local",
 	.ask_send = local_ask_send,
@@ -420,4 +434,5 @@ static const struct policy_ops local_ops = {
 	.ctl_locked = local_ctl_locked,
 	.status = local_status,
 	.free = local_free,
+	.reconfigure = local_reconfigure,
 };

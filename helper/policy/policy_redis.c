@@ -740,6 +740,12 @@ rpolicy_new(const struct config *cfg, struct rclient *rc)
 }
 
 void
+rpolicy_set_config(struct rpolicy *rp, const struct config *cfg)
+{
+	rp->cfg = cfg;
+}
+
+void
 rpolicy_free(struct rpolicy *rp)
 {
 	if (rp == NULL)
@@ -1187,6 +1193,17 @@ policy_redis_new(struct policy *local, struct rclient *rc)
 	return &ps->pub;
 }
 
+/* The scripts read their limits from rp->cfg on each call; the local engine
+ * takes the new ones too. store: cannot change (the key prefix stays). */
+static void
+shared_reconfigure(struct policy *p, const struct config *cfg)
+{
+	struct pshared *ps = PS(p);
+
+	policy_reconfigure(ps->local, cfg);
+	rpolicy_set_config(ps->rp, cfg);
+}
+
 static const struct policy_ops shared_ops = {
 	.name = "redis",
 	.ask_send = shared_ask_send,
@@ -1200,4 +1217,5 @@ static const struct policy_ops shared_ops = {
 	.ctl_locked = shared_ctl_locked,
 	.status = shared_status,
 	.free = shared_free,
+	.reconfigure = shared_reconfigure,
 };

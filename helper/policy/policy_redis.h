@@ -29,6 +29,9 @@ struct policy *policy_redis_new(struct policy *local, struct rclient *rc);
 /* Keys from cfg->fleet_key (required). NULL: no memory or no fleet key. */
 struct rpolicy *rpolicy_new(const struct config *cfg, struct rclient *rc);
 void rpolicy_free(struct rpolicy *rp);
+/* A reload: the limits and lockout of cfg (its fleet key and store are the
+ * old ones: they need a restart). */
+void rpolicy_set_config(struct rpolicy *rp, const struct config *cfg);
 
 /* r: -1 failed; 0 go ahead (one token of each limit taken); 1 locked;
  * 2 limited. wait_ms is how long, kind the limit (LIM_*), or -1 for the

@@ -105,6 +105,12 @@ limits_new(const struct limits_conf *lc)
 }
 
 void
+limits_set_conf(struct limits *l, const struct limits_conf *lc)
+{
+	l->c = *lc;
+}
+
+void
 limits_free(struct limits *l)
 {
 	if (l == NULL)

@@ -42,6 +42,9 @@ struct limits;
 
 struct limits *limits_new(const struct limits_conf *lc);
 void limits_free(struct limits *l);
+/* A reload: the new limits apply to the counts already made (a bucket keeps
+ * what it has used, measured against the new rate and window). */
+void limits_set_conf(struct limits *l, const struct limits_conf *lc);
 
 /* May a code go to number for user now? 0 if so; else the seconds to wait
  * (>= 1) and *why names the limit ("per_user", "backoff", ...). Takes

@@ -138,8 +138,8 @@ on_sent(void *arg, const struct carrier_result *res)
 			memcpy(m.u.crsp.id, r->ch.id, PROTO_ID_LEN);
 			snprintf(m.u.crsp.masked, sizeof(m.u.crsp.masked), "%s", r->masked);
 			m.u.crsp.ttl = r->resend ? ttl_left(&r->ch) :
-			    r->d->cfg->ttl_ms / 1000;
-			m.u.crsp.digits = r->d->cfg->digits;
+			    r->cfg->ttl_ms / 1000;
+			m.u.crsp.digits = r->cfg->digits;
 			m.u.crsp.channels = route_channels(r);
 			client_reply(r->client, &m);
 		}
@@ -169,7 +169,7 @@ on_sent(void *arg, const struct carrier_result *res)
 static int
 route_request(struct request *r)
 {
-	struct config *cfg = r->d->cfg;
+	struct config *cfg = r->cfg;
 	struct template_vars tv;
 
 	r->route = route_lookup(cfg, r->to);
@@ -270,7 +270,7 @@ on_pending_added(void *arg, int e, unsigned retry)
 static void
 make_code(struct request *r)
 {
-	struct config *cfg = r->d->cfg;
+	struct config *cfg = r->cfg;
 	struct template_vars tv;
 	uint64_t now = now_ms();
 
@@ -355,7 +355,7 @@ number_channels(const struct request *r)
 	unsigned ch = 0;
 	size_t i, n = 0;
 
-	cars = route_carriers(r->d->cfg, route_lookup(r->d->cfg, r->to), &n);
+	cars = route_carriers(r->cfg, route_lookup(r->cfg, r->to), &n);
 	for (i = 0; i < n; i++)
 		ch |= carrier_channels(cars[i]);
 	return ch ? ch : PROTO_CH_SMS;
@@ -379,7 +379,7 @@ static void
 on_resend_pending(void *arg, const struct challenge *c, const char *tampered)
 {
 	struct request *r = arg;
-	struct config *cfg = r->d->cfg;
+	struct config *cfg = r->cfg;
 	struct template_vars tv;
 	char id_hex[17];
 
@@ -452,7 +452,7 @@ use_pending(struct request *r, const struct challenge *c)
 	struct proto_msg m;
 	uint64_t now = now_ms();
 
-	if (c == NULL || now - c->created_ms >= r->d->cfg->reuse_window_ms) {
+	if (c == NULL || now - c->created_ms >= r->cfg->reuse_window_ms) {
 		issue_new(r);
 		return;
 	}
@@ -465,7 +465,7 @@ use_pending(struct request *r, const struct challenge *c)
 		memcpy(m.u.crsp.id, c->id, PROTO_ID_LEN);
 		snprintf(m.u.crsp.masked, sizeof(m.u.crsp.masked), "%s", r->masked);
 		m.u.crsp.ttl = (uint32_t)((c->expires_ms - now + 999) / 1000);
-		m.u.crsp.digits = r->d->cfg->digits;
+		m.u.crsp.digits = r->cfg->digits;
 		m.u.crsp.flags = PROTO_CF_REUSED;
 		m.u.crsp.channels = number_channels(r);
 		client_reply(r->client, &m);

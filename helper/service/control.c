@@ -1,5 +1,5 @@
 /* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
- * and test-send NUMBER [CARRIER], the one that finishes later. */
+ * reload, and test-send NUMBER [CARRIER], the one that finishes later. */
 #include <config.h>
 #include "conf.h"
 
@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "redis_client.h"
+#include "reload.h"
 #include "route.h"
 #include "server.h"
 #include "store.h"
@@ -29,6 +30,7 @@
 /* One test-send in flight: the carriers to try, the verdicts so far. */
 struct ctl_send {
 	struct daemon *d;
+	struct config *cfg;          /* held: its carriers outlive a reload */
 	struct client *client;       /* NULL once it went away */
 	pid_t pid;
 	const struct route *route;
@@ -68,6 +70,7 @@ addf(struct ctl_send *s, const char *fmt, ...)
 static void
 send_free(struct ctl_send *s)
 {
+	config_free(s->cfg);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }
@@ -183,6 +186,7 @@ test_send_start(struct daemon *d, struct client *cl, const char *arg, char *err,
 	if (sp != NULL)
 		name = sp + 1;
 	s->d = d;
+	s->cfg = config_ref(cfg);
 	s->client = cl;
 	s->pid = client_pid(cl);
 	mask_number(s->masked, sizeof(s->masked), s->to);
@@ -460,6 +464,14 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 	case PROTO_CTL_FLUSH:
 		if (flush_text(d, c, q->arg, text, sizeof(text)) != 0)
 			return;
+		break;
+	case PROTO_CTL_RELOAD:
+		/* The errors, one per line, as FILE:LINE:COL: message. */
+		if (daemon_reload(d, text, sizeof(text)) != 0)
+			m.u.crsp_ctl.status = PROTO_E_INTERNAL;
+		log_info("reload %s: by=otpsmsctl pid=%ld",
+		    m.u.crsp_ctl.status == 0 ? "done" : "refused",
+		    (long)client_pid(c));
 		break;
 	case PROTO_CTL_TEST_SEND:
 		/* Replies later, from the carrier's answer. */

@@ -23,6 +23,7 @@ request_free(struct request *r)
 	/* A code that was never checked: the guess goes back. */
 	if (r->guess.held && r->d->policy != NULL)
 		policy_unchecked(r->d->policy, r->ch.user, &r->guess);
+	config_free(r->cfg);
 	explicit_bzero(r, sizeof(*r));
 	free(r);
 }
@@ -51,6 +52,7 @@ request_new(struct daemon *d, struct client *c, int type)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->d = d;
+	r->cfg = config_ref(d->cfg);
 	r->client = c;
 	r->type = type;
 	r->start_ms = now_ms();

@@ -20,6 +20,8 @@ struct client;
 
 struct request {
 	struct daemon *d;
+	struct config *cfg;          /* d->cfg when it began, held: a reload
+	                              * does not change a request under way */
 	struct client *client;       /* NULL once it went away */
 	int type;
 	uint64_t start_ms;
