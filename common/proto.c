@@ -73,6 +73,9 @@ encode_body(struct buf *b, const struct proto_msg *m)
 		    (r = buf_put_str(b, m->u.crsp_ctl.text)) != 0)
 			break;
 		break;
+	case PROTO_METRICS_RSP:
+		r = metrics_encode(b, &m->u.metrics);
+		break;
 	}
 	return r;
 }
@@ -112,7 +115,7 @@ proto_encode(struct buf *out, const struct proto_msg *m)
 	uint8_t *hdr;
 	int r;
 
-	if (m->type < PROTO_CHALLENGE_REQ || m->type > PROTO_CTL_RSP)
+	if (m->type < PROTO_CHALLENGE_REQ || m->type > PROTO_METRICS_RSP)
 		return PROTO_ETYPE;
 	if (!check_lengths(m))
 		return PROTO_EFIELD;
@@ -186,6 +189,9 @@ decode_body(struct buf *b, struct proto_msg *m)
 		if ((r = buf_get_u32(b, &m->u.crsp_ctl.status)) != 0 ||
 		    (r = buf_get_str(b, m->u.crsp_ctl.text, PROTO_MAX_CTLTEXT)) != 0)
 			break;
+		break;
+	case PROTO_METRICS_RSP:
+		r = metrics_decode(b, &m->u.metrics);
 		break;
 	}
 	if (r == PROTO_ETYPE)

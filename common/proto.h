@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "metrics.h"
 
 #define PROTO_VERSION 1
 #define PROTO_HDR_LEN 6          /* u32 len | u8 version | u8 type */
@@ -29,6 +30,7 @@ enum proto_type {
 	PROTO_ERROR = 5,
 	PROTO_CTL_REQ = 6,       /* otpsmsctl: root-only administration */
 	PROTO_CTL_RSP = 7,
+	PROTO_METRICS_RSP = 8,   /* otpsmsctl metrics: counters (metrics.h) */
 };
 
 /* PROTO_ERROR codes. Stable: the module maps them to PAM codes. */
@@ -73,6 +75,8 @@ enum proto_ctl_op {
 	PROTO_CTL_UNLOCK = 3,    /* arg: user name */
 	PROTO_CTL_ROUTES = 4,    /* arg: E.164 number: its route and carriers */
 	PROTO_CTL_TEST_SEND = 5, /* arg: "NUMBER" or "NUMBER CARRIER": a test SMS */
+	PROTO_CTL_METRICS = 6,   /* arg: "" or the first carrier's index (decimal):
+	                          * answered by PROTO_METRICS_RSP */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */
@@ -133,6 +137,7 @@ struct proto_msg {
 		struct proto_error err;
 		struct proto_ctl_req creq_ctl;
 		struct proto_ctl_rsp crsp_ctl;
+		struct metrics_snap metrics;
 	} u;
 };
 

@@ -49,9 +49,10 @@ TEST_PACKAGES="
 	redis-server redis-tools
 	kannel kannel-extras
 	debhelper dpkg-dev fakeroot devscripts equivs lintian pamtester
+	prometheus python3-prometheus-client
 "
 # service:package, for the services the test packages bring
-SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel"
+SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel prometheus:prometheus"
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 new_services=""

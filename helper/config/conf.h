@@ -89,6 +89,9 @@ struct config {
 	struct store_conf store;
 	uint8_t *fleet_key;          /* secret: fleet_key_file's bytes; NULL: none */
 	size_t fleet_key_len;
+	/* Monitoring (docs/monitoring.md). */
+	char *metrics_file;          /* NULL: none; else an absolute path */
+	unsigned metrics_interval_ms;    /* default 15 s */
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "policy.h"
@@ -95,6 +96,14 @@ void
 policy_status(struct policy *p, char *out, size_t outsz)
 {
 	p->ops->status(p, out, outsz);
+}
+
+void
+policy_counters(struct policy *p, struct policy_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p != NULL && p->ops->counters != NULL)
+		p->ops->counters(p, out);
 }
 
 void

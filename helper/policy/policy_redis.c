@@ -1159,6 +1159,13 @@ shared_status(struct policy *p, char *out, size_t outsz)
 	ps->local->ops->status(ps->local, out + n, outsz - n);
 }
 
+/* Counted here too (policy_local_count), whoever decided. */
+static void
+shared_counters(struct policy *p, struct policy_counters *out)
+{
+	policy_counters(PS(p)->local, out);
+}
+
 static void
 shared_free(struct policy *p)
 {
@@ -1200,4 +1207,5 @@ static const struct policy_ops shared_ops = {
 	.ctl_locked = shared_ctl_locked,
 	.status = shared_status,
 	.free = shared_free,
+	.counters = shared_counters,
 };

@@ -1,5 +1,5 @@
 /* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
- * and test-send NUMBER [CARRIER], the one that finishes later. */
+ * test-send NUMBER [CARRIER], the one that finishes later, and metrics. */
 #include <config.h>
 #include "conf.h"
 
@@ -10,6 +10,7 @@
 
 #include "carrier.h"
 #include "control.h"
+#include "counters.h"
 #include "log.h"
 #include "policy.h"
 #include "proto.h"
@@ -315,6 +316,34 @@ lock_op_start(struct daemon *d, struct client *c, const struct proto_ctl_req *q)
 	return 0;
 }
 
+/* otpsmsctl metrics: the counters, not their text (which would not fit in
+ * a frame): one page of carriers from index arg ("" is 0) on; otpsmsctl
+ * asks for the next page while there is one, and renders. */
+static void
+metrics_reply(struct daemon *d, struct client *c, const char *arg)
+{
+	struct proto_msg *m;
+	unsigned long first = 0;
+	char *end;
+
+	if (arg[0] != '\0') {
+		first = strtoul(arg, &end, 10);
+		if (*end != '\0' || arg[0] < '0' || arg[0] > '9' ||
+		    first > METRICS_MAX_CARRIERS) {
+			client_error(c, PROTO_E_MALFORMED, 0, "metrics: bad page");
+			return;
+		}
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	m->type = PROTO_METRICS_RSP;
+	counters_snapshot(d, &m->u.metrics, (uint32_t)first, METRICS_PAGE_CARRIERS);
+	client_reply(c, m);
+	free(m);
+}
+
 void
 control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
@@ -368,6 +397,9 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		/* Replies later, from the carrier's answer. */
 		if (test_send_start(d, c, q->arg, err, sizeof(err)) != 0)
 			client_error(c, PROTO_E_MALFORMED, 0, err);
+		return;
+	case PROTO_CTL_METRICS:
+		metrics_reply(d, c, q->arg);
 		return;
 	default:
 		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");

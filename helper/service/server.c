@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "counters.h"
 #include "log.h"
 #include "loop.h"
 #include "peer.h"
@@ -46,6 +47,7 @@ struct client {
 	void (*on_close)(void *);    /* client_on_close: a handler waits */
 	void *on_close_arg;
 	enum peer_trust trust;       /* peer.h: what this caller may ask */
+	unsigned req_type;           /* the request's type, once decoded */
 	struct client *next, *prev;
 };
 
@@ -418,6 +420,7 @@ client_reply(struct client *c, const struct proto_msg *m)
 
 	client_on_close(c, NULL, NULL);
 	c->state = C_WRITE;
+	counters_reply(c->req_type, m);
 	if ((r = proto_encode(&c->out, m)) != PROTO_OK) {
 		log_err_f("cannot encode reply: %s", proto_strerror(r));
 		client_close(c);
@@ -506,6 +509,7 @@ client_read(struct client *c)
 	}
 	/* Not watched while busy: the one-shot read disarmed it. */
 	c->state = C_BUSY;
+	c->req_type = m.type;
 	/* The table says who may send what: allow_self callers ask for
 	 * themselves, control is root's. */
 	if ((h = server_decide(s->table, s->ntable, c->trust, c->uid, &m, &code,
@@ -574,6 +578,7 @@ refuse(int fd, unsigned code, const char *msg)
 	m.type = PROTO_ERROR;
 	m.u.err.code = code;
 	snprintf(m.u.err.message, sizeof(m.u.err.message), "%s", msg);
+	counters_reply(0, &m);
 	buf_init(&b, PROTO_MAX_FRAME + 4);
 	/* Best effort on a fresh socket buffer; the close is what matters. */
 	if (proto_encode(&b, &m) == PROTO_OK)
