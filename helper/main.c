@@ -233,6 +233,7 @@ main(int argc, char **argv)
 	json_set_alloc_funcs(malloc, wipe_free);
 	umask(077);
 	counters_init();
+	server_reply_hook = counters_reply;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal("curl_global_init failed");

@@ -15,7 +15,7 @@ struct proto_msg;
 /* At start-up: the start time of otpsms_start_time_seconds. */
 void counters_init(void);
 
-/* Every answer the server writes (client_reply): req_type is the request's
+/* Every answer the server writes (server_reply_hook): req_type is the request's
  * PROTO_*_REQ, or 0 when it was refused before its type was known. */
 void counters_reply(unsigned req_type, const struct proto_msg *m);
 

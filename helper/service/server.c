@@ -23,7 +23,6 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "counters.h"
 #include "log.h"
 #include "loop.h"
 #include "peer.h"
@@ -67,6 +66,8 @@ struct server {
 #define ONESHOT(ev) ((ev) | EPOLLONESHOT)
 
 static void client_close(struct client *c);
+
+void (*server_reply_hook)(unsigned req_type, const struct proto_msg *m);
 static void on_client_io(void *arg, int fd, uint32_t events);
 
 static uint64_t
@@ -420,7 +421,8 @@ client_reply(struct client *c, const struct proto_msg *m)
 
 	client_on_close(c, NULL, NULL);
 	c->state = C_WRITE;
-	counters_reply(c->req_type, m);
+	if (server_reply_hook != NULL)
+		server_reply_hook(c->req_type, m);
 	if ((r = proto_encode(&c->out, m)) != PROTO_OK) {
 		log_err_f("cannot encode reply: %s", proto_strerror(r));
 		client_close(c);
@@ -578,7 +580,8 @@ refuse(int fd, unsigned code, const char *msg)
 	m.type = PROTO_ERROR;
 	m.u.err.code = code;
 	snprintf(m.u.err.message, sizeof(m.u.err.message), "%s", msg);
-	counters_reply(0, &m);
+	if (server_reply_hook != NULL)
+		server_reply_hook(0, &m);
 	buf_init(&b, PROTO_MAX_FRAME + 4);
 	/* Best effort on a fresh socket buffer; the close is what matters. */
 	if (proto_encode(&b, &m) == PROTO_OK)
