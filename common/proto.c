@@ -78,6 +78,9 @@ encode_body(struct buf *b, const struct proto_msg *m)
 		    (r = buf_put_str(b, m->u.breq.code)) != 0)
 			break;
 		break;
+	case PROTO_METRICS_RSP:
+		r = metrics_encode(b, &m->u.metrics);
+		break;
 	}
 	return r;
 }
@@ -199,6 +202,9 @@ decode_body(struct buf *b, struct proto_msg *m)
 		if ((r = buf_get_str(b, m->u.breq.user, PROTO_MAX_USER)) != 0 ||
 		    (r = buf_get_str(b, m->u.breq.code, PROTO_MAX_CODE)) != 0)
 			break;
+		break;
+	case PROTO_METRICS_RSP:
+		r = metrics_decode(b, &m->u.metrics);
 		break;
 	}
 	if (r == PROTO_ETYPE)

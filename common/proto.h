@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "metrics.h"
 
 #define PROTO_VERSION 1
 #define PROTO_HDR_LEN 6          /* u32 len | u8 version | u8 type */
@@ -30,8 +31,9 @@ enum proto_type {
 	PROTO_CTL_REQ = 6,       /* otpsmsctl: root-only administration */
 	PROTO_CTL_RSP = 7,
 	PROTO_BACKUP_VERIFY_REQ = 8, /* a backup code, no challenge: VERIFY_RSP */
+	PROTO_METRICS_RSP = 9,   /* otpsmsctl metrics: counters (metrics.h) */
 };
-#define PROTO_TYPE_MAX PROTO_BACKUP_VERIFY_REQ
+#define PROTO_TYPE_MAX PROTO_METRICS_RSP
 
 /* PROTO_ERROR codes. Stable: the module maps them to PAM codes. */
 enum proto_err {
@@ -81,6 +83,8 @@ enum proto_ctl_op {
 	PROTO_CTL_BACKUP_CODES = 7, /* arg: "N USER": N new backup codes (secret text) */
 	PROTO_CTL_RELOAD = 8,    /* arg "": re-read the configuration; text:
 	                          * what changed, or its errors (status != 0) */
+	PROTO_CTL_METRICS = 9,   /* arg: "" or the first carrier's index (decimal):
+	                          * answered by PROTO_METRICS_RSP */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */
@@ -148,6 +152,7 @@ struct proto_msg {
 		struct proto_ctl_req creq_ctl;
 		struct proto_ctl_rsp crsp_ctl;
 		struct proto_backup_req breq;
+		struct metrics_snap metrics;
 	} u;
 };
 

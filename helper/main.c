@@ -22,6 +22,7 @@
 #include "carrier.h"
 #include "code.h"
 #include "conf.h"
+#include "counters.h"
 #include "dispatch.h"
 #include "directory.h"
 #include "fleetkey.h"
@@ -293,6 +294,8 @@ main(int argc, char **argv)
 	log_init("otpsmsd", foreground || check, debug);
 	json_set_alloc_funcs(malloc, wipe_free);
 	umask(077);
+	counters_init();
+	server_reply_hook = counters_reply;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatal("curl_global_init failed");
@@ -422,12 +425,15 @@ main(int argc, char **argv)
 	if (ch == 0)
 		log_info("seccomp allow-list loaded");
 
+	/* The first write shows at once whether the directory will do. */
+	(void)counters_file_start(&d);
 	log_info("started: socket %s, %zu user(s), %zu carrier(s), running as uid %u",
 	    d.cfg->socket, d.cfg->n_users, d.cfg->n_carriers, (unsigned)getuid());
 	if (loop_run(d.loop) == 0)
 		ret = 0;
 	log_info("stopped");
 out:
+	counters_file_stop(&d);
 	if (d.server != NULL)
 		server_free(d.server);
 	if (d.cfg != NULL && ret == 0 && !check)

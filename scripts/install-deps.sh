@@ -50,9 +50,10 @@ TEST_PACKAGES="
 	kannel kannel-extras
 	debhelper dpkg-dev fakeroot devscripts equivs lintian pamtester
 	slapd ldap-utils
+	prometheus python3-prometheus-client
 "
 # service:package, for the services the test packages bring
-SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel slapd:slapd"
+SERVICES="gammu-smsd:gammu-smsd nginx:nginx-common redis-server:redis-server kannel:kannel slapd:slapd prometheus:prometheus"
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 new_services=""

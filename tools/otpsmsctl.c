@@ -2,7 +2,7 @@
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
  *       flush USER |
  *       routes NUMBER | test-send NUMBER [--carrier NAME] |
- *       backup-codes USER [-n N] | reload
+ *       backup-codes USER [-n N] | reload | metrics
  *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
@@ -20,6 +20,7 @@
 
 #include "checkpam.h"
 #include "daemon_client.h"
+#include "metrics.h"
 #include "proto.h"
 #include "util.h"
 
@@ -38,7 +39,7 @@ usage_to(FILE *f, int status)
 	fprintf(f, "usage: otpsmsctl [-s socket] [-u daemon_user] "
 	    "status | locked | unlock USER | flush USER |\n"
 	    "           routes NUMBER | test-send NUMBER [--carrier NAME] |\n"
-	    "           backup-codes USER [-n N] | reload\n"
+	    "           backup-codes USER [-n N] | reload | metrics\n"
 	    "       otpsmsctl check-pam [-k] FILE...\n"
 	    "       otpsmsctl --help | --version\n"
 	    "  -s SOCKET  the daemon's socket (default %s)\n"
@@ -108,6 +109,80 @@ print_text(const char *s, int utf8)
 			putchar((*s >= 0x20 && *s < 0x7f) || *s == '\n' ||
 			    *s == '\t' ? *s : '?');
 	}
+}
+
+/* otpsmsctl metrics: the daemon sends its counters (compact, a page of
+ * carriers per frame: the text would not fit in one), otpsmsctl asks for
+ * each page in turn and prints OpenMetrics, with the renderer the daemon's
+ * metrics_file uses. 0, or 2 (message printed). */
+static int
+metrics(const char *sock, const char *duser)
+{
+	struct proto_msg *req = NULL, *rsp = NULL;
+	struct metrics_snap *all = NULL;
+	const struct metrics_snap *p;
+	struct buf text;
+	uint32_t got = 0;
+	int r = 2;
+
+	buf_init(&text, 1024 * 1024);
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (rsp = calloc(1, sizeof(*rsp))) == NULL ||
+	    (all = calloc(1, sizeof(*all))) == NULL) {
+		fprintf(stderr, "otpsmsctl: out of memory\n");
+		goto out;
+	}
+	req->type = PROTO_CTL_REQ;
+	req->u.creq_ctl.op = PROTO_CTL_METRICS;
+	do {
+		snprintf(req->u.creq_ctl.arg, sizeof(req->u.creq_ctl.arg), "%u",
+		    (unsigned)got);
+		if (exchange(sock, duser, req, rsp) != 0)
+			goto out;
+		if (rsp->type == PROTO_ERROR) {
+			fprintf(stderr, "otpsmsctl: otpsmsd refused: %s (%s)%s\n",
+			    proto_err_name(rsp->u.err.code), rsp->u.err.message,
+			    rsp->u.err.code == PROTO_E_DENIED ? "; run as root" : "");
+			goto out;
+		}
+		if (rsp->type != PROTO_METRICS_RSP) {
+			fprintf(stderr, "otpsmsctl: unexpected reply type %u\n", rsp->type);
+			goto out;
+		}
+		p = &rsp->u.metrics;
+		/* The counters come from the first page; the carriers from
+		 * each, in order (a reload between pages may change them). */
+		if (got == 0) {
+			*all = *p;
+			all->n_page = 0;
+		}
+		if (p->first != got || (p->n_page == 0 && got < p->n_carriers) ||
+		    got + p->n_page > METRICS_MAX_CARRIERS) {
+			fprintf(stderr, "otpsmsctl: metrics: inconsistent pages "
+			    "(reloaded?): try again\n");
+			goto out;
+		}
+		memcpy(&all->carriers[got], p->carriers, p->n_page * sizeof(p->carriers[0]));
+		got += p->n_page;
+		all->n_page = got;
+	} while (got < p->n_carriers);
+	all->n_carriers = got;
+	all->first = 0;
+	if (metrics_render(all, 1, &text) != 0) {
+		fprintf(stderr, "otpsmsctl: cannot render the metrics\n");
+		goto out;
+	}
+	if (fwrite(text.d, 1, text.len, stdout) != text.len || fflush(stdout) != 0) {
+		fprintf(stderr, "otpsmsctl: cannot write the metrics\n");
+		goto out;
+	}
+	r = 0;
+ out:
+	buf_free(&text);
+	free(req);
+	free(rsp);
+	free(all);
+	return r;
 }
 
 /* check-pam's report: warnings on stdout, errors on stderr. */
@@ -183,6 +258,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc >= 1 && strcmp(argv[0], "check-pam") == 0)
 		return check_pam(argc, argv);
+	if (argc == 1 && strcmp(argv[0], "metrics") == 0)
+		return metrics(sock, duser);
 	memset(&req, 0, sizeof(req));
 	req.type = PROTO_CTL_REQ;
 	if (argc == 1 && strcmp(argv[0], "status") == 0)

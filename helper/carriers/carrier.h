@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics.h"    /* METRICS_LAT_BUCKETS */
+
 struct cfg_ctx;
 struct cfg_node;
 struct http;
@@ -85,6 +87,10 @@ struct carrier_health {
 	int probing;                 /* half open: one probe in flight */
 	unsigned long accepted, failed, retried, refused;
 	char last_error[128];        /* log-safe */
+	/* How long sends took (route_observe): cumulative buckets of
+	 * metrics_lat_bounds_ms, their count and sum. */
+	uint64_t lat_bucket[METRICS_LAT_BUCKETS];
+	uint64_t lat_count, lat_sum_ms;
 };
 
 struct carrier {

@@ -511,6 +511,19 @@ route_breaker_done(struct carrier *c, enum carrier_status st, const char *detail
 	}
 }
 
+void
+route_observe(struct carrier *c, uint64_t ms)
+{
+	struct carrier_health *h = &c->health;
+	size_t i;
+
+	for (i = 0; i < METRICS_LAT_BUCKETS; i++)
+		if (ms <= metrics_lat_bounds_ms[i])
+			h->lat_bucket[i]++;
+	h->lat_count++;
+	h->lat_sum_ms += ms;
+}
+
 unsigned
 route_backoff_ms(const struct carrier *c, unsigned n)
 {

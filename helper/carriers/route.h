@@ -72,6 +72,9 @@ int route_breaker_allow(struct carrier *c, uint64_t now);
  * failures. detail is log-safe. */
 void route_breaker_done(struct carrier *c, enum carrier_status st, const char *detail,
     uint64_t now);
+/* A send through c ended (whatever the answer) after ms: the latency
+ * histogram of the metrics. */
+void route_observe(struct carrier *c, uint64_t ms);
 /* Backoff before retry number n (1, 2, ...) of c. */
 unsigned route_backoff_ms(const struct carrier *c, unsigned n);
 

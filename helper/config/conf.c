@@ -133,6 +133,25 @@ read_user(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 	}
 }
 
+/* metrics_file: a file for node_exporter's textfile collector, rewritten
+ * every metrics_interval (docs/monitoring.md). */
+static void
+read_metrics(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
+{
+	const char *base;
+
+	if (cfg_str(ctx, root, "metrics_file", &c->metrics_file, 0) == 1) {
+		base = strrchr(c->metrics_file, '/');
+		if (c->metrics_file[0] != '/' || base == NULL || base[1] == '\0' ||
+		    strcmp(base, "/.") == 0 || strcmp(base, "/..") == 0 ||
+		    strlen(c->metrics_file) > 3000)
+			cfg_err(ctx, cfg_get(root, "metrics_file"),
+			    "metrics_file: must be the absolute path of a file");
+	}
+	cfg_duration(ctx, root, "metrics_interval", &c->metrics_interval_ms,
+	    1000, 3600 * 1000, 0);
+}
+
 static void
 read_socket(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
@@ -596,6 +615,7 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	c->max_clients = 256;
 	c->client_timeout_ms = 30 * 1000;
 	c->refs = 1;
+	c->metrics_interval_ms = 15 * 1000;
 	if (!cfg_want_map(ctx, root, "top level"))
 		goto out;
 	read_restart_keys(ctx, root, c);
@@ -625,6 +645,7 @@ config_from_tree(struct cfg_ctx *ctx, struct cfg_node *root)
 	cfg_uint(ctx, root, "max_clients", &c->max_clients, 1, 65536, 0);
 	cfg_duration(ctx, root, "client_timeout", &c->client_timeout_ms,
 	    1000, 5 * 60 * 1000, 0);
+	read_metrics(ctx, root, c);
 	cfg_check_unused(ctx, root);
  out:
 	if (ctx->nerr != nerr0) {
@@ -720,6 +741,7 @@ config_free(struct config *c)
 	free(c->message);
 	free(c->webotp_domain);
 	free(c->host);
+	free(c->metrics_file);
 	config_free_policy(c);
 	if (!c->store_borrowed)
 		config_free_store(c);

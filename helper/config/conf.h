@@ -147,6 +147,9 @@ struct config {
 	int store_borrowed;          /* store and fleet_key are the first
 	                              * configuration's, which outlives this one */
 	char *restart_sig[CONFIG_RESTART_KEYS];  /* cfg_node_sig of each */
+	/* Monitoring (docs/monitoring.md). */
+	char *metrics_file;          /* NULL: none; else an absolute path */
+	unsigned metrics_interval_ms;    /* default 15 s */
 };
 
 /* Loads and checks path. Returns NULL when any error was recorded in ctx

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "policy.h"
@@ -105,6 +106,14 @@ policy_reconfigure(struct policy *p, const struct config *cfg)
 	if (p->ops->reconfigure != NULL)
 		p->ops->reconfigure(p, cfg);
 	p->cfg = cfg;
+}
+
+void
+policy_counters(struct policy *p, struct policy_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p != NULL && p->ops->counters != NULL)
+		p->ops->counters(p, out);
 }
 
 void

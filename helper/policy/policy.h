@@ -42,6 +42,14 @@ typedef void policy_pending_fn(void *arg, int e, unsigned retry_after);
  * text "USER SECONDS\n" each); r -1: the shared store did not answer. */
 typedef void policy_text_fn(void *arg, int r, const char *text);
 
+/* The counters otpsmsctl status shows, for the metrics: this host's. */
+struct policy_counters {
+	uint64_t sends;          /* codes a carrier accepted */
+	uint64_t refusals;       /* sends and guesses refused */
+	uint64_t locks;          /* lockouts begun */
+	uint64_t locked;         /* users locked out now */
+};
+
 struct policy_ops {
 	const char *name;
 	void (*ask_send)(struct policy *p, const char *user, const char *number,
@@ -66,6 +74,7 @@ struct policy_ops {
 	/* A reload: cfg replaces p->cfg; counts, lockouts, backoffs and
 	 * pending codes are kept (NULL: only p->cfg changes). */
 	void (*reconfigure)(struct policy *p, const struct config *cfg);
+	void (*counters)(struct policy *p, struct policy_counters *out);
 };
 
 struct policy {
@@ -116,6 +125,8 @@ void policy_ctl_unlock(struct policy *p, const char *user, policy_text_fn *cb,
 void policy_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg);
 /* otpsmsctl status: the policy's lines. */
 void policy_status(struct policy *p, char *out, size_t outsz);
+/* The metrics' share of it (the same counters as policy_status). */
+void policy_counters(struct policy *p, struct policy_counters *out);
 void policy_free(struct policy *p);
 /* A reload (policy_ops.reconfigure). cfg must outlive its use here. */
 void policy_reconfigure(struct policy *p, const struct config *cfg);

@@ -270,6 +270,19 @@ local_status(struct policy *p, char *out, size_t outsz)
 }
 
 static void
+local_counters(struct policy *p, struct policy_counters *out)
+{
+	struct plocal *l = L(p);
+	char locked[8];    /* the count only: no name leaves here */
+
+	out->sends = l->sends;
+	out->refusals = l->refusals;
+	out->locks = l->locks;
+	out->locked = lockout_list(l->lockout, policy_now(), locked, sizeof(locked));
+	explicit_bzero(locked, sizeof(locked));
+}
+
+static void
 local_ask_send(struct policy *p, const char *user, const char *number,
     policy_ask_fn *cb, void *arg)
 {
@@ -435,4 +448,5 @@ static const struct policy_ops local_ops = {
 	.status = local_status,
 	.free = local_free,
 	.reconfigure = local_reconfigure,
+	.counters = local_counters,
 };

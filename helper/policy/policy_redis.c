@@ -1165,6 +1165,13 @@ shared_status(struct policy *p, char *out, size_t outsz)
 	ps->local->ops->status(ps->local, out + n, outsz - n);
 }
 
+/* Counted here too (policy_local_count), whoever decided. */
+static void
+shared_counters(struct policy *p, struct policy_counters *out)
+{
+	policy_counters(PS(p)->local, out);
+}
+
 static void
 shared_free(struct policy *p)
 {
@@ -1218,4 +1225,5 @@ static const struct policy_ops shared_ops = {
 	.status = shared_status,
 	.free = shared_free,
 	.reconfigure = shared_reconfigure,
+	.counters = shared_counters,
 };

@@ -83,6 +83,7 @@ send_current(struct request *r)
 		msg.language = rt->language;
 		msg.voice = rt->voice;
 	}
+	r->send_ms = now_ms();
 	/* done may run before send returns: r may be gone after this. */
 	if (c->ops->send(c, &msg, on_sent, r) == 0)
 		return 0;
@@ -109,8 +110,10 @@ on_sent(void *arg, const struct carrier_result *res)
 	struct request *r = arg;
 	struct carrier *c = r->cars[r->carrier];
 	struct proto_msg m;
+	uint64_t now = now_ms();
 	unsigned ms;
 
+	route_observe(c, now > r->send_ms ? now - r->send_ms : 0);
 	/* Throttled: the same carrier again after a short, growing pause. */
 	if (res->status == CARRIER_RETRY && r->retries < c->retries) {
 		r->retries++;

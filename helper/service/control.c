@@ -1,5 +1,6 @@
 /* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
- * reload, and test-send NUMBER [CARRIER], the one that finishes later. */
+ * reload, test-send NUMBER [CARRIER] (the one that finishes later),
+ * backup-codes, flush and metrics. */
 #include <config.h>
 #include "conf.h"
 
@@ -13,6 +14,7 @@
 #include "daemon.h"
 #include "control.h"
 #include "directory.h"
+#include "counters.h"
 #include "log.h"
 #include "lookup.h"
 #include "policy.h"
@@ -411,6 +413,34 @@ backup_codes(struct daemon *d, struct client *c, const char *arg)
 	explicit_bzero(&m, sizeof(m));
 }
 
+/* otpsmsctl metrics: the counters, not their text (which would not fit in
+ * a frame): one page of carriers from index arg ("" is 0) on; otpsmsctl
+ * asks for the next page while there is one, and renders. */
+static void
+metrics_reply(struct daemon *d, struct client *c, const char *arg)
+{
+	struct proto_msg *m;
+	unsigned long first = 0;
+	char *end;
+
+	if (arg[0] != '\0') {
+		first = strtoul(arg, &end, 10);
+		if (*end != '\0' || arg[0] < '0' || arg[0] > '9' ||
+		    first > METRICS_MAX_CARRIERS) {
+			client_error(c, PROTO_E_MALFORMED, 0, "metrics: bad page");
+			return;
+		}
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	m->type = PROTO_METRICS_RSP;
+	counters_snapshot(d, &m->u.metrics, (uint32_t)first, METRICS_PAGE_CARRIERS);
+	client_reply(c, m);
+	free(m);
+}
+
 void
 control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
@@ -480,6 +510,9 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		return;
 	case PROTO_CTL_BACKUP_CODES:
 		backup_codes(d, c, q->arg);
+		return;
+	case PROTO_CTL_METRICS:
+		metrics_reply(d, c, q->arg);
 		return;
 	default:
 		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");

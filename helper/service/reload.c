@@ -8,6 +8,7 @@
 
 #include "carrier.h"
 #include "cfgtree.h"
+#include "counters.h"
 #include "daemon.h"
 #include "log.h"
 #include "policy.h"
@@ -61,6 +62,7 @@ daemon_reload(struct daemon *d, char *out, size_t outsz)
 	old = d->cfg;
 	d->cfg = nc;
 	policy_reconfigure(d->policy, d->cfg);
+	metrics_reloads_inc();
 	snprintf(line, sizeof(line), "reloaded %s: %zu user(s), %zu carrier(s), "
 	    "%zu of them kept as they were", d->cfgpath, nc->n_users,
 	    nc->n_carriers, kept);

@@ -40,6 +40,7 @@ struct request {
 	int pass;                    /* 0: skip open breakers; 1: only those */
 	uint32_t skipped;            /* bit i: cars[i] skipped on pass 0 */
 	unsigned retries;            /* RETRY answers from cars[carrier] */
+	uint64_t send_ms;            /* when the current send started */
 	unsigned channel;            /* PROTO_CH_*; 0 is SMS */
 	struct loop_timer backoff;   /* before retrying a throttled carrier */
 	/* for the audit line, already log-safe */

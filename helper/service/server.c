@@ -46,6 +46,7 @@ struct client {
 	void (*on_close)(void *);    /* client_on_close: a handler waits */
 	void *on_close_arg;
 	enum peer_trust trust;       /* peer.h: what this caller may ask */
+	unsigned req_type;           /* the request's type, once decoded */
 	struct client *next, *prev;
 };
 
@@ -65,6 +66,8 @@ struct server {
 #define ONESHOT(ev) ((ev) | EPOLLONESHOT)
 
 static void client_close(struct client *c);
+
+void (*server_reply_hook)(unsigned req_type, const struct proto_msg *m);
 static void on_client_io(void *arg, int fd, uint32_t events);
 
 static uint64_t
@@ -418,6 +421,8 @@ client_reply(struct client *c, const struct proto_msg *m)
 
 	client_on_close(c, NULL, NULL);
 	c->state = C_WRITE;
+	if (server_reply_hook != NULL)
+		server_reply_hook(c->req_type, m);
 	if ((r = proto_encode(&c->out, m)) != PROTO_OK) {
 		log_err_f("cannot encode reply: %s", proto_strerror(r));
 		client_close(c);
@@ -506,6 +511,7 @@ client_read(struct client *c)
 	}
 	/* Not watched while busy: the one-shot read disarmed it. */
 	c->state = C_BUSY;
+	c->req_type = m.type;
 	/* The table says who may send what: allow_self callers ask for
 	 * themselves, control is root's. */
 	if ((h = server_decide(s->table, s->ntable, c->trust, c->uid, &m, &code,
@@ -574,6 +580,8 @@ refuse(int fd, unsigned code, const char *msg)
 	m.type = PROTO_ERROR;
 	m.u.err.code = code;
 	snprintf(m.u.err.message, sizeof(m.u.err.message), "%s", msg);
+	if (server_reply_hook != NULL)
+		server_reply_hook(0, &m);
 	buf_init(&b, PROTO_MAX_FRAME + 4);
 	/* Best effort on a fresh socket buffer; the close is what matters. */
 	if (proto_encode(&b, &m) == PROTO_OK)

@@ -45,6 +45,11 @@ const struct server_handler *server_decide(const struct server_handler *table,
     size_t n, enum peer_trust t, uid_t uid, const struct proto_msg *m,
     unsigned *code, char *why, size_t whysz);
 
+/* Called with every answer written (the metrics count them: main.c sets
+ * it): req_type is the request's PROTO_*_REQ, 0 when the caller was
+ * refused before a request was read. NULL: none. */
+extern void (*server_reply_hook)(unsigned req_type, const struct proto_msg *m);
+
 /* For the handlers: the peer, and one reply that ends the exchange (the
  * connection closes once it is written). */
 uid_t client_uid(const struct client *c);

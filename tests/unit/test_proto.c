@@ -177,11 +177,80 @@ test_limits(void)
 	buf_free(&b);
 }
 
+/* A page of the largest carriers, every counter at its largest, still fits
+ * a frame; it comes back as it went; counts past the caps are refused; the
+ * text it renders has the shape of both formats. */
+static void
+test_metrics(void)
+{
+	static struct proto_msg m, d;
+	struct metrics_snap *s = &m.u.metrics;
+	struct buf b, t;
+	uint8_t *p;
+	size_t i, j;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_METRICS_RSP;
+	s->start_time = UINT64_MAX;
+	for (i = 0; i < METRICS_NRESULTS; i++)
+		s->challenges[i] = s->verifies[i] = UINT64_MAX - i;
+	s->n_carriers = METRICS_MAX_CARRIERS;
+	s->first = METRICS_MAX_CARRIERS - METRICS_PAGE_CARRIERS;
+	s->n_page = METRICS_PAGE_CARRIERS;
+	for (i = 0; i < METRICS_PAGE_CARRIERS; i++) {
+		memset(s->carriers[i].name, 'a' + (int)i, METRICS_CARRIER_NAME - 1);
+		s->carriers[i].breaker = METRICS_BREAKER_HALF_OPEN;
+		s->carriers[i].accepted = UINT64_MAX;
+		for (j = 0; j < METRICS_LAT_BUCKETS; j++)
+			s->carriers[i].lat_bucket[j] = UINT64_MAX;
+		s->carriers[i].lat_count = s->carriers[i].lat_sum_ms = UINT64_MAX;
+	}
+	b = encode(&m);
+	printf("# a full metrics page: %zu bytes of %u\n", b.len, PROTO_MAX_FRAME + 4);
+	ok(proto_decode(b.d, b.len, &d) == PROTO_OK, "full metrics page decodes");
+	ok(memcmp(&m.u.metrics, &d.u.metrics, sizeof(m.u.metrics)) == 0,
+	    "and comes back as it went");
+	/* n_page (after n_carriers, first) is the 3rd u32 before the u8
+	 * bucket count that ends the header: past the page cap, refused. */
+	p = b.d + 6 + 16 + 1 + 2 * 8 * METRICS_NRESULTS + 1 + 8 * METRICS_NREFUSALS +
+	    6 * 8 + 8;
+	ok(p[3] == METRICS_PAGE_CARRIERS, "n_page where it is expected");
+	p[3] = METRICS_PAGE_CARRIERS + 1;
+	ok(proto_decode(b.d, b.len, &d) == PROTO_EFIELD, "a page over the cap is refused");
+	p[3] = METRICS_PAGE_CARRIERS;
+	p[-5] = METRICS_MAX_CARRIERS + 1;
+	ok(proto_decode(b.d, b.len, &d) == PROTO_EFIELD, "more carriers than the cap refused");
+	buf_free(&b);
+	s->n_page = METRICS_PAGE_CARRIERS + 1;
+	buf_init(&b, PROTO_MAX_FRAME + 4);
+	ok(proto_encode(&b, &m) != PROTO_OK, "a page over the cap is not sent");
+	buf_free(&b);
+
+	s->n_page = 1;
+	s->first = 0;
+	snprintf(s->carriers[0].name, sizeof(s->carriers[0].name), "sms-1.eu");
+	buf_init(&t, 1 << 20);
+	ok(metrics_render(s, 1, &t) == 0 && t.len > 6 &&
+	    memcmp(t.d + t.len - 6, "# EOF\n", 6) == 0, "OpenMetrics ends with # EOF");
+	ok(memmem(t.d, t.len, "# TYPE otpsms_challenges counter\n", 33) != NULL,
+	    "OpenMetrics counter family without _total");
+	ok(memmem(t.d, t.len, "le=\"0.25\"", 9) != NULL &&
+	    memmem(t.d, t.len, "le=\"1.0\"", 8) != NULL, "bucket bounds as floats");
+	buf_reset(&t);
+	ok(metrics_render(s, 0, &t) == 0 && memmem(t.d, t.len, "# EOF", 5) == NULL &&
+	    memmem(t.d, t.len, "# UNIT", 6) == NULL &&
+	    memmem(t.d, t.len, "# TYPE otpsms_challenges_total counter\n", 39) != NULL,
+	    "0.0.4: counter family with _total, no # UNIT, no # EOF");
+	ok(memmem(t.d, t.len, "carrier=\"sms-1.eu\"", 18) != NULL, "carrier label");
+	buf_free(&t);
+}
+
 int
 main(void)
 {
 	test_roundtrip();
 	test_truncated();
 	test_limits();
+	test_metrics();
 	return done_testing();
 }
