@@ -12,6 +12,7 @@
 #include "challenge.h"
 #include "control.h"
 #include "log.h"
+#include "loop.h"
 #include "policy.h"
 #include "proto.h"
 #include "redis_client.h"
@@ -335,6 +336,7 @@ control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q
 	struct proto_msg m;
 	char text[PROTO_MAX_CTLTEXT + 1];
 	char err[128];
+	struct loop_stats ls;
 	size_t n;
 
 	memset(&m, 0, sizeof(m));
@@ -357,6 +359,14 @@ control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q
 		n = strlen(text);
 		snprintf(text + n, sizeof(text) - n, "clients: %zu\npending codes: %zu\n",
 		    server_clients(d->server), d->store->ops->count(d->store));
+		loop_stats(d->loop, &ls, 1);
+		n = strlen(text);
+		snprintf(text + n, sizeof(text) - n, "loop: longest turn %llu.%03llu ms "
+		    "(%u events%s), %llu turns, %llu of 1 ms or more, since the last "
+		    "status\n", (unsigned long long)(ls.max_us / 1000),
+		    (unsigned long long)(ls.max_us % 1000), ls.max_events,
+		    ls.max_timers ? ", timers" : "", (unsigned long long)ls.turns,
+		    (unsigned long long)ls.over_1ms);
 		route_status(d->cfg, text, sizeof(text), now_ms());
 		break;
 	case PROTO_CTL_LOCKED:
