@@ -292,6 +292,7 @@ main(int argc, char **argv)
 
 	if (code_init() != 0 ||
 	    (d.loop = loop_new()) == NULL ||
+	    (loop_profile(d.loop, debug), 0) ||
 	    (d.http = http_new(d.loop)) == NULL ||
 	    (d.store = open_store(&d)) == NULL ||
 	    /* Limits and lockouts go where the pending codes go. */

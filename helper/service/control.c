@@ -363,10 +363,19 @@ control_handle(struct daemon *d, struct client *c, const struct proto_ctl_req *q
 		n = strlen(text);
 		snprintf(text + n, sizeof(text) - n, "loop: longest turn %llu.%03llu ms "
 		    "(%u events%s), %llu turns, %llu of 1 ms or more, since the last "
-		    "status\n", (unsigned long long)(ls.max_us / 1000),
+		    "status", (unsigned long long)(ls.max_us / 1000),
 		    (unsigned long long)(ls.max_us % 1000), ls.max_events,
 		    ls.max_timers ? ", timers" : "", (unsigned long long)ls.turns,
 		    (unsigned long long)ls.over_1ms);
+		n = strlen(text);
+		/* With -d the turns' CPU time too: a long turn with little CPU
+		 * time was the machine preempting the daemon. */
+		if (ls.max_cpu_us != 0)
+			snprintf(text + n, sizeof(text) - n, "; the longest on the "
+			    "CPU %llu.%03llu ms", (unsigned long long)(ls.max_cpu_us / 1000),
+			    (unsigned long long)(ls.max_cpu_us % 1000));
+		n = strlen(text);
+		snprintf(text + n, sizeof(text) - n, "\n");
 		route_status(d->cfg, text, sizeof(text), now_ms());
 		break;
 	case PROTO_CTL_LOCKED:
