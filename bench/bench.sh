@@ -31,6 +31,8 @@ STOREMEM=$top_builddir/bench/storemem
 LOGIN=$top_builddir/bench/login
 CURLCLIENT=$top_builddir/bench/curlclient
 CTL=$top_builddir/otpsmsctl
+SMSC=$top_builddir/bench/smsc
+SMPPCLIENT=$top_builddir/bench/smppclient
 
 for c in nginx wrk; do
 	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c not installed (scripts/install-deps.sh)" >&2; exit 1; }
@@ -42,6 +44,8 @@ for d in /lib/x86_64-linux-gnu/security /usr/lib/x86_64-linux-gnu/security \
 	[ -f "$d/pam_oath.so" ] && PAM_OATH=$d/pam_oath.so && break
 done
 [ -n "$PAM_OATH" ] || { echo "bench: pam_oath.so not found (libpam-oath)" >&2; exit 1; }
+PAM_PERMIT=${PAM_OATH%/*}/pam_permit.so
+[ -f "$PAM_PERMIT" ] || PAM_PERMIT=pam_permit.so
 
 make_testdir
 trap 'cleanup_all' EXIT
@@ -63,10 +67,10 @@ loop_note() {
 	diag "$1 loop: ${_l:-no status}"
 	echo "$_l" | sed -n 's/^longest turn \([0-9.]*\) ms.*/\1/p' >> "$2"
 }
-# BENCH_ONLY="send verify cost memory login redis" (the default: all): the
+# BENCH_ONLY="send verify smpp cost memory login redis" (the default: all): the
 # parts to run; the figures of the others come out empty. redis adds its runs
 # to the send, verify and login parts that run.
-want() { case " ${BENCH_ONLY:-send verify cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
+want() { case " ${BENCH_ONLY:-send verify smpp cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
 
 # BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
 # `perf record -g` into DIR/send.data and DIR/verify.data.
@@ -354,6 +358,52 @@ fi
 [ -n "$RD_PID" ] && diag "redis daemon rss after the send and verify runs: $(sed -n 's/^VmRSS: *//p' /proc/$RD_PID/status); redis-server: $(rcli info memory | sed -n 's/^used_memory_human:\(.*\)\r$/\1/p') for $(rcli dbsize) keys"
 stop_rd
 
+# --- SMPP: the daemon's smpp driver against bench/smsc ------------------------
+# bench/smsc answers every submit_sm at once; its limit in the same run is
+# bench/smppclient (one session, the same window, submit_sm of the same
+# shape). The daemon: the same users and load as the send runs, its one
+# carrier the smsc (window 100, the driver's largest).
+: > "$TESTDIR/smpp"; : > "$TESTDIR/smpplimit"; : > "$TESTDIR/loopsmpp"
+if want smpp; then
+	"$SMSC" -p "$TESTDIR/smsc.port" &
+	SMSC_PID=$!
+	at_cleanup 'kill $SMSC_PID 2>/dev/null; wait $SMSC_PID 2>/dev/null'
+	i=0
+	while [ ! -s "$TESTDIR/smsc.port" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+	SMSC_PORT=$(cat "$TESTDIR/smsc.port")
+	(umask 077 && echo secret > "$TESTDIR/smpp.password")
+	write_config "$TESTDIR/smpp.yaml" "max_clients: 4096
+message: \"{code} is your code\"
+code: { reuse_window: 0s }
+$LIMITS_OFF
+carriers:
+  - name: smsc
+    type: smpp
+    host: 127.0.0.1
+    port: $SMSC_PORT
+    system_id: otpsms
+    password_file: $TESTDIR/smpp.password
+    system_type: OTP
+    from: \"+447700900999\"
+    window: 100"
+	start_daemon "$TESTDIR/smpp.yaml"
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		loop_reset
+		cpu_mark
+		out=$("$LOADGEN" -s "$SOCKET" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+		diag "send smpp run $((r + 1)): $out"
+		diag "$(cpu_note "send smpp" "$(echo "$out" | field rate)")"
+		loop_note "send smpp" "$TESTDIR/loopsmpp"
+		echo "$out" | field rate >> "$TESTDIR/smpp"
+		out=$("$SMPPCLIENT" -p "$SMSC_PORT" -d "$SECS" -w 1 -W 100)
+		diag "smppclient run $((r + 1)): $out"
+		echo "$out" | field rate >> "$TESTDIR/smpplimit"
+		r=$((r + 1))
+	done
+	stop_daemon
+fi
+
 # --- cost per message, whatever the machine's load ---------------------------
 # Rates move with what else runs on the machine; these do not: the daemon's
 # user-space instructions per message (callgrind, two runs of different
@@ -414,7 +464,10 @@ printf 'HOTP\talice\t-\t%s\n' "$KEY" > "$TESTDIR/oath.users"
 chmod 600 "$TESTDIR/oath.users"
 echo "auth required $PAM_OATH usersfile=$TESTDIR/oath.users window=5 digits=6" \
     > "$TESTDIR/pam.d/bench-oath"
-: > "$TESTDIR/pam"; : > "$TESTDIR/oath"
+# libpam's own cost in the same run: pam_start, a stack of one module that
+# asks nothing, pam_end. The modules' figures are also given above it.
+echo "auth required $PAM_PERMIT" > "$TESTDIR/pam.d/bench-permit"
+: > "$TESTDIR/pam"; : > "$TESTDIR/oath"; : > "$TESTDIR/permit"
 r=0
 while want login && [ $r -lt "$RUNS" ]; do
 	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-otpsms -u alice -n "$LOGINS" -o "$OUTBOX") ||
@@ -427,6 +480,10 @@ while want login && [ $r -lt "$RUNS" ]; do
 	    { echo "bench: pam_oath logins failed" >&2; exit 1; }
 	diag "pam_oath run $((r + 1)): $out"
 	echo "$out" | field median_ms >> "$TESTDIR/oath"
+	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-permit -u alice -n "$LOGINS") ||
+	    { echo "bench: pam_permit logins failed" >&2; exit 1; }
+	diag "pam_permit run $((r + 1)): $out"
+	echo "$out" | field median_ms >> "$TESTDIR/permit"
 	r=$((r + 1))
 done
 stop_daemon
@@ -484,19 +541,26 @@ stop_redis
 # --- the figures ------------------------------------------------------------------
 SEND=$(median "$TESTDIR/send"); HTTP=$(median "$TESTDIR/http"); CURL=$(median "$TESTDIR/curl")
 UNIX=$(median "$TESTDIR/unix"); PAM=$(median "$TESTDIR/pam"); OATH=$(median "$TESTDIR/oath")
-diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), echo p99 at that rate $(spread "$TESTDIR/unixp99") (median $(median "$TESTDIR/unixp99")), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath"), curl $(spread "$TESTDIR/curl"), loop_max_ms send $(spread "$TESTDIR/loopsend") verify $(spread "$TESTDIR/loopverify") at half load $(spread "$TESTDIR/loophalf")"
+PERMIT=$(median "$TESTDIR/permit")
+diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), echo p99 at that rate $(spread "$TESTDIR/unixp99") (median $(median "$TESTDIR/unixp99")), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath"), pam_permit $(spread "$TESTDIR/permit"), curl $(spread "$TESTDIR/curl"), loop_max_ms send $(spread "$TESTDIR/loopsend") verify $(spread "$TESTDIR/loopverify") at half load $(spread "$TESTDIR/loophalf") smpp $(spread "$TESTDIR/loopsmpp"), send_smpp $(spread "$TESTDIR/smpp"), smpp_limit $(spread "$TESTDIR/smpplimit")"
 diag "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cpu"
 awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY" \
     -v u="$UNIX" -v vp="$(median "$TESTDIR/verifyp99")" -v b="$(median "$TESTDIR/bpp")" \
-    -v p="$PAM" -v o="$OATH" -v c="$CURL" \
+    -v p="$PAM" -v o="$OATH" -v c="$CURL" -v pp="$PERMIT" \
     -v ls="$(median "$TESTDIR/loopsend")" -v lv="$(median "$TESTDIR/loopverify")" \
-    -v lh="$(median "$TESTDIR/loophalf")" -v ep="$(median "$TESTDIR/unixp99")" 'BEGIN {
+    -v lh="$(median "$TESTDIR/loophalf")" -v ep="$(median "$TESTDIR/unixp99")" \
+    -v sm="$(median "$TESTDIR/smpp")" -v sl="$(median "$TESTDIR/smpplimit")" \
+    -v lsm="$(median "$TESTDIR/loopsmpp")" 'BEGIN {
 	printf "send_rate: %d /s\n", s
 	printf "send_p99: %.2f ms\n", sp
 	printf "http_limit: %d /s\n", h
 	printf "send_vs_limit: %.2f\n", (h > 0 ? s / h : 0)
 	printf "curl_limit: %d /s\n", c
 	printf "send_vs_curl: %.2f\n", (c > 0 ? s / c : 0)
+	printf "send_rate_smpp: %d /s\n", sm
+	printf "smpp_limit: %d /s\n", sl
+	printf "smpp_vs_limit: %.2f\n", (sl > 0 ? sm / sl : 0)
+	printf "loop_max_ms_smpp: %.3f\n", lsm
 	printf "verify_rate: %d /s\n", v
 	printf "unix_limit: %d /s\n", u
 	printf "verify_vs_limit: %.2f\n", (u > 0 ? v / u : 0)
@@ -510,6 +574,10 @@ awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY
 	printf "pam_auth_ms: %.3f\n", p
 	printf "pam_oath_ms: %.3f\n", o
 	printf "pam_vs_oath: %.2f\n", (o > 0 ? p / o : 0)
+	printf "pam_permit_ms: %.3f\n", pp
+	printf "pam_auth_above_permit_ms: %.3f\n", p - pp
+	printf "pam_oath_above_permit_ms: %.3f\n", o - pp
+	printf "pam_vs_oath_above_permit: %.2f\n", (o - pp > 0 ? (p - pp) / (o - pp) : 0)
 }'
 if [ -n "$REDIS_SKIP" ]; then
 	echo "redis: skipped: $REDIS_SKIP"
