@@ -29,6 +29,10 @@ ECHO=$top_builddir/bench/echo
 PAMAUTH=$top_builddir/bench/pamauth
 STOREMEM=$top_builddir/bench/storemem
 LOGIN=$top_builddir/bench/login
+CURLCLIENT=$top_builddir/bench/curlclient
+CTL=$top_builddir/otpsmsctl
+SMSC=$top_builddir/bench/smsc
+SMPPCLIENT=$top_builddir/bench/smppclient
 
 for c in nginx wrk; do
 	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c not installed (scripts/install-deps.sh)" >&2; exit 1; }
@@ -40,6 +44,8 @@ for d in /lib/x86_64-linux-gnu/security /usr/lib/x86_64-linux-gnu/security \
 	[ -f "$d/pam_oath.so" ] && PAM_OATH=$d/pam_oath.so && break
 done
 [ -n "$PAM_OATH" ] || { echo "bench: pam_oath.so not found (libpam-oath)" >&2; exit 1; }
+PAM_PERMIT=${PAM_OATH%/*}/pam_permit.so
+[ -f "$PAM_PERMIT" ] || PAM_PERMIT=pam_permit.so
 
 make_testdir
 trap 'cleanup_all' EXIT
@@ -51,10 +57,20 @@ diag "machine: $(nproc) cpu ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | 
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 spread() { sort -g "$1" | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s..%s", lo, hi}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }     # field NAME < "a=1 b=2"
-# BENCH_ONLY="send verify cost memory login redis" (the default: all): the
+# The daemon's longest loop turn (the longest it spent away from epoll_wait)
+# since the last status, which resets it: loop_reset before a run, loop_note
+# NAME FILE after (the "# NAME loop:" line; the ms appended to FILE).
+loop_line() { "$CTL" -u "$(daemon_user)" -s "${1:-$SOCKET}" status 2>/dev/null | sed -n 's/^loop: //p'; }
+loop_reset() { loop_line "$@" >/dev/null; }
+loop_note() {
+	_l=$(loop_line)
+	diag "$1 loop: ${_l:-no status}"
+	echo "$_l" | sed -n 's/^longest turn \([0-9.]*\) ms.*/\1/p' >> "$2"
+}
+# BENCH_ONLY="send verify smpp cost memory login redis" (the default: all): the
 # parts to run; the figures of the others come out empty. redis adds its runs
 # to the send, verify and login parts that run.
-want() { case " ${BENCH_ONLY:-send verify cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
+want() { case " ${BENCH_ONLY:-send verify smpp cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
 
 # BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
 # `perf record -g` into DIR/send.data and DIR/verify.data.
@@ -215,7 +231,7 @@ done
 # --- the daemon: many users, twilio driver on nginx, no limits in the way ----
 (umask 077 && echo 0123456789abcdef0123456789abcdef > "$TESTDIR/twilio.token")
 # The daemon's rate limits would (rightly) stop one user's thousands of logins.
-LIMITS_OFF='limits: { per_user: off, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0 }'
+LIMITS_OFF='limits: { per_user: off, per_number: off, per_prefix: off, per_country: off, global: off, backoff_after: 0, pending: off }'
 CONFIG_EXTRA_USERS=$(awk -v n="$USERS" 'BEGIN { for (i = 0; i < n; i++) printf "  bench%d: \"+4477009%05d\"\n", i, i }')
 write_config "$TESTDIR/otpsmsd.yaml" "max_clients: 4096
 message: \"{code} is your code\"
@@ -228,7 +244,17 @@ carriers:
     auth_token_file: $TESTDIR/twilio.token
     from: \"+15017122661\"
     api_url: http://127.0.0.1:$NGINX_PORT"
-start_daemon "$TESTDIR/otpsmsd.yaml"
+# BENCH_LOOP_PROFILE=1: the daemon of the send and verify runs with -d, so
+# the loop also measures its turns' CPU time (in the "loop:" lines) and logs
+# every turn of 5 ms or more with its CPU time and slowest handler (printed
+# after the runs): a stall of the daemon's own, or the machine preempting it.
+if [ -n "${BENCH_LOOP_PROFILE:-}" ]; then
+	printf '#!/bin/sh\nexec "$@" -d\n' > "$TESTDIR/with-d"
+	chmod 755 "$TESTDIR/with-d"
+	OTPSMSD_WRAPPER=$TESTDIR/with-d start_daemon "$TESTDIR/otpsmsd.yaml"
+else
+	start_daemon "$TESTDIR/otpsmsd.yaml"
+fi
 [ -z "$REDIS_SKIP" ] && { want send || want verify; } && start_rd "$TESTDIR/otpsmsd.yaml" "$RSOCK"
 
 # wrk sends what the daemon sends: the same POST, form and Basic auth.
@@ -238,17 +264,20 @@ wrk.body = "To=%2B447700900001&From=%2B15017122661&Body=123456%20is%20your%20cod
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjowMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg=="
 EOF
-: > "$TESTDIR/send"; : > "$TESTDIR/sendp99"; : > "$TESTDIR/http"
+: > "$TESTDIR/send"; : > "$TESTDIR/sendp99"; : > "$TESTDIR/http"; : > "$TESTDIR/curl"
+: > "$TESTDIR/loopsend"; : > "$TESTDIR/loopverify"; : > "$TESTDIR/loophalf"
 : > "$TESTDIR/verify"; : > "$TESTDIR/unix"
 : > "$TESTDIR/rsend"; : > "$TESTDIR/rsendp99"; : > "$TESTDIR/rverify"
 r=0
 while want send && [ $r -lt "$RUNS" ]; do
 	profile send $r
+	loop_reset
 	cpu_mark
 	out=$("$LOADGEN" -s "$SOCKET" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
 	profile_end
 	diag "send run $((r + 1)): $out"
 	diag "$(cpu_note send "$(echo "$out" | field rate)")"
+	loop_note send "$TESTDIR/loopsend"
 	echo "$out" | field rate >> "$TESTDIR/send"
 	echo "$out" | field p99_ms >> "$TESTDIR/sendp99"
 	if [ -n "$RD_PID" ]; then
@@ -263,6 +292,11 @@ while want send && [ $r -lt "$RUNS" ]; do
 	rps=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
 	diag "wrk run $((r + 1)): $rps/s $(echo "$out" | grep -i 'non-2xx\|errors' | tr '\n' ' ')"
 	echo "$rps" >> "$TESTDIR/http"
+	# libcurl's own rate for the same POSTs, pooled handles, same
+	# connection count: what the daemon could reach through curl.
+	out=$("$CURLCLIENT" -u "$URL" -c "$CONC" -d "$SECS" -w 1)
+	diag "curlclient run $((r + 1)): $out"
+	echo "$out" | field rate >> "$TESTDIR/curl"
 	r=$((r + 1))
 done
 diag "daemon rss after the send runs: $(sed -n 's/^VmRSS: *//p' /proc/$DAEMON_PID/status)"
@@ -270,11 +304,13 @@ diag "daemon rss after the send runs: $(sed -n 's/^VmRSS: *//p' /proc/$DAEMON_PI
 r=0
 while want verify && [ $r -lt "$RUNS" ]; do
 	profile verify $r
+	loop_reset
 	cpu_mark
 	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
 	profile_end
 	diag "verify run $((r + 1)): $out"
 	diag "$(cpu_note verify "$(echo "$out" | field rate)")"
+	loop_note verify "$TESTDIR/loopverify"
 	echo "$out" | field rate >> "$TESTDIR/verify"
 	if [ -n "$RD_PID" ]; then
 		cpu_mark "$RD_PID" "$REDIS_PID"
@@ -298,8 +334,10 @@ half=$(awk -v v="$VERIFY" 'BEGIN { printf "%d", v / 2 }')
 : > "$TESTDIR/verifyp99"; : > "$TESTDIR/unixp99"
 r=0
 while want verify && [ $r -lt "$RUNS" ]; do
+	loop_reset
 	out=$("$LOADGEN" -s "$SOCKET" -m verify -c "$CONC" -d "$SECS" -w 1 -r "$half" -u "$USERS")
-	diag "verify at $half/s run $((r + 1)): $out"
+	diag "verify at $half/s run $((r + 1)): $out (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	loop_note "verify at $half/s" "$TESTDIR/loophalf"
 	echo "$out" | field p99_ms >> "$TESTDIR/verifyp99"
 	# The reference: the minimal server's own p99 at the same rate, same run.
 	"$ECHO" -s "$TESTDIR/echo.sock" &
@@ -313,8 +351,58 @@ while want verify && [ $r -lt "$RUNS" ]; do
 	r=$((r + 1))
 done
 stop_daemon
+if [ -n "${BENCH_LOOP_PROFILE:-}" ]; then
+	diag "long loop turns (-d): $(grep -c 'loop: a turn of' "$TESTDIR/otpsmsd.log")"
+	grep 'loop: a turn of' "$TESTDIR/otpsmsd.log" | sort -t' ' -k7 -n | tail -20 | sed 's/^/# /'
+fi
 [ -n "$RD_PID" ] && diag "redis daemon rss after the send and verify runs: $(sed -n 's/^VmRSS: *//p' /proc/$RD_PID/status); redis-server: $(rcli info memory | sed -n 's/^used_memory_human:\(.*\)\r$/\1/p') for $(rcli dbsize) keys"
 stop_rd
+
+# --- SMPP: the daemon's smpp driver against bench/smsc ------------------------
+# bench/smsc answers every submit_sm at once; its limit in the same run is
+# bench/smppclient (one session, the same window, submit_sm of the same
+# shape). The daemon: the same users and load as the send runs, its one
+# carrier the smsc (window 100, the driver's largest).
+: > "$TESTDIR/smpp"; : > "$TESTDIR/smpplimit"; : > "$TESTDIR/loopsmpp"
+if want smpp; then
+	"$SMSC" -p "$TESTDIR/smsc.port" &
+	SMSC_PID=$!
+	at_cleanup 'kill $SMSC_PID 2>/dev/null; wait $SMSC_PID 2>/dev/null'
+	i=0
+	while [ ! -s "$TESTDIR/smsc.port" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+	SMSC_PORT=$(cat "$TESTDIR/smsc.port")
+	(umask 077 && echo secret > "$TESTDIR/smpp.password")
+	write_config "$TESTDIR/smpp.yaml" "max_clients: 4096
+message: \"{code} is your code\"
+code: { reuse_window: 0s }
+$LIMITS_OFF
+carriers:
+  - name: smsc
+    type: smpp
+    host: 127.0.0.1
+    port: $SMSC_PORT
+    system_id: otpsms
+    password_file: $TESTDIR/smpp.password
+    system_type: OTP
+    from: \"+447700900999\"
+    window: 100"
+	start_daemon "$TESTDIR/smpp.yaml"
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		loop_reset
+		cpu_mark
+		out=$("$LOADGEN" -s "$SOCKET" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+		diag "send smpp run $((r + 1)): $out"
+		diag "$(cpu_note "send smpp" "$(echo "$out" | field rate)")"
+		loop_note "send smpp" "$TESTDIR/loopsmpp"
+		echo "$out" | field rate >> "$TESTDIR/smpp"
+		out=$("$SMPPCLIENT" -p "$SMSC_PORT" -d "$SECS" -w 1 -W 100)
+		diag "smppclient run $((r + 1)): $out"
+		echo "$out" | field rate >> "$TESTDIR/smpplimit"
+		r=$((r + 1))
+	done
+	stop_daemon
+fi
 
 # --- cost per message, whatever the machine's load ---------------------------
 # Rates move with what else runs on the machine; these do not: the daemon's
@@ -376,7 +464,10 @@ printf 'HOTP\talice\t-\t%s\n' "$KEY" > "$TESTDIR/oath.users"
 chmod 600 "$TESTDIR/oath.users"
 echo "auth required $PAM_OATH usersfile=$TESTDIR/oath.users window=5 digits=6" \
     > "$TESTDIR/pam.d/bench-oath"
-: > "$TESTDIR/pam"; : > "$TESTDIR/oath"
+# libpam's own cost in the same run: pam_start, a stack of one module that
+# asks nothing, pam_end. The modules' figures are also given above it.
+echo "auth required $PAM_PERMIT" > "$TESTDIR/pam.d/bench-permit"
+: > "$TESTDIR/pam"; : > "$TESTDIR/oath"; : > "$TESTDIR/permit"
 r=0
 while want login && [ $r -lt "$RUNS" ]; do
 	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-otpsms -u alice -n "$LOGINS" -o "$OUTBOX") ||
@@ -389,6 +480,10 @@ while want login && [ $r -lt "$RUNS" ]; do
 	    { echo "bench: pam_oath logins failed" >&2; exit 1; }
 	diag "pam_oath run $((r + 1)): $out"
 	echo "$out" | field median_ms >> "$TESTDIR/oath"
+	out=$("$PAMAUTH" -d "$TESTDIR/pam.d" -s bench-permit -u alice -n "$LOGINS") ||
+	    { echo "bench: pam_permit logins failed" >&2; exit 1; }
+	diag "pam_permit run $((r + 1)): $out"
+	echo "$out" | field median_ms >> "$TESTDIR/permit"
 	r=$((r + 1))
 done
 stop_daemon
@@ -444,24 +539,45 @@ fi
 stop_redis
 
 # --- the figures ------------------------------------------------------------------
-SEND=$(median "$TESTDIR/send"); HTTP=$(median "$TESTDIR/http")
+SEND=$(median "$TESTDIR/send"); HTTP=$(median "$TESTDIR/http"); CURL=$(median "$TESTDIR/curl")
 UNIX=$(median "$TESTDIR/unix"); PAM=$(median "$TESTDIR/pam"); OATH=$(median "$TESTDIR/oath")
-diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), echo p99 at that rate $(spread "$TESTDIR/unixp99") (median $(median "$TESTDIR/unixp99")), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath")"
+PERMIT=$(median "$TESTDIR/permit")
+diag "spread (min..max of $RUNS runs): send $(spread "$TESTDIR/send"), send_p99 $(spread "$TESTDIR/sendp99"), http $(spread "$TESTDIR/http"), verify $(spread "$TESTDIR/verify"), unix $(spread "$TESTDIR/unix"), verify_p99 $(spread "$TESTDIR/verifyp99"), echo p99 at that rate $(spread "$TESTDIR/unixp99") (median $(median "$TESTDIR/unixp99")), bytes_per_pending $(spread "$TESTDIR/bpp"), pam_auth $(spread "$TESTDIR/pam"), pam_oath $(spread "$TESTDIR/oath"), pam_permit $(spread "$TESTDIR/permit"), curl $(spread "$TESTDIR/curl"), loop_max_ms send $(spread "$TESTDIR/loopsend") verify $(spread "$TESTDIR/loopverify") at half load $(spread "$TESTDIR/loophalf") smpp $(spread "$TESTDIR/loopsmpp"), send_smpp $(spread "$TESTDIR/smpp"), smpp_limit $(spread "$TESTDIR/smpplimit")"
+diag "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cpu"
 awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY" \
     -v u="$UNIX" -v vp="$(median "$TESTDIR/verifyp99")" -v b="$(median "$TESTDIR/bpp")" \
-    -v p="$PAM" -v o="$OATH" 'BEGIN {
+    -v p="$PAM" -v o="$OATH" -v c="$CURL" -v pp="$PERMIT" \
+    -v ls="$(median "$TESTDIR/loopsend")" -v lv="$(median "$TESTDIR/loopverify")" \
+    -v lh="$(median "$TESTDIR/loophalf")" -v ep="$(median "$TESTDIR/unixp99")" \
+    -v sm="$(median "$TESTDIR/smpp")" -v sl="$(median "$TESTDIR/smpplimit")" \
+    -v lsm="$(median "$TESTDIR/loopsmpp")" 'BEGIN {
 	printf "send_rate: %d /s\n", s
 	printf "send_p99: %.2f ms\n", sp
 	printf "http_limit: %d /s\n", h
 	printf "send_vs_limit: %.2f\n", (h > 0 ? s / h : 0)
+	printf "curl_limit: %d /s\n", c
+	printf "send_vs_curl: %.2f\n", (c > 0 ? s / c : 0)
+	printf "send_rate_smpp: %d /s\n", sm
+	printf "smpp_limit: %d /s\n", sl
+	printf "smpp_vs_limit: %.2f\n", (sl > 0 ? sm / sl : 0)
+	printf "loop_max_ms_smpp: %.3f\n", lsm
 	printf "verify_rate: %d /s\n", v
 	printf "unix_limit: %d /s\n", u
 	printf "verify_vs_limit: %.2f\n", (u > 0 ? v / u : 0)
 	printf "verify_p99: %.2f ms\n", vp
+	printf "echo_p99: %.2f ms\n", ep
+	printf "verify_p99_vs_echo: %.2f\n", (ep > 0 ? vp / ep : 0)
+	printf "loop_max_ms: %.3f\n", lh
+	printf "loop_max_ms_send: %.3f\n", ls
+	printf "loop_max_ms_verify: %.3f\n", lv
 	printf "bytes_per_pending: %.0f\n", b
 	printf "pam_auth_ms: %.3f\n", p
 	printf "pam_oath_ms: %.3f\n", o
 	printf "pam_vs_oath: %.2f\n", (o > 0 ? p / o : 0)
+	printf "pam_permit_ms: %.3f\n", pp
+	printf "pam_auth_above_permit_ms: %.3f\n", p - pp
+	printf "pam_oath_above_permit_ms: %.3f\n", o - pp
+	printf "pam_vs_oath_above_permit: %.2f\n", (o - pp > 0 ? (p - pp) / (o - pp) : 0)
 }'
 if [ -n "$REDIS_SKIP" ]; then
 	echo "redis: skipped: $REDIS_SKIP"

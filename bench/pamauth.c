@@ -3,7 +3,10 @@
  * answered, pam_end. For pam_otpsms the answer is the code the file carrier
  * just wrote; for pam_oath it is the HOTP value for the next counter.
  *
- *   pamauth -d CONFDIR -s SERVICE -u USER -n LOGINS (-o OUTBOX | -k HEXKEY)
+ *   pamauth -d CONFDIR -s SERVICE -u USER -n LOGINS [-o OUTBOX | -k HEXKEY]
+ *
+ * Neither -o nor -k: a stack that asks nothing (pam_permit, libpam's own
+ * cost, which the other figures are read against); a prompt then fails.
  *
  * Every login must succeed (exit 1 otherwise). Prints one line:
  *   logins=N median_ms=M p10_ms=A p90_ms=B min_ms=C max_ms=D */
@@ -62,7 +65,8 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp, void *da
 		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
 		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
-		if ((outbox != NULL ? outbox_last_code(outbox, code, sizeof(code)) :
+		if ((outbox == NULL && hkeylen == 0) ||
+		    (outbox != NULL ? outbox_last_code(outbox, code, sizeof(code)) :
 		    hotp(code, sizeof(code), counter)) == -1 ||
 		    (r[i].resp = strdup(code)) == NULL)
 			goto fail;
@@ -116,7 +120,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (confdir == NULL || service == NULL || user == NULL || n < 1 ||
-	    n > MAX_LOGINS || (outbox == NULL) == (hex == NULL))
+	    n > MAX_LOGINS || (outbox != NULL && hex != NULL))
 		goto usage;
 	if (hex != NULL) {
 		for (; hex[0] && hex[1] && hkeylen < sizeof(hkey); hex += 2) {
@@ -148,6 +152,6 @@ main(int argc, char **argv)
 	return 0;
  usage:
 	fprintf(stderr, "usage: pamauth -d CONFDIR -s SERVICE -u USER -n LOGINS "
-	    "(-o OUTBOX | -k HEXKEY)\n");
+	    "[-o OUTBOX | -k HEXKEY]\n");
 	return 2;
 }

@@ -386,6 +386,7 @@ main(int argc, char **argv)
 
 	if (code_init() != 0 ||
 	    (d.loop = loop_new()) == NULL ||
+	    (loop_profile(d.loop, debug), 0) ||
 	    (d.http = http_new(d.loop)) == NULL ||
 	    /* The directory and the number checks keep pointers into the
 	     * configuration they started with (both are restart-only keys):

@@ -16,6 +16,7 @@ struct http_xfer;
 
 struct http {
 	CURLM *multi;
+	CURLSH *share;                /* TLS sessions and DNS, for every handle */
 	struct loop *loop;
 	struct loop_timer timer;
 	int running;
@@ -86,6 +87,12 @@ easy_defaults(struct http *h, CURL *easy)
 {
 	if (curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK)
 		return -1;
+	/* A new connection resumes the TLS session any handle made with that
+	 * host (curl keeps them per easy handle otherwise, and the pool hands
+	 * out many), and the name is resolved once for all. */
+	if (h->share != NULL &&
+	    curl_easy_setopt(easy, CURLOPT_SHARE, h->share) != CURLE_OK)
+		return -1;
 	if (!h->proxy_env &&
 	    (curl_easy_setopt(easy, CURLOPT_PROXY, "") != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*") != CURLE_OK))
@@ -114,9 +121,10 @@ http_easy(struct http *h)
 {
 	CURL *easy;
 
+	/* Pooled handles got their defaults when they came back. */
 	if (h->npool > 0)
-		easy = h->pool[--h->npool];
-	else if ((easy = curl_easy_init()) == NULL)
+		return h->pool[--h->npool];
+	if ((easy = curl_easy_init()) == NULL)
 		return NULL;
 	if (easy_defaults(h, easy) != 0) {
 		curl_easy_cleanup(easy);
@@ -132,9 +140,9 @@ http_easy_release(struct http *h, CURL *easy)
 		return;
 	/* Back to curl's defaults: nothing of the last message (its body,
 	 * headers, credentials) stays set. The connection cache is the multi
-	 * handle's and is kept. */
+	 * handle's and is kept; the share (reset drops it) is set again. */
 	curl_easy_reset(easy);
-	if (h->npool >= HTTP_POOL_MAX) {
+	if (h->npool >= HTTP_POOL_MAX || easy_defaults(h, easy) != 0) {
 		curl_easy_cleanup(easy);
 		return;
 	}
@@ -279,6 +287,19 @@ http_new(struct loop *l)
 	 * closes what does not fit as each transfer ends, so a busy carrier paid
 	 * a TCP (and TLS) handshake per message. A fixed cache keeps them. */
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_MAX_CONNECTS);
+	/* HTTP/2 (where TLS negotiates it) carries many messages on one
+	 * connection: curl's default since 7.62, said here so it stays. */
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	/* One thread, so the share needs no lock functions. Without it (out
+	 * of memory) each handle keeps its own sessions, as before. */
+	if ((h->share = curl_share_init()) != NULL &&
+	    (curl_share_setopt(h->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_DNS) != CURLSHE_OK)) {
+		curl_share_cleanup(h->share);
+		h->share = NULL;
+	}
 	h->proxy_env = proxy_in_env();
 	return h;
 }
@@ -294,6 +315,9 @@ http_free(struct http *h)
 	curl_multi_cleanup(h->multi);
 	while (h->npool > 0)
 		curl_easy_cleanup(h->pool[--h->npool]);
+	/* After every handle that uses it. */
+	if (h->share != NULL)
+		curl_share_cleanup(h->share);
 	while ((x = h->free_xfers) != NULL) {
 		h->free_xfers = x->next;
 		free(x);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -24,7 +25,33 @@ struct loop {
 	struct loop_timer **heap;    /* min-heap on when */
 	size_t nheap, capheap;
 	uint64_t armed;              /* what tfd is set to, 0 if disarmed */
+	struct loop_stats st;        /* since the last loop_stats(reset) */
+	int profile;                 /* loop_profile(): CPU time, long turns logged */
 };
+
+static uint64_t
+cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void
+loop_profile(struct loop *l, int on)
+{
+	l->profile = on;
+}
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 struct loop *
 loop_new(void)
@@ -146,13 +173,18 @@ heap_down(struct loop *l, size_t i)
 	}
 }
 
+/* Sets tfd for the earliest timer. When the earliest moved later (it was
+ * cancelled, or set again for later: curl does both all the time), tfd is
+ * left as it is: its early wakeup finds nothing due and re-arms then, one
+ * system call instead of one per change. An empty heap disarms, so an idle
+ * daemon has no wakeup. */
 static void
 rearm(struct loop *l)
 {
 	struct itimerspec its;
 	uint64_t when = l->nheap ? l->heap[0]->when : 0;
 
-	if (when == l->armed)
+	if (when == l->armed || (when != 0 && l->armed != 0 && when > l->armed))
 		return;
 	memset(&its, 0, sizeof(its));
 	if (when != 0) {
@@ -253,7 +285,8 @@ loop_run(struct loop *l)
 {
 	struct epoll_event evs[64];
 	struct loop_fd *f;
-	int i, n, fd;
+	int i, n, fd, timers, slow_fd;
+	uint64_t t0, c0 = 0, busy, cpu, h0, slow;
 
 	l->stop = 0;
 	while (!l->stop) {
@@ -264,21 +297,69 @@ loop_run(struct loop *l)
 			log_err_f("epoll_wait: %s", strerror(errno));
 			return -1;
 		}
+		t0 = h0 = mono_us();
+		if (l->profile)
+			c0 = cpu_us();
+		timers = 0;
+		slow = 0;
+		slow_fd = -1;
 		for (i = 0; i < n; i++) {
 			fd = evs[i].data.fd;
 			if (fd == l->tfd) {
 				run_timers(l);
-				continue;
+				timers = 1;
+			} else if ((size_t)fd < l->nfds && l->fds[fd].fn != NULL) {
+				/* A handler may have closed this fd earlier in
+				 * the batch; handlers tolerate a spurious
+				 * wakeup (EAGAIN). */
+				f = &l->fds[fd];
+				f->fn(f->arg, fd, evs[i].events);
 			}
-			if ((size_t)fd >= l->nfds || l->fds[fd].fn == NULL)
-				continue;
-			/* A handler may have closed this fd earlier in the batch;
-			 * handlers tolerate a spurious wakeup (EAGAIN). */
-			f = &l->fds[fd];
-			f->fn(f->arg, fd, evs[i].events);
+			if (l->profile) {
+				busy = mono_us();
+				if (busy - h0 > slow) {
+					slow = busy - h0;
+					slow_fd = fd;
+				}
+				h0 = busy;
+			}
+		}
+		/* How long the loop was away from epoll: the wait every
+		 * client behind this turn had on top of its own work. */
+		busy = mono_us() - t0;
+		if (l->profile) {
+			cpu = cpu_us() - c0;
+			if (cpu > l->st.max_cpu_us)
+				l->st.max_cpu_us = cpu;
+			/* Wall time well over CPU time: the thread was
+			 * preempted (a busy machine), not stalled by itself. */
+			if (busy >= LOOP_LONG_US)
+				log_debug("loop: a turn of %llu us (%llu us on the "
+				    "CPU), %d events; the longest handler %llu us "
+				    "(%s %d)", (unsigned long long)busy,
+				    (unsigned long long)cpu, n,
+				    (unsigned long long)slow, slow_fd == l->tfd ?
+				    "timers, fd" : "fd", slow_fd);
+		}
+		l->st.turns++;
+		l->st.events += (uint64_t)n;
+		if (busy >= 1000)
+			l->st.over_1ms++;
+		if (busy > l->st.max_us) {
+			l->st.max_us = busy;
+			l->st.max_events = (unsigned)n;
+			l->st.max_timers = timers;
 		}
 	}
 	return 0;
+}
+
+void
+loop_stats(struct loop *l, struct loop_stats *st, int reset)
+{
+	*st = l->st;
+	if (reset)
+		memset(&l->st, 0, sizeof(l->st));
 }
 
 void

@@ -39,4 +39,24 @@ int loop_timer_armed(const struct loop_timer *t);
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 
+/* The loop's turns (an epoll_wait's events handled, timers included)
+ * since the last reset: the longest is how long a client could wait on
+ * someone else's work (otpsmsctl status, make bench's loop_max_ms). */
+struct loop_stats {
+	uint64_t turns, events;
+	uint64_t max_us;             /* the longest turn */
+	uint64_t over_1ms;           /* turns of 1 ms or more */
+	unsigned max_events;         /* the longest turn's events */
+	int max_timers;              /* and whether it ran timers */
+	uint64_t max_cpu_us;         /* the longest on the CPU; loop_profile only */
+};
+void loop_stats(struct loop *l, struct loop_stats *st, int reset);
+
+/* On (otpsmsd -d): each turn's CPU time is measured too (two system calls
+ * per turn), and a turn of LOOP_LONG_US or more is logged at debug level
+ * with its CPU time and its slowest handler, to tell a stall of the daemon's
+ * own from the machine preempting it. */
+#define LOOP_LONG_US 5000
+void loop_profile(struct loop *l, int on);
+
 #endif

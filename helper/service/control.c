@@ -17,6 +17,7 @@
 #include "counters.h"
 #include "log.h"
 #include "lookup.h"
+#include "loop.h"
 #include "policy.h"
 #include "proto.h"
 #include "redis_client.h"
@@ -448,6 +449,7 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 	struct proto_msg m;
 	char text[PROTO_MAX_CTLTEXT + 1];
 	char err[128];
+	struct loop_stats ls;
 	size_t n;
 
 	memset(&m, 0, sizeof(m));
@@ -470,6 +472,23 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		n = strlen(text);
 		snprintf(text + n, sizeof(text) - n, "clients: %zu\npending codes: %zu\n",
 		    server_clients(d->server), d->store->ops->count(d->store));
+		loop_stats(d->loop, &ls, 1);
+		n = strlen(text);
+		snprintf(text + n, sizeof(text) - n, "loop: longest turn %llu.%03llu ms "
+		    "(%u events%s), %llu turns, %llu of 1 ms or more, since the last "
+		    "status", (unsigned long long)(ls.max_us / 1000),
+		    (unsigned long long)(ls.max_us % 1000), ls.max_events,
+		    ls.max_timers ? ", timers" : "", (unsigned long long)ls.turns,
+		    (unsigned long long)ls.over_1ms);
+		n = strlen(text);
+		/* With -d the turns' CPU time too: a long turn with little CPU
+		 * time was the machine preempting the daemon. */
+		if (ls.max_cpu_us != 0)
+			snprintf(text + n, sizeof(text) - n, "; the longest on the "
+			    "CPU %llu.%03llu ms", (unsigned long long)(ls.max_cpu_us / 1000),
+			    (unsigned long long)(ls.max_cpu_us % 1000));
+		n = strlen(text);
+		snprintf(text + n, sizeof(text) - n, "\n");
 		route_status(d->cfg, text, sizeof(text), now_ms());
 		numcheck_status(d->checks, text, sizeof(text));
 		break;

@@ -31,6 +31,7 @@
 #include "server.h"
 
 #define ACCEPT_PAUSE_MS 1000
+#define ACCEPT_BATCH 16          /* new clients served per loop turn */
 
 enum client_state { C_READ, C_BUSY, C_WRITE };
 
@@ -611,9 +612,14 @@ on_accept(void *arg, int lfd, uint32_t events)
 	socklen_t len;
 	struct client *c;
 	char why[128];
-	int fd;
+	int fd, batch;
 
-	for (;;) {
+	/* At most ACCEPT_BATCH per turn: each is served here and then, so a
+	 * stream of new clients (who reconnect as soon as they are answered)
+	 * kept this loop going for tens of milliseconds while curl's sockets,
+	 * the timers and the clients already waiting sat unserved. The
+	 * listening socket is level-triggered: the rest come next turn. */
+	for (batch = 0; batch < ACCEPT_BATCH; batch++) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)

@@ -77,6 +77,12 @@ printf '%s\n' "$s" | grep -q '^carrier outbox (file): healthy; accepted 2, faile
 ok "status: outbox healthy, 2 accepted"
 printf '%s\n' "$s" | grep -q '^pending codes: 2$'
 ok "status: still shows the daemon's counters"
+# The loop's longest turn since the last status (issue 16), then reset.
+printf '%s\n' "$s" | grep -q '^loop: longest turn [0-9]*\.[0-9][0-9][0-9] ms ([0-9]* events.*), [1-9][0-9]* turns, [0-9]* of 1 ms or more, since the last status$'
+ok "status: the loop's longest turn"
+s=$(ctl status)
+printf '%s\n' "$s" | grep -q '^loop: longest turn [0-9.]* ms ([0-9]* events.*), [1-9][0-9]* turns'
+ok "status: counted again after the reset"
 
 # --- test-send: a real message, no code, with each carrier's verdict.
 n=$(outbox_count)

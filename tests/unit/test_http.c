@@ -1,7 +1,9 @@
 /* helper/core/http.c: pooled easy handles come back reset (nothing of the last
  * message stays set), keep-alive survives the reuse, and the proxy choice is
  * the environment's at start. A small HTTP server on 127.0.0.1 runs on the
- * same loop and records what it was sent. */
+ * same loop and records what it was sent. A TLS server in a child process
+ * tells whether a second handle's connection resumed the first one's TLS
+ * session (the share, issue 16). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -11,9 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "http.h"
 #include "loop.h"
@@ -131,6 +137,63 @@ url(CURL *easy, const char *host, const char *path)
 	curl_easy_setopt(easy, CURLOPT_URL, u);
 }
 
+/* The TLS server (a child): a throwaway P-256 key and self-signed
+ * certificate, n connections, one request each answered 201 and closed; for
+ * each, whether the session was resumed, one byte on out. */
+static void
+tls_server(int lfd, int out, int n)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	const char *rsp = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n"
+	    "Connection: close\r\n\r\n{}";
+	char buf[4096];
+	int i, fd, got;
+	SSL *ssl;
+
+	alarm(30);                   /* never outlives a failed test */
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+	    (const unsigned char *)"127.0.0.1", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	if (X509_sign(x, key, EVP_sha256()) == 0 ||
+	    SSL_CTX_use_certificate(ctx, x) != 1 ||
+	    SSL_CTX_use_PrivateKey(ctx, key) != 1)
+		_exit(1);
+	for (i = 0; i < n; i++) {
+		if ((fd = accept(lfd, NULL, NULL)) == -1)
+			_exit(1);
+		ssl = SSL_new(ctx);
+		SSL_set_fd(ssl, fd);
+		got = 0;
+		buf[0] = '\0';
+		if (SSL_accept(ssl) == 1) {
+			while (got < (int)sizeof(buf) - 1 &&
+			    strstr(buf, "\r\n\r\n") == NULL) {
+				int k = SSL_read(ssl, buf + got,
+				    (int)sizeof(buf) - 1 - got);
+
+				if (k <= 0)
+					break;
+				got += k;
+				buf[got] = '\0';
+			}
+			SSL_write(ssl, rsp, (int)strlen(rsp));
+		}
+		buf[0] = (char)('0' + SSL_session_reused(ssl));
+		(void)write(out, buf, 1);
+		SSL_shutdown(ssl);
+		SSL_free(ssl);
+		close(fd);
+		memset(buf, 0, sizeof(buf));
+	}
+	_exit(0);
+}
+
 int
 main(void)
 {
@@ -242,6 +305,52 @@ main(void)
 	ok(strncmp(seen, "GET /direct HTTP/1.1\r\n", 22) == 0,
 	    "no proxy for an http started without one");
 	unsetenv("http_proxy");
+
+	/* TLS: a second handle's new connection resumes the session the
+	 * first handle's connection made (the share); curl alone keeps
+	 * sessions per handle, and the pool hands out many. */
+	{
+		int tfd, pfd[2], st;
+		char r[3] = "";
+		pid_t pid;
+
+		tfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		sin.sin_port = 0;
+		slen = sizeof(sin);
+		if (tfd == -1 || pipe(pfd) != 0 ||
+		    bind(tfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+		    listen(tfd, 4) != 0 ||
+		    getsockname(tfd, (struct sockaddr *)&sin, &slen) != 0 ||
+		    (pid = fork()) == -1) {
+			printf("Bail out! cannot start the TLS server\n");
+			return 1;
+		}
+		if (pid == 0)
+			tls_server(tfd, pfd[1], 2);
+		close(pfd[1]);
+		snprintf(path, sizeof(path), "https://127.0.0.1:%d/tls",
+		    ntohs(sin.sin_port));
+		e1 = http_easy(h);
+		e2 = http_easy(h);
+		ok(e1 != e2, "two handles");
+		curl_easy_setopt(e1, CURLOPT_URL, path);
+		curl_easy_setopt(e1, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e1, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(e2, CURLOPT_URL, path);
+		curl_easy_setopt(e2, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e2, CURLOPT_SSL_VERIFYHOST, 0L);
+		run(h, e1, 256);
+		is_int(got_status, 201, "a POST over TLS");
+		run(h, e2, 256);
+		is_int(got_status, 201, "a second one, on another handle and "
+		    "another connection (the server closed the first)");
+		ok(read(pfd[0], r, 2) == 2 && r[0] == '0' && r[1] == '1',
+		    "the second connection resumed the first's TLS session "
+		    "(server saw reused=%s)", r);
+		close(pfd[0]);
+		close(tfd);
+		waitpid(pid, &st, 0);
+	}
 
 	http_free(hp);
 	http_free(h);

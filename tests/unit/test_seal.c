@@ -53,6 +53,35 @@ open_as(const struct challenge *c, const uint8_t s[STORE_SEALED_LEN],
 	return seal_open(&t, code, codesz);
 }
 
+/* Opens s with a one-shot context of its own (not seal.c's): the seal is
+ * plain AES-256-GCM under key, nonce first, tag last. */
+static int
+open_with(const uint8_t key[32], const struct challenge *c,
+    const uint8_t s[STORE_SEALED_LEN], char code[SEAL_TEXT_LEN + 1])
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	uint8_t aad[SEAL_AAD_MAX], tag[SEAL_TAG_LEN];
+	size_t alen = seal_aad(c, aad);
+	int len, r = -1;
+
+	memcpy(tag, s + SEAL_NONCE_LEN + SEAL_TEXT_LEN, sizeof(tag));
+	memset(code, 0, SEAL_TEXT_LEN + 1);
+	if (ctx != NULL && alen != 0 &&
+	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN,
+	    NULL) == 1 &&
+	    EVP_DecryptInit_ex(ctx, NULL, NULL, key, s) == 1 &&
+	    EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)alen) == 1 &&
+	    EVP_DecryptUpdate(ctx, (uint8_t *)code, &len, s + SEAL_NONCE_LEN,
+	    SEAL_TEXT_LEN) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG_LEN,
+	    tag) == 1 &&
+	    EVP_DecryptFinal_ex(ctx, (uint8_t *)code + len, &len) == 1)
+		r = 0;
+	EVP_CIPHER_CTX_free(ctx);
+	return r;
+}
+
 int
 main(void)
 {
@@ -205,6 +234,50 @@ main(void)
 	    "a seal from before (another daemon run) does not open");
 	ok(open_as(&a, s2, code, sizeof(code)) == 0 &&
 	    strcmp(code, "654321") == 0, "a seal under the new key does");
+	/* One keyed context per direction, kept across seals (issue 16): the
+	 * nonce alone restarts it, each seal still plain AES-256-GCM under
+	 * the key, and a new key (seal_init_key) re-keys it. */
+	{
+		static const uint8_t ka[32] = { 1, 2, 3 }, kb[32] = { 9, 8, 7 };
+		EVP_CIPHER_CTX *e0, *d0;
+		char got[SEAL_TEXT_LEN + 1], want[SEAL_TEXT_LEN + 1];
+		int nbad = 0, n;
+
+		seal_init_key(ka);
+		ok(seal_code(&a, "111111", s) == 0 && (e0 = seal_enc) != NULL,
+		    "a seal keys the encrypting context");
+		ok(open_as(&a, s, code, sizeof(code)) == 0 &&
+		    (d0 = seal_dec) != NULL, "an open keys the decrypting one");
+		for (n = 0; n < 200; n++) {
+			snprintf(want, sizeof(want), "%06d", n * 4999 % 1000000);
+			make(&b, (uint8_t)n, n % 2 ? "alice" : "bob", "sshd",
+			    (uid_t)n);
+			if (seal_code(&b, want, t) != 0 ||
+			    open_with(ka, &b, t, got) != 0 ||
+			    strcmp(got, want) != 0 ||
+			    open_as(&b, t, code, sizeof(code)) != 0 ||
+			    strcmp(code, want) != 0)
+				nbad++;
+			/* A forged seal in between leaves the context usable. */
+			t[SEAL_NONCE_LEN] ^= 1;
+			if (open_as(&b, t, code, sizeof(code)) != -1)
+				nbad++;
+		}
+		ok(nbad == 0, "200 seals on the kept contexts open with a "
+		    "one-shot AES-256-GCM and with seal_open; forgeries fail");
+		ok(seal_enc == e0 && seal_dec == d0,
+		    "the same two contexts served them all");
+		seal_init_key(kb);
+		ok(seal_code(&a, "222222", s2) == 0 &&
+		    open_with(kb, &a, s2, got) == 0 && strcmp(got, "222222") == 0
+		    && open_with(ka, &a, s2, got) == -1,
+		    "after seal_init_key the seal is under the new key");
+		ok(open_as(&a, s, code, sizeof(code)) == -1,
+		    "and a seal under the old key no longer opens");
+		seal_cleanup();
+		ok(seal_enc == NULL && seal_dec == NULL,
+		    "seal_cleanup frees the keyed contexts");
+	}
 	seal_cleanup();
 	ok(all_zero(seal_key, sizeof(seal_key)), "wiped again at the end");
 	return done_testing();
