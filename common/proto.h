@@ -61,11 +61,17 @@ enum proto_verify_status {
 
 /* PROTO_CHALLENGE_RSP flags */
 #define PROTO_CF_REUSED 0x1      /* a pending code was reused, no new SMS */
+#define PROTO_CF_MORE 0x2        /* the user has a number after this one */
 
 /* PROTO_CHALLENGE_REQ flags: what the user asked for at the prompt. */
 #define PROTO_RF_RESEND 0x1      /* send the pending code again */
 #define PROTO_RF_VOICE 0x2       /* ... by a voice call */
 #define PROTO_RF_WHATSAPP 0x4    /* ... by WhatsApp */
+/* Which of the user's numbers (0: the first, as old modules ask). */
+#define PROTO_RF_NUMBER_SHIFT 8
+#define PROTO_RF_NUMBER_MASK 0xff00u
+#define PROTO_RF_NUMBER(i) (((uint32_t)(i) << PROTO_RF_NUMBER_SHIFT) & \
+    PROTO_RF_NUMBER_MASK)
 
 /* PROTO_CHALLENGE_RSP channels: how else the code can be sent. */
 #define PROTO_CH_SMS 0x1

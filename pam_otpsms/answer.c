@@ -87,6 +87,7 @@ answer_parse(const char *a, int forward_pass, unsigned digits,
 		case 'r': case 'R': return ANS_RESEND;
 		case 'v': case 'V': return ANS_VOICE;
 		case 'w': case 'W': return ANS_WHATSAPP;
+		case 'n': case 'N': return ANS_NEXT;
 		}
 	}
 	if (forward_pass) {
@@ -125,23 +126,25 @@ answer_parse(const char *a, int forward_pass, unsigned digits,
 
 void
 answer_prompt(char *out, size_t outsz, enum prompt_state st,
-    const char *masked, unsigned channels, int hint, int forward_pass,
-    const char *tail)
+    const char *masked, unsigned channels, int more, int hint,
+    int forward_pass, const char *tail)
 {
-	char h[192] = "";
+	char h[256] = "";
 
-	/* The keys (Enter, v, w) are what answer_parse reads: translations
+	/* The keys (Enter, v, w, n) are what answer_parse reads: translations
 	 * keep them and translate what they do. */
-	if (hint && (channels & (PROTO_CH_SMS | PROTO_CH_VOICE |
-	    PROTO_CH_WHATSAPP))) {
-		snprintf(h, sizeof(h), " (%s%s%s%s%s)",
+	channels &= PROTO_CH_SMS | PROTO_CH_VOICE | PROTO_CH_WHATSAPP;
+	if (hint && (channels || more)) {
+		snprintf(h, sizeof(h), " (%s%s%s%s%s%s%s)",
 		    (channels & PROTO_CH_SMS) ? _("Enter: resend") : "",
 		    (channels & PROTO_CH_SMS) && (channels & PROTO_CH_VOICE) ?
 		    ", " : "",
 		    (channels & PROTO_CH_VOICE) ? _("v: voice call") : "",
 		    (channels & (PROTO_CH_SMS | PROTO_CH_VOICE)) &&
 		    (channels & PROTO_CH_WHATSAPP) ? ", " : "",
-		    (channels & PROTO_CH_WHATSAPP) ? _("w: WhatsApp") : "");
+		    (channels & PROTO_CH_WHATSAPP) ? _("w: WhatsApp") : "",
+		    channels && more ? ", " : "",
+		    more ? _("n: next number") : "");
 	}
 	/* TRANSLATORS: the number (masked), the key hints in parentheses or
 	 * nothing, then the question ("Verification code: "). */

@@ -11,6 +11,7 @@ enum answer_kind {
 	ANS_RESEND,     /* "" or "r": the pending code again by SMS */
 	ANS_VOICE,      /* "v": by a voice call */
 	ANS_WHATSAPP,   /* "w": by WhatsApp */
+	ANS_NEXT,       /* "n": a new code to the user's next number */
 	ANS_NOTCODE,    /* anything else: refused without asking the daemon */
 	ANS_BACKUP,     /* a backup code: NNNNN-NNNNN, or 10 digits when the
 	                 * SMS code has fewer */
@@ -36,12 +37,13 @@ enum answer_kind answer_parse_backup(const char *a, int forward_pass,
     char *code, size_t codesz, char *pass, size_t passsz);
 
 /* The prompt: "Code sent to MASKED (Enter: resend, v: voice call, w:
- * WhatsApp). Verification code: ". The hint lists what channels (PROTO_CH_*)
- * allow, and only when hint is set; tail replaces "Verification code: " when
- * not empty. */
+ * WhatsApp, n: next number). Verification code: ". The hint lists what
+ * channels (PROTO_CH_*) allow, and "n" when more (the user has another
+ * number), and only when hint is set; tail replaces "Verification code: "
+ * when not empty. */
 void answer_prompt(char *out, size_t outsz, enum prompt_state st,
-    const char *masked, unsigned channels, int hint, int forward_pass,
-    const char *tail);
+    const char *masked, unsigned channels, int more, int hint,
+    int forward_pass, const char *tail);
 
 /* The masked number is shown on the user's terminal: keep printable ASCII and
  * the bullet, so not even a trusted daemon can send terminal escapes. */

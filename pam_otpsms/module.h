@@ -42,6 +42,8 @@ struct ctx {
 	char masked[PROTO_MAX_MASKED + 1];
 	unsigned digits, channels;
 	enum prompt_state state;
+	unsigned numidx;        /* which of the user's numbers it went to */
+	int more;               /* the user has a number after it */
 	struct proto_challenge_req creq;        /* for resends */
 };
 

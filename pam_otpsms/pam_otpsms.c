@@ -118,11 +118,14 @@ converse(struct ctx *c, const struct pam_conv *conv, const char *prompt,
 	return r;
 }
 
-/* A challenge request (first, or a resend with flags) and its reply. On a
- * CHALLENGE_RSP the challenge state is taken from it and PAM_SUCCESS is
- * returned; otherwise the PAM code, and *rspt tells an ERROR reply apart. */
+/* A challenge request (first, or a resend with flags) to the user's number
+ * idx (0: the first) and its reply. On a CHALLENGE_RSP the challenge state is
+ * taken from it and PAM_SUCCESS is returned; otherwise the PAM code, and
+ * *iserr tells an ERROR reply apart (the challenge state is then unchanged:
+ * the pending code is still the one to type). */
 static int
-challenge(struct ctx *c, uint32_t flags, struct proto_error *perr, int *iserr)
+challenge(struct ctx *c, uint32_t flags, unsigned idx, struct proto_error *perr,
+    int *iserr)
 {
 	struct proto_msg req, rsp;
 	char err[256];
@@ -133,11 +136,13 @@ challenge(struct ctx *c, uint32_t flags, struct proto_error *perr, int *iserr)
 	memset(&rsp, 0, sizeof(rsp));
 	req.type = PROTO_CHALLENGE_REQ;
 	req.u.creq = c->creq;
-	req.u.creq.flags = flags;
+	/* Old daemons ignore the number bits, and never set MORE: idx stays 0. */
+	req.u.creq.flags = flags | PROTO_RF_NUMBER(idx);
 	err[0] = '\0';
 	if ((cr = client_exchange(&c->ccfg, &req, &rsp, err, sizeof(err))) !=
 	    CLIENT_OK) {
-		r = client_to_pam(c, cr, flags ? "resend" : "challenge", err);
+		r = client_to_pam(c, cr, flags ? "resend" : idx ? "next number" :
+		    "challenge", err);
 		goto out;
 	}
 	if (rsp.type == PROTO_ERROR) {
@@ -155,17 +160,58 @@ challenge(struct ctx *c, uint32_t flags, struct proto_error *perr, int *iserr)
 	answer_display_safe(c->masked, sizeof(c->masked), rsp.u.crsp.masked);
 	c->digits = rsp.u.crsp.digits;
 	c->channels = rsp.u.crsp.channels;
+	c->numidx = idx;
+	c->more = (rsp.u.crsp.flags & PROTO_CF_MORE) != 0;
 	c->state = flags ? PS_AGAIN : (rsp.u.crsp.flags & PROTO_CF_REUSED) ?
 	    PS_EARLIER : PS_SENT;
 	if (c->opts.debug)
 		pam_syslog(c->pamh, LOG_DEBUG, "user=%s challenge %s: ttl=%u "
-		    "digits=%u channels=0x%x%s", c->user, flags ? "resent" :
-		    "issued", (unsigned)rsp.u.crsp.ttl, c->digits, c->channels,
+		    "digits=%u channels=0x%x number=%u%s%s", c->user, flags ?
+		    "resent" : "issued", (unsigned)rsp.u.crsp.ttl, c->digits,
+		    c->channels, idx + 1, c->more ? " more" : "",
 		    (rsp.u.crsp.flags & PROTO_CF_REUSED) ? " reused" : "");
 	r = PAM_SUCCESS;
 out:
 	proto_msg_wipe(&rsp);
 	return r;
+}
+
+/* "n" at the prompt: a new code to the user's next number. The daemon makes
+ * a new challenge (through the same lockout, limits and pending cap as any
+ * send); the one for the earlier number is abandoned here and expires. */
+static int
+next_number(struct ctx *c, int *again)
+{
+	struct proto_error e;
+	int iserr, r;
+
+	*again = 0;
+	if (!c->more) {
+		say(c, N_("There is no other number to send the code to."));
+		*again = 1;
+		return PAM_AUTH_ERR;
+	}
+	if ((r = challenge(c, 0, c->numidx + 1, &e, &iserr)) == PAM_SUCCESS) {
+		*again = 1;
+		return r;
+	}
+	if (!iserr)
+		return r;
+	/* The code sent to the earlier number is still good: keep prompting. */
+	switch (e.code) {
+	case PROTO_E_RATE:
+		tell_user(c, "Too many codes requested; try again in %u "
+		    "seconds.", (unsigned)e.retry_after);
+		*again = 1;
+		return PAM_AUTH_ERR;
+	case PROTO_E_DELIVERY:
+	case PROTO_E_NUMBER:
+		say(c, N_("Sending to the next number failed."));
+		*again = 1;
+		return PAM_AUTH_ERR;
+	default:
+		return error_to_pam(c, &e, 0);
+	}
 }
 
 /* A resend or fallback asked for at the prompt. *again is set when the
@@ -196,7 +242,10 @@ resend(struct ctx *c, enum answer_kind k, int *again)
 		*again = 1;
 		return PAM_AUTH_ERR;
 	}
-	if ((r = challenge(c, flags, &e, &iserr)) == PAM_SUCCESS) {
+	if (k == ANS_NEXT)
+		return next_number(c, again);
+	/* Resent to the number the pending code went to. */
+	if ((r = challenge(c, flags, c->numidx, &e, &iserr)) == PAM_SUCCESS) {
 		*again = 1;
 		return r;
 	}
@@ -342,7 +391,7 @@ first_pass(struct ctx *c, char *code, size_t codesz, char *pass,
 static int
 ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
 {
-	char prompt[320];
+	char prompt[512];
 	char *answer = NULL;
 	enum answer_kind k;
 	int n, again = 0, left, r = PAM_MAXTRIES;
@@ -352,7 +401,7 @@ ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
 		/* A resend is offered only when an answer remains to type the
 		 * code it sends. */
 		answer_prompt(prompt, sizeof(prompt), c->state, c->masked,
-		    c->channels, left > 0, c->opts.forward_pass,
+		    c->channels, c->more, left > 0, c->opts.forward_pass,
 		    c->opts.prompt);
 		if ((r = converse(c, c->conv, prompt, &answer)) != PAM_SUCCESS)
 			return r;
@@ -398,7 +447,8 @@ ask(struct ctx *c, char *code, size_t codesz, char *pass, size_t passsz)
 			if (!again)
 				return r;
 			if (r == PAM_SUCCESS)
-				outcome(c, LOG_INFO, "code sent again");
+				outcome(c, LOG_INFO, k == ANS_NEXT ? "code sent "
+				    "to number %u" : "code sent again", c->numidx + 1);
 			break;
 		}
 	}
@@ -619,7 +669,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	c.ccfg.socket = c.opts.socket;
 	c.ccfg.timeout_ms = c.opts.timeout * 1000;
 
-	if ((r = challenge(&c, 0, &e, &iserr)) != PAM_SUCCESS) {
+	if ((r = challenge(&c, 0, 0, &e, &iserr)) != PAM_SUCCESS) {
 		/* Break glass: the carriers are down (or the daemon wants a
 		 * backup code): ask for one instead of failing. */
 		if (iserr && c.opts.backup && (e.code == PROTO_E_DELIVERY ||

@@ -83,10 +83,12 @@ main(int argc, char **argv)
 	struct buf b;
 	uint8_t raw[PROTO_MAX_FRAME * 2];
 	size_t rawlen, i;
+	unsigned long flags = 0;
 	int ch, r;
 
-	while ((ch = getopt(argc, argv, "s:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:s:t:u:")) != -1) {
 		switch (ch) {
+		case 'f': flags = strtoul(optarg, NULL, 0); break;
 		case 's': sock = optarg; break;
 		case 't': timeout_ms = atoi(optarg) * 1000; break;
 		case 'u': daemon_user = optarg; break;
@@ -105,6 +107,7 @@ main(int argc, char **argv)
 		snprintf(m.u.creq.service, sizeof(m.u.creq.service), "%s",
 		    argc > 2 ? argv[2] : "otpsms-client");
 		snprintf(m.u.creq.rhost, sizeof(m.u.creq.rhost), "%s", argc > 3 ? argv[3] : "");
+		m.u.creq.flags = (uint32_t)flags;
 	} else if (strcmp(argv[0], "verify") == 0 && argc == 4) {
 		m.type = PROTO_VERIFY_REQ;
 		if (unhex(argv[1], m.u.vreq.id, PROTO_ID_LEN, &rawlen) != 0 ||
@@ -147,7 +150,8 @@ main(int argc, char **argv)
 	fprintf(stderr, "unexpected reply type %u\n", rsp.type);
 	return 3;
 usage:
-	fprintf(stderr, "usage: otpsms-client -s SOCKET challenge USER [SERVICE [RHOST]]\n"
+	fprintf(stderr, "usage: otpsms-client -s SOCKET [-f FLAGS] challenge USER "
+	    "[SERVICE [RHOST]]\n"
 	    "       otpsms-client -s SOCKET verify ID USER CODE\n"
 	    "       otpsms-client -s SOCKET raw HEX\n");
 	return 64;

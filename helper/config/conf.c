@@ -312,7 +312,71 @@ user_cmp(const void *a, const void *b)
 	    ((const struct user_entry *)b)->name);
 }
 
-/* name: number pairs, from users: or from the root of users_file. */
+static void
+user_entry_clear(struct user_entry *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n_numbers; i++)
+		free(u->numbers[i]);
+	free(u->name);
+	memset(u, 0, sizeof(*u));
+}
+
+/* One number, or a sequence of 1 to USER_NUMBERS_MAX different ones (tried
+ * in that order). 0, or -1 with the error recorded and u left empty. */
+static int
+read_user_numbers(struct cfg_ctx *ctx, struct cfg_node *v, const char *path,
+    struct user_entry *u)
+{
+	struct cfg_node *one = v, *const *items = &one;
+	size_t i, j, n = 1;
+	int r = -1;
+
+	memset(u, 0, sizeof(*u));
+	if (v->type == CFG_SEQ) {
+		items = v->items;
+		n = v->n;
+		if (n == 0 || n > USER_NUMBERS_MAX) {
+			cfg_err(ctx, v, "%s: expected 1 to %d phone numbers, got %zu",
+			    path, USER_NUMBERS_MAX, n);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i]->type != CFG_SCALAR || cfg_is_null(items[i])) {
+			cfg_err(ctx, items[i], "%s: expected a phone number, got %s",
+			    path, items[i]->type == CFG_MAP ? "a mapping" :
+			    items[i]->type == CFG_SEQ ? "a sequence" : "nothing");
+			goto out;
+		}
+		/* The number itself stays out of the message: it is personal. */
+		if (!e164_valid(items[i]->value)) {
+			cfg_err(ctx, items[i], "%s: not an E.164 number ('+' and 8 "
+			    "to 15 digits, e.g. +447700900123)", path);
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(items[j]->value, items[i]->value) == 0) {
+				cfg_err(ctx, items[i], "%s: number %zu repeats "
+				    "number %zu", path, i + 1, j + 1);
+				goto out;
+			}
+		if ((u->numbers[i] = strdup(items[i]->value)) == NULL) {
+			cfg_err(ctx, items[i], "out of memory");
+			goto out;
+		}
+		u->n_numbers = i + 1;
+	}
+	u->number = u->numbers[0];
+	r = 0;
+out:
+	if (r != 0)
+		user_entry_clear(u);
+	return r;
+}
+
+/* name: numbers pairs, from users: or from the root of users_file. */
 static void
 read_users_map(struct cfg_ctx *ctx, struct cfg_node *map, struct config *c)
 {
@@ -338,23 +402,11 @@ read_users_map(struct cfg_ctx *ctx, struct cfg_node *map, struct config *c)
 			    USER_NAME_MAX);
 			continue;
 		}
-		if (v->type != CFG_SCALAR || cfg_is_null(v)) {
-			cfg_err(ctx, v, "%s: expected a phone number, got %s", path,
-			    v->type == CFG_MAP ? "a mapping" :
-			    v->type == CFG_SEQ ? "a sequence" : "nothing");
-			continue;
-		}
-		/* The number itself stays out of the message: it is personal. */
-		if (!e164_valid(v->value)) {
-			cfg_err(ctx, v, "%s: not an E.164 number ('+' and 8 to 15 "
-			    "digits, e.g. +447700900123)", path);
-			continue;
-		}
 		u = &c->users[c->n_users];
-		if ((u->name = strdup(k->value)) == NULL ||
-		    (u->number = strdup(v->value)) == NULL) {
-			free(u->name);
-			u->name = NULL;
+		if (read_user_numbers(ctx, v, path, u) != 0)
+			continue;
+		if ((u->name = strdup(k->value)) == NULL) {
+			user_entry_clear(u);
 			cfg_err(ctx, v, "out of memory");
 			continue;
 		}
@@ -729,10 +781,8 @@ config_free(struct config *c)
 	for (i = 0; i < CONFIG_RESTART_KEYS; i++)
 		freezero_str(c->restart_sig[i]);
 	free(c->carriers);
-	for (i = 0; i < c->n_users; i++) {
-		free(c->users[i].name);
-		free(c->users[i].number);
-	}
+	for (i = 0; i < c->n_users; i++)
+		user_entry_clear(&c->users[i]);
 	free(c->users);
 	free(c->users_file);
 	free(c->user);

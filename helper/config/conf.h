@@ -14,9 +14,14 @@
 struct carrier;
 struct route;
 
+/* A user's numbers, tried in order (the prompt offers the next one). */
+#define USER_NUMBERS_MAX 8
+
 struct user_entry {
 	char *name;
-	char *number;        /* E.164, validated */
+	char *number;        /* numbers[0]: E.164, validated */
+	char *numbers[USER_NUMBERS_MAX];
+	size_t n_numbers;    /* 1..USER_NUMBERS_MAX */
 };
 
 /* store: where pending challenges live (config_store.c). */

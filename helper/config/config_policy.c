@@ -189,22 +189,28 @@ check_numbers(struct cfg_ctx *ctx, struct cfg_node *root, struct config *c)
 {
 	struct cfg_node *users = cfg_get(root, "users"), *at;
 	char why[128], path[256];
-	size_t i, j;
+	size_t i, j, k;
 
-	for (i = 0; i < c->n_users; i++) {
-		if (country_allowed(&c->countries, c->users[i].number, why, sizeof(why)))
-			continue;
-		at = NULL;
-		for (j = 0; users != NULL && users->type == CFG_MAP && j < users->n; j++)
-			if (strcmp(users->keys[j]->value, c->users[i].name) == 0)
-				at = users->items[j];
-		if (at != NULL)
-			cfg_err(ctx, at, "%s: number refused by the country policy (%s)",
-			    cfg_path(at, path, sizeof(path)), why);
-		else
-			cfg_err(ctx, NULL, "users_file: user %s: number refused by the "
-			    "country policy (%s)", c->users[i].name, why);
-	}
+	for (i = 0; i < c->n_users; i++)
+		for (k = 0; k < c->users[i].n_numbers; k++) {
+			if (country_allowed(&c->countries, c->users[i].numbers[k],
+			    why, sizeof(why)))
+				continue;
+			at = NULL;
+			for (j = 0; users != NULL && users->type == CFG_MAP &&
+			    j < users->n; j++)
+				if (strcmp(users->keys[j]->value, c->users[i].name) == 0)
+					at = users->items[j];
+			if (at != NULL && at->type == CFG_SEQ && k < at->n)
+				at = at->items[k];
+			if (at != NULL)
+				cfg_err(ctx, at, "%s: number refused by the country "
+				    "policy (%s)", cfg_path(at, path, sizeof(path)), why);
+			else
+				cfg_err(ctx, NULL, "users_file: user %s: number %zu "
+				    "refused by the country policy (%s)",
+				    c->users[i].name, k + 1, why);
+		}
 }
 
 static void

@@ -40,6 +40,27 @@ ttl_left(const struct challenge *c)
 	    (uint32_t)((c->expires_ms - now + 999) / 1000) : 0;
 }
 
+/* Which of the user's numbers a challenge went to travels in the low bits of
+ * its id's last byte (the store keeps the id, the seal and the HMAC bind it),
+ * so a resend or a reuse repeats a code only to the number it went to. The
+ * other 125 bits stay random. */
+#define ID_NUMBER_BITS 0x7u
+_Static_assert(USER_NUMBERS_MAX <= ID_NUMBER_BITS + 1 &&
+    DIR_NUMBERS_MAX <= ID_NUMBER_BITS + 1, "number index must fit the id tag");
+
+static unsigned
+id_number(const uint8_t *id)
+{
+	return id[PROTO_ID_LEN - 1] & ID_NUMBER_BITS;
+}
+
+/* CHALLENGE_RSP flags beyond REUSED: another number to offer. */
+static uint32_t
+more_flag(const struct request *r)
+{
+	return r->numidx + 1 < r->n_numbers ? PROTO_CF_MORE : 0;
+}
+
 /* The channels the number's carriers can send on, for a later resend. */
 static unsigned
 route_channels(const struct request *r)
@@ -143,6 +164,7 @@ on_sent(void *arg, const struct carrier_result *res)
 			m.u.crsp.ttl = r->resend ? ttl_left(&r->ch) :
 			    r->cfg->ttl_ms / 1000;
 			m.u.crsp.digits = r->cfg->digits;
+			m.u.crsp.flags = more_flag(r);
 			m.u.crsp.channels = route_channels(r);
 			client_reply(r->client, &m);
 		}
@@ -277,8 +299,13 @@ make_code(struct request *r)
 	struct template_vars tv;
 	uint64_t now = now_ms();
 
-	if (code_random_id(r->ch.id) != 0 ||
-	    code_generate(r->code, sizeof(r->code), cfg->digits) != 0 ||
+	if (code_random_id(r->ch.id) != 0) {
+		request_fail(r, PROTO_E_INTERNAL, "cannot make a code");
+		return;
+	}
+	r->ch.id[PROTO_ID_LEN - 1] = (uint8_t)((r->ch.id[PROTO_ID_LEN - 1] &
+	    ~ID_NUMBER_BITS) | r->numidx);
+	if (code_generate(r->code, sizeof(r->code), cfg->digits) != 0 ||
 	    code_mac(r->ch.id, r->ch.user, r->ch.uid, r->code, r->ch.mac) != 0 ||
 	    seal_code(&r->ch, r->code, r->ch.sealed) != 0) {
 		request_fail(r, PROTO_E_INTERNAL, "cannot make a code");
@@ -346,7 +373,7 @@ issue_new(struct request *r)
 	}
 	/* on_checked may run (and free r) before this returns. */
 	if (numcheck_start(r->d->checks, r->to, on_checked, r) != 0)
-		on_checked(r, r->d->cfg->checks.fail_send ? LOOKUP_PASS :
+		on_checked(r, r->cfg->checks.fail_send ? LOOKUP_PASS :
 		    LOOKUP_REFUSE, 1, "cannot start the lookup");
 }
 
@@ -390,7 +417,9 @@ on_resend_pending(void *arg, const struct challenge *c, const char *tampered)
 		refuse_tampered(r, tampered);
 		return;
 	}
-	if (c == NULL) {
+	/* Nothing pending for this number (the pending code went to another
+	 * of the user's numbers): a new code for this one. */
+	if (c == NULL || id_number(c->id) != r->numidx) {
 		issue_new(r);
 		return;
 	}
@@ -455,7 +484,8 @@ use_pending(struct request *r, const struct challenge *c)
 	struct proto_msg m;
 	uint64_t now = now_ms();
 
-	if (c == NULL || now - c->created_ms >= r->cfg->reuse_window_ms) {
+	if (c == NULL || now - c->created_ms >= r->cfg->reuse_window_ms ||
+	    id_number(c->id) != r->numidx) {
 		issue_new(r);
 		return;
 	}
@@ -469,7 +499,7 @@ use_pending(struct request *r, const struct challenge *c)
 		snprintf(m.u.crsp.masked, sizeof(m.u.crsp.masked), "%s", r->masked);
 		m.u.crsp.ttl = (uint32_t)((c->expires_ms - now + 999) / 1000);
 		m.u.crsp.digits = r->cfg->digits;
-		m.u.crsp.flags = PROTO_CF_REUSED;
+		m.u.crsp.flags = PROTO_CF_REUSED | more_flag(r);
 		m.u.crsp.channels = number_channels(r);
 		client_reply(r->client, &m);
 	}
@@ -564,14 +594,24 @@ on_policy(void *arg, int e, unsigned retry, const char *why, int held)
 	    now_ms(), on_pending, r);
 }
 
-/* The number is known: lockout, country policy, limits. */
+/* The numbers are known: the one asked for (the first, unless the user
+ * asked for the next at the prompt), then lockout, country policy, limits:
+ * a next number is a send like any other, with its own per_number limits. */
 static void
-with_number(struct request *r, const char *number)
+with_numbers(struct request *r, const char *const *numbers, size_t n)
 {
 	struct daemon *d = r->d;
 
-	snprintf(r->to, sizeof(r->to), "%s", number);
-	mask_number(r->masked, sizeof(r->masked), number);
+	r->numidx = (r->flags & PROTO_RF_NUMBER_MASK) >> PROTO_RF_NUMBER_SHIFT;
+	r->n_numbers = (unsigned)n;
+	if (r->numidx >= n) {
+		request_audit(r, "refused", "reason=\"no number %u for user\"",
+		    r->numidx + 1);
+		request_fail(r, PROTO_E_NUMBER, "no such number for user");
+		return;
+	}
+	snprintf(r->to, sizeof(r->to), "%s", numbers[r->numidx]);
+	mask_number(r->masked, sizeof(r->masked), r->to);
 	/* Lockout, country policy, limits: before any code is made or sent;
 	 * the pending lookup meanwhile (its answer is dropped if refused). */
 	if (d->policy != NULL && !(r->flags & PROTO_RF_RESEND) &&
@@ -594,11 +634,15 @@ static void
 on_directory(void *arg, enum dir_status st, const struct dir_numbers *nums)
 {
 	struct request *r = arg;
+	const char *list[DIR_NUMBERS_MAX];
+	size_t i;
 
 	switch (st) {
 	case DIR_FOUND:
-		/* The first usable number; the list keeps the others. */
-		with_number(r, nums->num[0]);
+		/* Every usable number, in the directory's order. */
+		for (i = 0; i < nums->n && i < DIR_NUMBERS_MAX; i++)
+			list[i] = nums->num[i];
+		with_numbers(r, list, i);
 		return;
 	case DIR_UNAVAILABLE:
 		request_audit(r, "refused", "reason=\"directory unavailable\"");
@@ -624,7 +668,7 @@ start_challenge(struct daemon *d, struct client *cl, struct request *r,
 	r->flags = q->flags;
 	/* users: and users_file first (answered at once), then the directory. */
 	if ((u = config_find_user(d->cfg, q->user)) != NULL) {
-		with_number(r, u->number);
+		with_numbers(r, (const char *const *)u->numbers, u->n_numbers);
 		return;
 	}
 	if (d->directory != NULL) {

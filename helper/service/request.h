@@ -67,6 +67,8 @@ struct request {
 	int found;                   /* pend holds the pending challenge */
 	struct challenge pend;       /* secret-ish (mac, seal): wiped with r */
 	char tampered[17];           /* id prefix of a record not the caller's */
+	unsigned numidx;             /* which of the user's numbers r->to is */
+	unsigned n_numbers;          /* how many the user has */
 };
 
 /* A new request of this type for client c, which it waits on

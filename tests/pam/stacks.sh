@@ -50,6 +50,8 @@ export OTPSMS_TEST_NSS
 MESSAGE='message: "{code} is your code for {service}"
 limits: {per_user: 1000000/1m, per_number: 1000000/1m, per_prefix: 1000000/1m, per_country: 1000000/1m, global: 1000000/1m, backoff_after: 0, pending: off}
 lockout: {failures: 0}'
+# dora has two numbers (the prompt offers the next one).
+CONFIG_EXTRA_USERS='  dora: ["+447700900123", "+447700900456"]'
 write_config "$TESTDIR/otpsmsd.yaml" "$MESSAGE"
 start_daemon "$TESTDIR/otpsmsd.yaml"
 
@@ -565,6 +567,24 @@ qrun conv-echo alice RIGHT
 expect PAM_SUCCESS "echo"
 saw "prompt-echo: Code sent to +44•••••0123. Verification code: " \
     "echo: the prompt is PAM_PROMPT_ECHO_ON"
+
+diag "several numbers: n at the prompt"
+qrun conv dora n RIGHT
+expect PAM_SUCCESS "n, then the code sent to the second number: PAM_SUCCESS"
+saw "prompt: Code sent to +44•••••0123 (Enter: resend, n: next number). Verification code: " \
+    "the first prompt offers the next number"
+saw "prompt: Code sent to +44•••••0456 (Enter: resend). Verification code: " \
+    "the next prompt names the second number, masked, and offers no third"
+last_to=$(python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["to"])' "$OUTBOX")
+is "$last_to" "+447700900456" "the code went to the second number"
+grep -q 'code sent: user=dora service=conv .*to=+44•••••0456' "$TESTDIR/otpsmsd.log"
+ok "daemon audit: sent to the second number"
+qrun conv dora n n RIGHT
+expect PAM_SUCCESS "n twice: told there is no other number, the code still works"
+saw "error: There is no other number to send the code to." "told there is no third number"
+qrun conv bob n RIGHT
+expect PAM_SUCCESS "one number: n is refused locally, the code still works"
+saw "error: There is no other number to send the code to." "bob is told he has no other number"
 
 diag "who is asked: groups, trusted networks"
 # Real system accounts (root in group root, daemon in group daemon) with

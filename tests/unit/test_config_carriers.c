@@ -87,9 +87,44 @@ test_users(void)
 	refused("users:\n  alice: 447700900123\n",
 	    ":2:10: users.alice: not an E.164 number ('+' and 8 to 15 digits, e.g. "
 	    "+447700900123)", "users: number without +");
-	refused("users:\n  alice: [\"+447700900123\"]\n",
-	    ":2:10: users.alice: expected a phone number, got a sequence",
-	    "users: a sequence as the number");
+	/* Several numbers: a sequence, tried in order. */
+	c = loads(&ctx, "users:\n  alice: [\"+447700900123\", \"+447700900456\"]\n"
+	    "  bob: \"+33612345678\"\n  carol:\n    - \"+15005550006\"\n",
+	    "users: a sequence of numbers loads");
+	{
+		const struct user_entry *u = c ? config_find_user(c, "alice") : NULL;
+
+		ok(u != NULL && u->n_numbers == 2 &&
+		    strcmp(u->numbers[0], "+447700900123") == 0 &&
+		    strcmp(u->numbers[1], "+447700900456") == 0 &&
+		    u->number == u->numbers[0], "  ... alice has two, in order");
+		u = c ? config_find_user(c, "bob") : NULL;
+		ok(u != NULL && u->n_numbers == 1 &&
+		    strcmp(u->number, "+33612345678") == 0,
+		    "  ... a plain string is a list of one");
+		u = c ? config_find_user(c, "carol") : NULL;
+		ok(u != NULL && u->n_numbers == 1, "  ... a block sequence of one");
+	}
+	config_free(c);
+	cfg_ctx_free(&ctx);
+	refused("users:\n  alice: []\n",
+	    ":2:10: users.alice: expected 1 to 8 phone numbers, got 0",
+	    "users: an empty sequence");
+	refused("users:\n  alice: [\"+447700900121\", \"+447700900122\", "
+	    "\"+447700900123\", \"+447700900124\", \"+447700900125\", "
+	    "\"+447700900126\", \"+447700900127\", \"+447700900128\", "
+	    "\"+447700900129\"]\n",
+	    ":2:10: users.alice: expected 1 to 8 phone numbers, got 9",
+	    "users: nine numbers");
+	refused("users:\n  alice: [\"+447700900123\", [\"+447700900456\"]]\n",
+	    ":2:28: users.alice: expected a phone number, got a sequence",
+	    "users: a sequence in the sequence");
+	refused("users:\n  alice: [\"+447700900123\", \"447700900456\"]\n",
+	    ":2:28: users.alice: not an E.164 number ('+' and 8 to 15 digits, e.g. "
+	    "+447700900123)", "users: a bad second number");
+	refused("users:\n  alice: [\"+447700900123\", \"+447700900123\"]\n",
+	    ":2:28: users.alice: number 2 repeats number 1",
+	    "users: the same number twice");
 	refused("users:\n  \"a:b\": \"+447700900123\"\n",
 	    ":2:3: users.a:b: not a valid user name (1 to 256 bytes; no spaces, "
 	    "control characters, ':' or '/')", "users: a name with ':'");
@@ -120,6 +155,21 @@ test_users(void)
 	ok(c != NULL && c->n_users == 2 && config_find_user(c, "dave") != NULL &&
 	    c->users_file != NULL && strcmp(c->users_file, uf) == 0,
 	    "  ... two users from the file");
+	config_free(c);
+	cfg_ctx_free(&ctx);
+
+	/* users_file takes the same forms: a number or a list. */
+	uf = put("users.yaml", 0644, "carol: \"+447700900999\"\ndave:\n"
+	    "  - \"+15005550006\"\n  - \"+15005550007\"\n");
+	snprintf(yaml, sizeof(yaml), "users_file: %s\n", uf);
+	c = loads(&ctx, yaml, "users_file with a list of numbers");
+	{
+		const struct user_entry *u = c ? config_find_user(c, "dave") : NULL;
+
+		ok(u != NULL && u->n_numbers == 2 &&
+		    strcmp(u->numbers[1], "+15005550007") == 0,
+		    "  ... dave's second number from the file");
+	}
 	config_free(c);
 	cfg_ctx_free(&ctx);
 

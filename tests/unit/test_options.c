@@ -252,7 +252,7 @@ test_conf(void)
 static void
 test_answers(void)
 {
-	char code[PROTO_MAX_CODE + 1], pass[64], p[320];
+	char code[PROTO_MAX_CODE + 1], pass[64], p[512];
 
 	is_int(answer_parse("", 0, 6, code, sizeof(code), pass, sizeof(pass)),
 	    ANS_RESEND, "empty: resend");
@@ -276,15 +276,28 @@ test_answers(void)
 	is_int(answer_parse("r", 1, 6, code, sizeof(code), pass, sizeof(pass)),
 	    ANS_RESEND, "forward_pass: r still resends");
 	answer_prompt(p, sizeof(p), PS_SENT, "+44x", PROTO_CH_SMS |
-	    PROTO_CH_VOICE | PROTO_CH_WHATSAPP, 1, 0, "");
+	    PROTO_CH_VOICE | PROTO_CH_WHATSAPP, 0, 1, 0, "");
 	is_str(p, "Code sent to +44x (Enter: resend, v: voice call, w: "
 	    "WhatsApp). Verification code: ", "prompt with every channel");
-	answer_prompt(p, sizeof(p), PS_AGAIN, "+44x", PROTO_CH_VOICE, 1, 1,
+	answer_prompt(p, sizeof(p), PS_AGAIN, "+44x", PROTO_CH_VOICE, 0, 1, 1,
 	    "");
 	is_str(p, "Code sent again to +44x (v: voice call). Password followed "
 	    "by the code: ", "voice only, forward_pass");
-	answer_prompt(p, sizeof(p), PS_EARLIER, "", PROTO_CH_SMS, 0, 0, "Go: ");
+	answer_prompt(p, sizeof(p), PS_EARLIER, "", PROTO_CH_SMS, 0, 0, 0, "Go: ");
 	is_str(p, "Code sent earlier to your phone. Go: ", "no hint, prompt=");
+	is_int(answer_parse(" n\n", 0, 6, code, sizeof(code), pass,
+	    sizeof(pass)), ANS_NEXT, "n: next number");
+	is_int(answer_parse("N", 1, 6, code, sizeof(code), pass, sizeof(pass)),
+	    ANS_NEXT, "forward_pass: N still asks for the next number");
+	answer_prompt(p, sizeof(p), PS_SENT, "+44x", PROTO_CH_SMS, 1, 1, 0, "");
+	is_str(p, "Code sent to +44x (Enter: resend, n: next number). "
+	    "Verification code: ", "another number: n offered");
+	answer_prompt(p, sizeof(p), PS_SENT, "+44x", 0, 1, 1, 0, "");
+	is_str(p, "Code sent to +44x (n: next number). Verification code: ",
+	    "n alone");
+	answer_prompt(p, sizeof(p), PS_SENT, "+44x", PROTO_CH_SMS, 1, 0, 0, "");
+	is_str(p, "Code sent to +44x. Verification code: ",
+	    "no answer left: no hint, not even n");
 }
 
 int
