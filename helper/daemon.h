@@ -19,6 +19,8 @@
 #include <sys/types.h>
 
 struct backup_db;
+struct backup_kdf;
+struct backup_redis;
 struct config;
 struct directory;
 struct http;
@@ -47,6 +49,11 @@ struct daemon {
 	struct directory *directory; /* numbers from LDAP (directory.h); NULL:
 	                              * none. Freed right after the server. */
 	struct backup_db *backup; /* break-glass codes (backup.h); NULL: none */
+	struct backup_redis *backup_fleet; /* the codes in the fleet's Redis
+	                          * (backup_redis.h) when the store is Redis:
+	                          * then d->backup is not used */
+	struct backup_kdf *backup_kdf; /* their scrypt, off the loop
+	                          * (backup_kdf.h); freed before the policy */
 	struct numcheck *checks; /* number_checks: (lookup.h); NULL: none */
 };
 

@@ -19,6 +19,8 @@
 #include <openssl/crypto.h>
 
 #include "backup.h"
+#include "backup_kdf.h"
+#include "backup_redis.h"
 #include "carrier.h"
 #include "code.h"
 #include "conf.h"
@@ -399,6 +401,10 @@ main(int argc, char **argv)
 	    &d.cfg->directory, err, sizeof(err))) == NULL) ||
 	    /* Limits and lockouts go where the pending codes go. */
 	    (d.redis != NULL && share_policy(&d) != 0) ||
+	    /* Backup codes too: in Redis, hashed on a worker thread. */
+	    (d.redis != NULL &&
+	    (d.backup_fleet = backup_redis_new(d.fixed, d.redis)) == NULL) ||
+	    (d.backup_kdf = backup_kdf_new(d.loop, err, sizeof(err))) == NULL ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    loop_add(d.loop, sfd, EPOLLIN, on_signal, &d) == -1 ||
 	    (d.server = server_new(&d, lfd, dispatch_table,
@@ -407,6 +413,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	lfd = -1;    /* the server owns it */
+	if (d.backup_fleet != NULL && d.backup != NULL && d.backup->n > 0)
+		log_warn("backup codes: the sets in %s/%s are not used with the "
+		    "Redis store: issue new codes (otpsmsctl backup-codes)",
+		    d.backup->dir != NULL ? d.backup->dir : "-", BACKUP_FILE_NAME);
 	for (i = 0; i < d.cfg->n_carriers; i++) {
 		d.cfg->carriers[i]->http = d.http;
 		d.cfg->carriers[i]->loop = d.loop;
@@ -441,6 +451,8 @@ out:
 		(void)unlink(d.cfg->socket);    /* may fail once root is gone */
 	/* Lookups still due fail closed, to requests and a policy still there. */
 	directory_free(d.directory);
+	/* Hashes still due fail closed, the same way. */
+	backup_kdf_free(d.backup_kdf);
 	if (lfd != -1)
 		close(lfd);
 	if (sfd != -1)
@@ -453,6 +465,7 @@ out:
 	if (d.loop != NULL)
 		loop_timer_cancel(d.loop, &sweep_timer);
 	policy_free(d.policy);
+	backup_redis_free(d.backup_fleet);
 	if (d.backup != NULL) {
 		backup_db_free(d.backup);
 		free(d.backup);

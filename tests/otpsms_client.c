@@ -3,6 +3,8 @@
  *     -> "ID MASKED TTL DIGITS FLAGS", exit 0
  *   otpsms-client -s SOCKET verify ID USER CODE
  *     -> "ok" (exit 0) | "wrong N" | "expired" | "maxtries" (exit 1)
+ *   otpsms-client -s SOCKET backup USER CODE   (BACKUP_VERIFY_REQ)
+ *     -> as verify
  *   otpsms-client -s SOCKET raw HEX   (sends bytes as they are, prints the reply)
  * Errors from the daemon: "error CODE RETRY_AFTER MESSAGE", exit 2;
  * no daemon, timeout or a bad reply: a message on stderr, exit 3. */
@@ -115,6 +117,10 @@ main(int argc, char **argv)
 			goto usage;
 		snprintf(m.u.vreq.user, sizeof(m.u.vreq.user), "%s", argv[2]);
 		snprintf(m.u.vreq.code, sizeof(m.u.vreq.code), "%s", argv[3]);
+	} else if (strcmp(argv[0], "backup") == 0 && argc == 3) {
+		m.type = PROTO_BACKUP_VERIFY_REQ;
+		snprintf(m.u.breq.user, sizeof(m.u.breq.user), "%s", argv[1]);
+		snprintf(m.u.breq.code, sizeof(m.u.breq.code), "%s", argv[2]);
 	} else if (strcmp(argv[0], "raw") == 0 && argc == 2) {
 		if (unhex(argv[1], raw, sizeof(raw), &rawlen) != 0)
 			goto usage;
@@ -139,7 +145,8 @@ main(int argc, char **argv)
 		    rsp.u.crsp.digits, rsp.u.crsp.flags);
 		return 0;
 	}
-	if (m.type == PROTO_VERIFY_REQ && rsp.type == PROTO_VERIFY_RSP) {
+	if ((m.type == PROTO_VERIFY_REQ || m.type == PROTO_BACKUP_VERIFY_REQ) &&
+	    rsp.type == PROTO_VERIFY_RSP) {
 		switch (rsp.u.vrsp.status) {
 		case PROTO_V_OK: printf("ok\n"); return 0;
 		case PROTO_V_WRONG: printf("wrong %u\n", rsp.u.vrsp.attempts_left); return 1;
@@ -153,6 +160,7 @@ usage:
 	fprintf(stderr, "usage: otpsms-client -s SOCKET [-f FLAGS] challenge USER "
 	    "[SERVICE [RHOST]]\n"
 	    "       otpsms-client -s SOCKET verify ID USER CODE\n"
+	    "       otpsms-client -s SOCKET backup USER CODE\n"
 	    "       otpsms-client -s SOCKET raw HEX\n");
 	return 64;
 }

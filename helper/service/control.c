@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backup.h"
+#include "backup_redis.h"
 #include "carrier.h"
 #include "daemon.h"
 #include "control.h"
@@ -352,6 +353,83 @@ flush_text(struct daemon *d, struct client *c, const char *user, char *text,
 	return 0;
 }
 
+/* A fleet's new set, waiting for Redis: the codes (secret) stay here
+ * until the set is stored, then go to otpsmsctl only. */
+struct backup_put {
+	struct client *client;       /* NULL once it went away */
+	char codes[BACKUP_MAX_N * (BACKUP_TEXT_LEN + 1) + 1];
+	char safe[PROTO_MAX_USER + 1];
+	unsigned long n;
+	pid_t pid;
+};
+
+static void
+backup_put_gone(void *arg)
+{
+	struct backup_put *o = arg;
+
+	o->client = NULL;
+}
+
+static void
+backup_put_done(void *arg, int r)
+{
+	struct backup_put *o = arg;
+	struct proto_msg m;
+
+	memset(&m, 0, sizeof(m));
+	if (r != 0) {
+		log_err("backup codes for %s: the shared store did not take the "
+		    "new set; the previous one (if any) still works", o->safe);
+		if (o->client != NULL)
+			client_error(o->client, PROTO_E_INTERNAL, 0,
+			    "the shared store did not answer: try again");
+		goto out;
+	}
+	/* Whether a set was replaced, SET does not say: the log says so. */
+	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld "
+	    "(shared by the fleet; any previous set revoked)", o->safe, o->n,
+	    (long)o->pid);
+	m.type = PROTO_CTL_RSP;
+	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
+	    "%lu backup codes for %s (each works once, on every host; any "
+	    "earlier set no longer works):\n%s", o->n, o->safe, o->codes);
+	if (o->client != NULL)
+		client_reply(o->client, &m);
+ out:
+	explicit_bzero(&m, sizeof(m));
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+/* On a fleet: the new set is one SET in Redis (the old one is replaced in
+ * the same step); the answer waits for it. */
+static void
+backup_codes_fleet(struct daemon *d, struct client *c, const char *user,
+    unsigned long n)
+{
+	struct backup_set set;
+	struct backup_put *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	log_safe(o->safe, sizeof(o->safe), user);
+	o->n = n;
+	o->pid = client_pid(c);
+	if (backup_generate(user, n, &set, o->codes, sizeof(o->codes)) != 0) {
+		explicit_bzero(o, sizeof(*o));
+		free(o);
+		client_error(c, PROTO_E_INTERNAL, 0, "cannot make codes");
+		return;
+	}
+	o->client = c;
+	client_on_close(c, backup_put_gone, o);
+	backup_redis_put(d->backup_fleet, &set, backup_put_done, o);
+	explicit_bzero(&set, sizeof(set));
+}
+
 /* otpsmsctl backup-codes: arg "N USER". A new set replaces the old one (its
  * codes stop working) once it is on disk; the codes are in the reply only. */
 static void
@@ -375,6 +453,10 @@ backup_codes(struct daemon *d, struct client *c, const char *arg)
 	    *user == '\0') {
 		client_error(c, PROTO_E_MALFORMED, 0, "backup-codes needs \"N USER\", "
 		    "N from 1 to 20");
+		goto out;
+	}
+	if (d->backup_fleet != NULL) {
+		backup_codes_fleet(d, c, user, n);
 		goto out;
 	}
 	if (d->backup == NULL) {

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "backup.h"
 #include "conf.h"
 #include "loop.h"
 #include "policy.h"
@@ -69,6 +70,10 @@ struct request {
 	char tampered[17];           /* id prefix of a record not the caller's */
 	unsigned numidx;             /* which of the user's numbers r->to is */
 	unsigned n_numbers;          /* how many the user has */
+	/* backup code: the set's salt while the code is hashed (code holds
+	 * its digits until the worker has its copy) */
+	uint8_t bsalt[BACKUP_SALT_LEN];
+	int bset;                    /* the user has a set (of that salt) */
 };
 
 /* A new request of this type for client c, which it waits on

@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "backup.h"
+#include "backup_kdf.h"
+#include "backup_redis.h"
 #include "code.h"
 #include "daemon.h"
 #include "log.h"
@@ -161,29 +165,15 @@ verify_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
 	start_verify(d, cl, r, &m->u.vreq);
 }
 
-/* A backup code checked against the user's set in d->backup. The guess is
- * held; the answer counts like a verify's (a wrong one towards the lockout). */
+/* A backup code's answer: used (ok 1, left codes remain) or wrong. A wrong
+ * one counts towards the user's lockout like a wrong SMS code, on every
+ * host of a fleet (the policy is shared there). */
 static void
-backup_check(struct request *r)
+backup_answer(struct request *r, int ok, unsigned left)
 {
-	struct backup_db *db = r->d->backup;
-	struct backup_set *set, old;
-	uint8_t h[BACKUP_HASH_LEN], salt[BACKUP_SALT_LEN];
-	char err[256], ev[64];
-	int i = -1;
+	char ev[64];
 
-	memset(salt, 0, sizeof(salt));
-	set = db != NULL ? backup_db_find(db, r->ch.user) : NULL;
-	/* No set: the same work and the same answer as a wrong code. */
-	if (backup_hash(r->code, set != NULL ? set->salt : salt, h) != 0) {
-		request_audit(r, "backup code check failed", NULL);
-		request_fail(r, PROTO_E_INTERNAL, "cannot check the code");
-		goto out;
-	}
-	explicit_bzero(r->code, sizeof(r->code));
-	if (set != NULL)
-		i = backup_match(set, h);
-	if (i < 0) {
+	if (!ok) {
 		request_audit(r, "wrong backup code", NULL);
 		r->vstatus = PROTO_V_WRONG;
 		r->vleft = 0;
@@ -192,7 +182,51 @@ backup_check(struct request *r)
 			    on_counted, r);
 		else
 			reply_verified(r);
-		goto out;
+		return;
+	}
+	snprintf(ev, sizeof(ev), "backup code used, %u left", left);
+	request_audit(r, ev, NULL);
+	r->vstatus = PROTO_V_OK;
+	r->vleft = 0;
+	if (r->d->policy != NULL)
+		policy_answered(r->d->policy, r->ch.user, 1, &r->guess, NULL, NULL);
+	reply_verified(r);
+}
+
+/* The fleet's answer (backup_redis.c): removed from Redis in the same step
+ * that found it, so no other host can take it too. Redis silent: fail
+ * closed, whatever store.on_failure says (docs/fleet.md). */
+static void
+on_backup_used(void *arg, int v, unsigned left)
+{
+	struct request *r = arg;
+
+	if (v < 0) {
+		request_audit(r, "backup code check failed",
+		    "reason=\"shared store unavailable\"");
+		request_fail(r, PROTO_E_INTERNAL, "cannot check the backup code");
+		return;
+	}
+	backup_answer(r, v == 1, left);
+}
+
+/* This host's set (d->backup): a set replaced while the code was hashed
+ * (another salt) does not match. */
+static void
+backup_local_use(struct request *r, const uint8_t h[BACKUP_HASH_LEN])
+{
+	struct backup_db *db = r->d->backup;
+	struct backup_set *set, old;
+	char err[256];
+	int i = -1;
+
+	set = db != NULL ? backup_db_find(db, r->ch.user) : NULL;
+	if (set != NULL && r->bset &&
+	    CRYPTO_memcmp(set->salt, r->bsalt, BACKUP_SALT_LEN) == 0)
+		i = backup_match(set, h);
+	if (i < 0) {
+		backup_answer(r, 0, 0);
+		return;
 	}
 	/* Used once: gone from the disk before the login goes ahead, or the
 	 * login does not (a code that a crash could bring back is refused). */
@@ -205,24 +239,73 @@ backup_check(struct request *r)
 		request_audit(r, "backup code refused",
 		    "reason=\"cannot record its use\"");
 		request_fail(r, PROTO_E_INTERNAL, "cannot record the backup code");
-		goto out;
+		return;
 	}
 	explicit_bzero(&old, sizeof(old));
-	snprintf(ev, sizeof(ev), "backup code used, %zu left", set->n);
-	request_audit(r, ev, NULL);
-	r->vstatus = PROTO_V_OK;
-	r->vleft = 0;
-	if (r->d->policy != NULL)
-		policy_answered(r->d->policy, r->ch.user, 1, &r->guess, NULL, NULL);
-	reply_verified(r);
- out:
-	explicit_bzero(h, sizeof(h));
+	backup_answer(r, 1, (unsigned)set->n);
+}
+
+/* The worker's hash (backup_kdf.c), back on the loop. */
+static void
+on_backup_hashed(void *arg, int e, const uint8_t h[BACKUP_HASH_LEN])
+{
+	struct request *r = arg;
+
+	if (e != 0) {
+		request_audit(r, "backup code check failed", NULL);
+		request_fail(r, PROTO_E_INTERNAL, "cannot check the code");
+		return;
+	}
+	/* On a fleet the check goes to Redis with or without a set (no set:
+	 * a salt no set has), so both take the same round trip. */
+	if (r->d->backup_fleet != NULL)
+		backup_redis_use(r->d->backup_fleet, r->ch.user, r->bsalt, h,
+		    on_backup_used, r);
+	else
+		backup_local_use(r, h);
+}
+
+/* scrypt (~30 ms, 16 MiB) on the worker thread. Its queue is bounded and
+ * the per-second budget stays as a backstop on CPU and memory: past
+ * either, BUSY; the guess goes back (request_free), nothing is counted.
+ * No set: the same work under a zero salt, the same answer as a wrong
+ * code. */
+static void
+backup_hash_start(struct request *r)
+{
+	int q;
+
+	q = r->d->backup_kdf != NULL ? backup_kdf_submit(r->d->backup_kdf,
+	    r->code, r->bsalt, on_backup_hashed, r) : -1;
+	explicit_bzero(r->code, sizeof(r->code));
+	if (q != 0) {
+		request_audit(r, "backup code refused", "reason=\"busy\"");
+		request_fail(r, PROTO_E_BUSY, "too many backup codes at once");
+	}
+}
+
+static void
+on_backup_salt(void *arg, int v, const uint8_t salt[BACKUP_SALT_LEN])
+{
+	struct request *r = arg;
+
+	if (v < 0) {
+		explicit_bzero(r->code, sizeof(r->code));
+		request_audit(r, "backup code check failed",
+		    "reason=\"shared store unavailable\"");
+		request_fail(r, PROTO_E_INTERNAL, "cannot check the backup code");
+		return;
+	}
+	r->bset = v == 1;
+	memcpy(r->bsalt, salt, BACKUP_SALT_LEN);
+	backup_hash_start(r);
 }
 
 static void
 on_backup_guess(void *arg, int e, unsigned retry)
 {
 	struct request *r = arg;
+	struct backup_set *set;
 
 	if (e != 0) {
 		request_audit(r, e == PROTO_E_LOCKED ? "backup code refused" :
@@ -237,14 +320,24 @@ on_backup_guess(void *arg, int e, unsigned retry)
 		request_free(r);
 		return;
 	}
-	/* scrypt blocks the loop ~30 ms: a bounded number a second. The guess
-	 * goes back (request_free), nothing is counted. */
 	if (!backup_kdf_admit(now_ms())) {
+		explicit_bzero(r->code, sizeof(r->code));
 		request_audit(r, "backup code refused", "reason=\"busy\"");
 		request_fail(r, PROTO_E_BUSY, "too many backup codes at once");
 		return;
 	}
-	backup_check(r);
+	memset(r->bsalt, 0, sizeof(r->bsalt));
+	if (r->d->backup_fleet != NULL) {
+		backup_redis_salt(r->d->backup_fleet, r->ch.user, on_backup_salt, r);
+		return;
+	}
+	set = r->d->backup != NULL ? backup_db_find(r->d->backup, r->ch.user) :
+	    NULL;
+	if (set != NULL && set->n > 0) {
+		r->bset = 1;
+		memcpy(r->bsalt, set->salt, BACKUP_SALT_LEN);
+	}
+	backup_hash_start(r);
 }
 
 void
