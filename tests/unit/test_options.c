@@ -300,6 +300,83 @@ test_answers(void)
 	    "no answer left: no hint, not even n");
 }
 
+/* backup=: on by default, yes and no only, a bad value fails the module. */
+static void
+test_backup_option(void)
+{
+	struct otpsms_opts o;
+	char err[256];
+	const char *no[] = { "backup=no" };
+	const char *yes[] = { "backup=no", "backup=yes" };
+	const char *bad[] = { "backup=off", "backup=", "backup", "backup=No",
+	    "backup=yes " };
+	int i;
+
+	is_int(parse(&o, 0, NULL, err, sizeof(err)), OPT_OK, "no options");
+	is_int(o.backup, 1, "backup codes accepted by default");
+	is_int(parse(&o, N(no), no, err, sizeof(err)), OPT_OK, "backup=no");
+	is_int(o.backup, 0, "backup=no turns them off");
+	is_int(parse(&o, N(yes), yes, err, sizeof(err)), OPT_OK,
+	    "backup=no then backup=yes");
+	is_int(o.backup, 1, "the last one wins");
+	for (i = 0; i < N(bad); i++) {
+		is_int(parse(&o, 1, &bad[i], err, sizeof(err)), OPT_EVALUE,
+		    "\"%s\" refused", bad[i]);
+		ok(strstr(err, "backup") != NULL, "the error names the option");
+	}
+}
+
+/* The answer to "Backup code: ": NNNNN-NNNNN or 10 digits, blanks around
+ * it dropped; with forward_pass the password, then the code with its
+ * dash; anything else ANS_NOTCODE with code empty. */
+static void
+test_answer_backup(void)
+{
+	char code[PROTO_MAX_CODE + 1], pass[64], small[11], tiny[4];
+	static const struct { const char *a; int fp; int want; const char *code,
+	    *pass; } t[] = {
+		{ "12345-67890", 0, ANS_BACKUP, "12345-67890", "" },
+		{ " 1234567890\r\n", 0, ANS_BACKUP, "1234567890", "" },
+		{ "\t01234-56789 ", 0, ANS_BACKUP, "01234-56789", "" },
+		{ "", 0, ANS_NOTCODE, "", "" },
+		{ "r", 0, ANS_NOTCODE, "", "" },
+		{ "123456", 0, ANS_NOTCODE, "", "" },
+		{ "123456789", 0, ANS_NOTCODE, "", "" },
+		{ "12345678901", 0, ANS_NOTCODE, "", "" },
+		{ "12345 67890", 0, ANS_NOTCODE, "", "" },
+		{ "1234-567890", 0, ANS_NOTCODE, "", "" },
+		{ "12345--6789", 0, ANS_NOTCODE, "", "" },
+		{ "12345-6789a", 0, ANS_NOTCODE, "", "" },
+		{ "x12345-67890", 0, ANS_NOTCODE, "", "" },
+		{ "123456-7890", 0, ANS_NOTCODE, "", "" },
+		{ "my pass12345-67890", 1, ANS_BACKUP, "12345-67890", "my pass" },
+		{ "12345-67890", 1, ANS_BACKUP, "12345-67890", "" },
+		{ " p 12345-67890 \n", 1, ANS_BACKUP, "12345-67890", " p " },
+		{ "pass1234567890", 1, ANS_NOTCODE, "", "" },
+		{ "pass", 1, ANS_NOTCODE, "", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(code, 'X', sizeof(code));
+		memset(pass, 'X', sizeof(pass));
+		is_int(answer_parse_backup(t[i].a, t[i].fp, code, sizeof(code),
+		    pass, sizeof(pass)), t[i].want, "backup answer %zu (fp=%d)",
+		    i, t[i].fp);
+		is_str(code, t[i].code, "its code");
+		is_str(pass, t[i].pass, "its password");
+	}
+	/* A code that does not fit is no code, never cut short. */
+	is_int(answer_parse_backup("12345-67890", 0, small, sizeof(small), pass,
+	    sizeof(pass)), ANS_NOTCODE, "code buffer of 11: refused, not cut");
+	is_int(answer_parse_backup("1234567890", 0, small, sizeof(small), pass,
+	    sizeof(pass)), ANS_BACKUP, "10 digits fit in 11");
+	is_int(answer_parse_backup("long password12345-67890", 1, code,
+	    sizeof(code), tiny, sizeof(tiny)), ANS_NOTCODE,
+	    "a password that does not fit: refused, not cut");
+	is_str(tiny, "", "and no part of it kept");
+}
+
 int
 main(void)
 {
@@ -310,5 +387,7 @@ main(void)
 	test_split();
 	test_conf();
 	test_answers();
+	test_backup_option();
+	test_answer_backup();
 	return done_testing();
 }
