@@ -81,7 +81,7 @@ check() {  # check DIR: make check and make check-integration, failures shown
 }
 
 # The fleet's tests (tests/fleet/common.sh is their library, not a test).
-FLEET_TESTS="tests/fleet/redis.sh tests/fleet/limits.sh tests/fleet/tls.sh tests/fleet/sentinel.sh tests/fleet/sentinel_tls.sh tests/fleet/client_edge.sh tests/fleet/tamper.sh tests/fleet/lockout.sh"
+FLEET_TESTS="tests/fleet/redis.sh tests/fleet/limits.sh tests/fleet/tls.sh tests/fleet/sentinel.sh tests/fleet/sentinel_tls.sh tests/fleet/client_edge.sh tests/fleet/tamper.sh tests/fleet/lockout.sh tests/fleet/backup.sh"
 
 valgrind_units() {
 	rc=0
@@ -100,7 +100,7 @@ valgrind_units() {
 		fi
 	done
 	# The daemon itself under valgrind, driven through its socket.
-	for t in tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/lockout.sh tests/carriers/twilio.sh tests/carriers/lookup.sh tests/carriers/kannel_flood.sh $FLEET_TESTS tests/directory/ldap.sh; do
+	for t in tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/lockout.sh tests/hardening/backup.sh tests/carriers/twilio.sh tests/carriers/lookup.sh tests/carriers/kannel_flood.sh $FLEET_TESTS tests/directory/ldap.sh; do
 		log="$out/werror/valgrind-$(basename "$t" .sh).log"
 		top_srcdir="$top" top_builddir="$out/werror" \
 		    OTPSMSD_WRAPPER="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite" \
@@ -141,7 +141,7 @@ fuzz() {  # every libFuzzer target (tests/fuzz.am), the budget shared
 # filter's refusals from the inside (tests/unit/test_sandbox).
 seccomp_tests() {
 	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/unit/test_sandbox \
-	    tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/policy.sh tests/hardening/rootfs.sh tests/hardening/lockout.sh \
+	    tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/policy.sh tests/hardening/rootfs.sh tests/hardening/lockout.sh tests/hardening/backup.sh \
 	    $FLEET_TESTS tests/directory/ldap.sh $(cd "$top" && ls tests/carriers/*.sh | grep -v /lib.sh)" \
 	    >check.log 2>&1)
 	rc=$?
