@@ -17,6 +17,7 @@
 #include <hiredis/hiredis.h>
 
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
+#include "backup_redis.h"
 #include "conf.h"
 #include "policy_redis.h"
 #include "redis_priv.h"
@@ -63,6 +64,23 @@ check(const redisReply *r)
 		abort();
 	(void)store_redis_parse_all(r);
 	rpolicy_parse_all(policy(), r);
+	/* Backup codes (backup_redis.c): answers in range or refused. */
+	{
+		uint8_t salt[BACKUP_SALT_LEN];
+		unsigned left;
+		int v;
+
+		v = backup_redis_parse_salt(r, salt);
+		if (v < -1 || v > 1)
+			abort();
+		for (left = 0; v != 1 && left < BACKUP_SALT_LEN; left++)
+			if (salt[left] != 0)
+				abort();
+		v = backup_redis_parse_use(r, &left);
+		if (v < -1 || v > 1 || (v != 1 && left != 0) ||
+		    left >= BACKUP_MAX_N)
+			abort();
+	}
 }
 
 int
