@@ -21,8 +21,9 @@
 #define BACKUP_SCRYPT_P 1
 #define BACKUP_FILE_NAME "backup"
 #define BACKUP_FILE_MAX (4 * 1024 * 1024)
-/* At most this many hashes a second on the daemon's one thread: the rest
- * are answered BUSY (each costs ~30 ms of everyone's time). */
+/* At most this many hashes start a second (on the worker of backup_kdf.c,
+ * which also bounds its queue): the rest are answered BUSY. A backstop on
+ * CPU and memory (~30 ms and 16 MiB each), no longer on the loop's time. */
 #define BACKUP_KDF_PER_SEC 4
 
 /* One user's set: a salt for the set, the hashes of the codes not used yet. */
