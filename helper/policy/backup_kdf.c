@@ -23,6 +23,12 @@ struct kdf_job {
 	int r;
 	backup_kdf_fn *cb;
 	void *arg;
+	/* a new set (gen_cb set): the user and n in, set and text out */
+	backup_kdf_set_fn *gen_cb;
+	char user[sizeof(((struct backup_set *)0)->user)];
+	size_t n;
+	struct backup_set set;                /* secret-ish: wiped */
+	char text[BACKUP_MAX_N * (BACKUP_TEXT_LEN + 1) + 1];   /* secret */
 };
 
 struct backup_kdf {
@@ -45,6 +51,15 @@ job_free(struct kdf_job *j)
 	free(j);
 }
 
+static void
+answer(struct kdf_job *j, int r)
+{
+	if (j->gen_cb != NULL)
+		j->gen_cb(j->arg, r, r == 0 ? &j->set : NULL, r == 0 ? j->text : "");
+	else
+		j->cb(j->arg, r, j->h);
+}
+
 static void *
 worker(void *arg)
 {
@@ -63,7 +78,11 @@ worker(void *arg)
 		if ((k->todo = j->next) == NULL)
 			k->todo_tail = &k->todo;
 		pthread_mutex_unlock(&k->mu);
-		j->r = backup_hash(j->digits, j->salt, j->h);
+		if (j->gen_cb != NULL)
+			j->r = backup_generate(j->user, j->n, &j->set, j->text,
+			    sizeof(j->text));
+		else
+			j->r = backup_hash(j->digits, j->salt, j->h);
 		explicit_bzero(j->digits, sizeof(j->digits));
 		pthread_mutex_lock(&k->mu);
 		j->next = k->done;
@@ -100,7 +119,7 @@ on_event(void *arg, int fd, uint32_t events)
 	}
 	for (; rev != NULL; rev = j) {
 		j = rev->next;
-		rev->cb(rev->arg, rev->r == 0 ? 0 : -1, rev->h);
+		answer(rev, rev->r == 0 ? 0 : -1);
 		job_free(rev);
 	}
 }
@@ -132,31 +151,17 @@ backup_kdf_new(struct loop *l, char *err, size_t errsz)
 	return k;
 }
 
-int
-backup_kdf_submit(struct backup_kdf *k, const char *digits,
-    const uint8_t salt[BACKUP_SALT_LEN], backup_kdf_fn *cb, void *arg)
+/* Queues j (the caller's until then): 0, or -1 with j freed. */
+static int
+enqueue(struct backup_kdf *k, struct kdf_job *j)
 {
-	struct kdf_job *j = NULL;
 	int r = -1;
 
-	if (strlen(digits) != BACKUP_DIGITS)
-		goto out;
 	pthread_mutex_lock(&k->mu);
-	if (k->n >= BACKUP_KDF_QUEUE) {
-		pthread_mutex_unlock(&k->mu);
+	if (k->n >= BACKUP_KDF_QUEUE)
 		goto out;
-	}
-	pthread_mutex_unlock(&k->mu);
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		goto out;
-	memcpy(j->digits, digits, BACKUP_DIGITS + 1);
-	memcpy(j->salt, salt, BACKUP_SALT_LEN);
-	j->cb = cb;
-	j->arg = arg;
-	pthread_mutex_lock(&k->mu);
 	if (!k->started) {
 		if (pthread_create(&k->worker, NULL, worker, k) != 0) {
-			pthread_mutex_unlock(&k->mu);
 			log_err("backup codes: cannot start the hashing thread");
 			goto out;
 		}
@@ -167,12 +172,46 @@ backup_kdf_submit(struct backup_kdf *k, const char *digits,
 	k->n++;
 	j = NULL;
 	pthread_cond_signal(&k->cv);
-	pthread_mutex_unlock(&k->mu);
 	r = 0;
  out:
+	pthread_mutex_unlock(&k->mu);
 	if (j != NULL)
 		job_free(j);
 	return r;
+}
+
+int
+backup_kdf_submit(struct backup_kdf *k, const char *digits,
+    const uint8_t salt[BACKUP_SALT_LEN], backup_kdf_fn *cb, void *arg)
+{
+	struct kdf_job *j;
+
+	if (strlen(digits) != BACKUP_DIGITS || (j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	memcpy(j->digits, digits, BACKUP_DIGITS + 1);
+	memcpy(j->salt, salt, BACKUP_SALT_LEN);
+	j->cb = cb;
+	j->arg = arg;
+	return enqueue(k, j);
+}
+
+int
+backup_kdf_generate(struct backup_kdf *k, const char *user, size_t n,
+    backup_kdf_set_fn *cb, void *arg)
+{
+	struct kdf_job *j;
+
+	if (n == 0 || n > BACKUP_MAX_N || (j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	if (snprintf(j->user, sizeof(j->user), "%s", user) >=
+	    (int)sizeof(j->user)) {
+		free(j);
+		return -1;
+	}
+	j->n = n;
+	j->gen_cb = cb;
+	j->arg = arg;
+	return enqueue(k, j);
 }
 
 size_t
@@ -204,7 +243,7 @@ backup_kdf_free(struct backup_kdf *k)
 	on_event(k, k->efd, 0);
 	while ((j = k->todo) != NULL) {
 		k->todo = j->next;
-		j->cb(j->arg, -1, j->h);
+		answer(j, -1);
 		job_free(j);
 	}
 	loop_del(k->loop, k->efd);

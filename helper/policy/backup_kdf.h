@@ -31,6 +31,14 @@ struct backup_kdf *backup_kdf_new(struct loop *l, char *err, size_t errsz);
  * full, no memory, no thread): cb is never called. */
 int backup_kdf_submit(struct backup_kdf *k, const char *digits,
     const uint8_t salt[BACKUP_SALT_LEN], backup_kdf_fn *cb, void *arg);
+/* A new set for user (backup_generate: n codes, n scrypt hashes, up to
+ * ~1 s) made on the worker. r 0: set and text (the codes, secret) valid
+ * during the call only, wiped after it; r -1: not made. Counts as one job
+ * of the queue; same return as backup_kdf_submit. */
+typedef void backup_kdf_set_fn(void *arg, int r, const struct backup_set *set,
+    const char *text);
+int backup_kdf_generate(struct backup_kdf *k, const char *user, size_t n,
+    backup_kdf_set_fn *cb, void *arg);
 /* Jobs queued or running. */
 size_t backup_kdf_pending(const struct backup_kdf *k);
 /* Stops the thread; finished jobs are answered, the others get r -1, while

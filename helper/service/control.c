@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backup.h"
+#include "backup_kdf.h"
 #include "backup_redis.h"
 #include "carrier.h"
 #include "daemon.h"
@@ -353,11 +354,14 @@ flush_text(struct daemon *d, struct client *c, const char *user, char *text,
 	return 0;
 }
 
-/* A fleet's new set, waiting for Redis: the codes (secret) stay here
- * until the set is stored, then go to otpsmsctl only. */
+/* otpsmsctl backup-codes, under way: the set is made on the KDF worker
+ * (n scrypt hashes, up to a second: not on the loop), then stored (this
+ * host's file, or one SET in the fleet's Redis), then the codes go to
+ * otpsmsctl, and nowhere else. */
 struct backup_put {
+	struct daemon *d;
 	struct client *client;       /* NULL once it went away */
-	char codes[BACKUP_MAX_N * (BACKUP_TEXT_LEN + 1) + 1];
+	char codes[BACKUP_MAX_N * (BACKUP_TEXT_LEN + 1) + 1];   /* secret */
 	char safe[PROTO_MAX_USER + 1];
 	unsigned long n;
 	pid_t pid;
@@ -372,128 +376,140 @@ backup_put_gone(void *arg)
 }
 
 static void
-backup_put_done(void *arg, int r)
+backup_put_free(struct backup_put *o)
 {
-	struct backup_put *o = arg;
-	struct proto_msg m;
-
-	memset(&m, 0, sizeof(m));
-	if (r != 0) {
-		log_err("backup codes for %s: the shared store did not take the "
-		    "new set; the previous one (if any) still works", o->safe);
-		if (o->client != NULL)
-			client_error(o->client, PROTO_E_INTERNAL, 0,
-			    "the shared store did not answer: try again");
-		goto out;
-	}
-	/* Whether a set was replaced, SET does not say: the log says so. */
-	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld "
-	    "(shared by the fleet; any previous set revoked)", o->safe, o->n,
-	    (long)o->pid);
-	m.type = PROTO_CTL_RSP;
-	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
-	    "%lu backup codes for %s (each works once, on every host; any "
-	    "earlier set no longer works):\n%s", o->n, o->safe, o->codes);
-	if (o->client != NULL)
-		client_reply(o->client, &m);
- out:
-	explicit_bzero(&m, sizeof(m));
 	explicit_bzero(o, sizeof(*o));
 	free(o);
 }
 
-/* On a fleet: the new set is one SET in Redis (the old one is replaced in
- * the same step); the answer waits for it. */
 static void
-backup_codes_fleet(struct daemon *d, struct client *c, const char *user,
-    unsigned long n)
+backup_put_reply(struct backup_put *o, int fleet, int had)
 {
-	struct backup_set set;
-	struct backup_put *o;
+	struct proto_msg m;
 
+	memset(&m, 0, sizeof(m));
+	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld%s",
+	    o->safe, o->n, (long)o->pid, fleet ? " (shared by the fleet; any "
+	    "previous set revoked)" : had ? " (the previous set revoked)" : "");
+	m.type = PROTO_CTL_RSP;
+	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
+	    "%lu backup codes for %s (each works once%s; any earlier set no "
+	    "longer works):\n%s", o->n, o->safe, fleet ? ", on every host" : "",
+	    o->codes);
+	if (o->client != NULL)
+		client_reply(o->client, &m);
+	explicit_bzero(&m, sizeof(m));
+}
+
+static void
+backup_put_fail(struct backup_put *o, const char *msg)
+{
+	if (o->client != NULL)
+		client_error(o->client, PROTO_E_INTERNAL, 0, msg);
+	backup_put_free(o);
+}
+
+/* The fleet's answer: whether a set was replaced, SET does not say. */
+static void
+backup_put_done(void *arg, int r)
+{
+	struct backup_put *o = arg;
+
+	if (r != 0) {
+		log_err("backup codes for %s: the shared store did not take the "
+		    "new set; the previous one (if any) still works", o->safe);
+		backup_put_fail(o, "the shared store did not answer: try again");
+		return;
+	}
+	backup_put_reply(o, 1, 1);
+	backup_put_free(o);
+}
+
+/* This host's file: the new set replaces the old one once it is on disk;
+ * if the write fails the old set stays, on disk and here. */
+static void
+backup_put_local(struct backup_put *o, const struct backup_set *set)
+{
+	struct backup_db *db = o->d->backup;
+	struct backup_set old, *cur;
+	char err[256];
+	int had;
+
+	snprintf(err, sizeof(err), "out of memory");
+	memset(&old, 0, sizeof(old));
+	if ((cur = backup_db_find(db, set->user)) != NULL)
+		old = *cur;
+	had = cur != NULL && cur->n > 0;
+	if (backup_db_put(db, set) != 0 ||
+	    backup_db_save(db, err, sizeof(err)) != 0) {
+		if ((cur = backup_db_find(db, set->user)) != NULL)
+			*cur = old;
+		if (!had && cur != NULL)
+			cur->n = 0;
+		log_err("backup codes for %s: %s", o->safe, err);
+		explicit_bzero(&old, sizeof(old));
+		backup_put_fail(o, "cannot save the codes");
+		return;
+	}
+	explicit_bzero(&old, sizeof(old));
+	backup_put_reply(o, 0, had);
+	backup_put_free(o);
+}
+
+static void
+backup_generated(void *arg, int r, const struct backup_set *set,
+    const char *text)
+{
+	struct backup_put *o = arg;
+
+	if (r != 0) {
+		backup_put_fail(o, "cannot make codes");
+		return;
+	}
+	snprintf(o->codes, sizeof(o->codes), "%s", text);
+	if (o->d->backup_fleet != NULL)
+		backup_redis_put(o->d->backup_fleet, set, backup_put_done, o);
+	else
+		backup_put_local(o, set);
+}
+
+/* otpsmsctl backup-codes: arg "N USER". */
+static void
+backup_codes(struct daemon *d, struct client *c, const char *arg)
+{
+	struct backup_put *o = NULL;
+	const char *user;
+	char *end;
+	unsigned long n;
+
+	n = strtoul(arg, &end, 10);
+	user = end + 1;
+	if (end == arg || *end != ' ' || n == 0 || n > BACKUP_MAX_N ||
+	    *user == '\0' || strlen(user) > PROTO_MAX_USER) {
+		client_error(c, PROTO_E_MALFORMED, 0, "backup-codes needs \"N USER\", "
+		    "N from 1 to 20");
+		return;
+	}
+	if ((d->backup_fleet == NULL && d->backup == NULL) ||
+	    d->backup_kdf == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "backup codes unavailable");
+		return;
+	}
 	if ((o = calloc(1, sizeof(*o))) == NULL) {
 		client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
 		return;
 	}
-	log_safe(o->safe, sizeof(o->safe), user);
+	o->d = d;
 	o->n = n;
 	o->pid = client_pid(c);
-	if (backup_generate(user, n, &set, o->codes, sizeof(o->codes)) != 0) {
-		explicit_bzero(o, sizeof(*o));
-		free(o);
-		client_error(c, PROTO_E_INTERNAL, 0, "cannot make codes");
-		return;
-	}
+	log_safe(o->safe, sizeof(o->safe), user);
 	o->client = c;
 	client_on_close(c, backup_put_gone, o);
-	backup_redis_put(d->backup_fleet, &set, backup_put_done, o);
-	explicit_bzero(&set, sizeof(set));
-}
-
-/* otpsmsctl backup-codes: arg "N USER". A new set replaces the old one (its
- * codes stop working) once it is on disk; the codes are in the reply only. */
-static void
-backup_codes(struct daemon *d, struct client *c, const char *arg)
-{
-	struct backup_set set, old;
-	struct backup_set *cur;
-	struct proto_msg m;
-	char codes[BACKUP_MAX_N * (BACKUP_TEXT_LEN + 1) + 1];
-	char err[256], safe[PROTO_MAX_USER + 1];
-	const char *user;
-	char *end;
-	unsigned long n;
-	int had;
-
-	memset(&m, 0, sizeof(m));
-	memset(&old, 0, sizeof(old));
-	n = strtoul(arg, &end, 10);
-	user = end + 1;
-	if (end == arg || *end != ' ' || n == 0 || n > BACKUP_MAX_N ||
-	    *user == '\0') {
-		client_error(c, PROTO_E_MALFORMED, 0, "backup-codes needs \"N USER\", "
-		    "N from 1 to 20");
-		goto out;
+	if (backup_kdf_generate(d->backup_kdf, user, n, backup_generated, o) != 0) {
+		client_on_close(c, NULL, NULL);
+		backup_put_free(o);
+		client_error(c, PROTO_E_BUSY, 0, "backup codes busy: try again");
 	}
-	if (d->backup_fleet != NULL) {
-		backup_codes_fleet(d, c, user, n);
-		goto out;
-	}
-	if (d->backup == NULL) {
-		client_error(c, PROTO_E_INTERNAL, 0, "backup codes unavailable");
-		goto out;
-	}
-	log_safe(safe, sizeof(safe), user);
-	if (backup_generate(user, n, &set, codes, sizeof(codes)) != 0) {
-		client_error(c, PROTO_E_INTERNAL, 0, "cannot make codes");
-		goto out;
-	}
-	if ((cur = backup_db_find(d->backup, user)) != NULL)
-		old = *cur;
-	had = cur != NULL;
-	if (backup_db_put(d->backup, &set) != 0 ||
-	    backup_db_save(d->backup, err, sizeof(err)) != 0) {
-		/* The old set stays as it was, on disk and here. */
-		if ((cur = backup_db_find(d->backup, user)) != NULL)
-			*cur = old;
-		if (!had && cur != NULL)
-			cur->n = 0;
-		log_err("backup codes for %s: %s", safe, err);
-		client_error(c, PROTO_E_INTERNAL, 0, "cannot save the codes");
-		goto out;
-	}
-	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld%s",
-	    safe, n, (long)client_pid(c), had ? " (the previous set revoked)" : "");
-	m.type = PROTO_CTL_RSP;
-	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
-	    "%lu backup codes for %s (each works once; any earlier set no longer "
-	    "works):\n%s", n, safe, codes);
-	client_reply(c, &m);
- out:
-	explicit_bzero(codes, sizeof(codes));
-	explicit_bzero(&set, sizeof(set));
-	explicit_bzero(&old, sizeof(old));
-	explicit_bzero(&m, sizeof(m));
 }
 
 /* otpsmsctl metrics: the counters, not their text (which would not fit in

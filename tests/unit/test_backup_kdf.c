@@ -36,6 +36,30 @@ on_hash(void *arg, int r, const uint8_t h[BACKUP_HASH_LEN])
 		loop_stop(L);
 }
 
+/* A set made on the worker: each printed code hashes to the set's hash. */
+static int gen_r = -2, gen_ok;
+static void
+on_set(void *arg, int r, const struct backup_set *set, const char *text)
+{
+	char d[BACKUP_DIGITS + 1];
+	uint8_t h[BACKUP_HASH_LEN];
+	size_t i;
+
+	(void)arg;
+	gen_r = r;
+	gen_ok = r == 0 && set->n == 3 && strcmp(set->user, "alice") == 0 &&
+	    strlen(text) == 3 * (BACKUP_TEXT_LEN + 1);
+	for (i = 0; gen_ok && i < set->n; i++) {
+		memcpy(d, text + i * (BACKUP_TEXT_LEN + 1), 5);
+		memcpy(d + 5, text + i * (BACKUP_TEXT_LEN + 1) + 6, 5);
+		d[BACKUP_DIGITS] = '\0';
+		if (backup_hash(d, set->salt, h) != 0 ||
+		    backup_match(set, h) != (int)i)
+			gen_ok = 0;
+	}
+	loop_stop(L);
+}
+
 /* The loop's own timer: it keeps firing while the worker hashes. */
 static struct loop_timer tick;
 static void
@@ -90,6 +114,15 @@ main(void)
 	ok(in_order, "answered in the order asked");
 	ok(same, "each hash is backup_hash's");
 	is_int((int)backup_kdf_pending(k), 0, "nothing pending");
+
+	/* A set for otpsmsctl backup-codes, made off the loop. */
+	is_int(backup_kdf_generate(k, "alice", 3, on_set, NULL), 0,
+	    "a set of 3 queued");
+	is_int(backup_kdf_generate(k, "alice", BACKUP_MAX_N + 1, on_set, NULL),
+	    -1, "a set of 21: refused");
+	is_int(loop_run(L), 0, "the loop ran until the set was made");
+	is_int(gen_r, 0, "the set was made");
+	ok(gen_ok, "for alice, 3 codes, each printed code matching its hash");
 
 	/* A stop with jobs queued: each answered (hashed or failed). */
 	answered = 0;
