@@ -38,10 +38,13 @@ static const char use_lua[] =
 	"else redis.call('SET', KEYS[1], v) end "
 	"return (#v - 32) / 65";
 
+#define FLEETKEY_LABEL_BACKUP "otpsms backup codes v1"
+
 struct backup_redis {
 	char prefix[KEY_MAX];        /* store.key_prefix (restart-only) */
 	struct rclient *rc;
 	uint8_t names_key[FLEETKEY_OUT];
+	uint8_t tag_key[FLEETKEY_OUT];
 };
 
 struct bcall {
@@ -68,6 +71,42 @@ key_for(const struct backup_redis *br, const char *user, char *out)
 	hex_encode(md, H_LEN, h);
 	n = snprintf(out, KEY_MAX, "%sk:%s", br->prefix, h);
 	r = n < 0 || n >= KEY_MAX ? -1 : 0;
+ out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(md, sizeof(md));
+	return r;
+}
+
+/* What Redis holds for a code: HMAC-SHA-256(tag key, "backup" NUL user NUL
+ * salt scrypt-hash), in hex. Without the fleet key nobody can write an
+ * entry that a code of their choosing matches, nor move one to another
+ * user; a reader needs the fleet key even to test a guess. */
+static int
+tag_hex(const struct backup_redis *br, const char *user,
+    const uint8_t salt[BACKUP_SALT_LEN], const uint8_t h[BACKUP_HASH_LEN],
+    char out[HASH_HEX + 1])
+{
+	uint8_t buf[8 + PROTO_MAX_USER + 1 + BACKUP_SALT_LEN + BACKUP_HASH_LEN];
+	uint8_t md[EVP_MAX_MD_SIZE];
+	size_t ul = strlen(user), n = 0;
+	unsigned mdlen = 0;
+	int r = -1;
+
+	if (ul > PROTO_MAX_USER)
+		goto out;
+	memcpy(buf, "backup", 7);    /* with its NUL */
+	n = 7;
+	memcpy(buf + n, user, ul + 1);
+	n += ul + 1;
+	memcpy(buf + n, salt, BACKUP_SALT_LEN);
+	n += BACKUP_SALT_LEN;
+	memcpy(buf + n, h, BACKUP_HASH_LEN);
+	n += BACKUP_HASH_LEN;
+	if (HMAC(EVP_sha256(), br->tag_key, sizeof(br->tag_key), buf, n, md,
+	    &mdlen) == NULL || mdlen != BACKUP_HASH_LEN)
+		goto out;
+	hex_encode(md, BACKUP_HASH_LEN, out);
+	r = 0;
  out:
 	OPENSSL_cleanse(buf, sizeof(buf));
 	OPENSSL_cleanse(md, sizeof(md));
@@ -179,14 +218,14 @@ backup_redis_use(struct backup_redis *br, const char *user,
 	const char *argv[6];
 	struct bcall *c;
 
-	if ((c = call_new(arg)) == NULL || key_for(br, user, key) != 0) {
+	if ((c = call_new(arg)) == NULL || key_for(br, user, key) != 0 ||
+	    tag_hex(br, user, salt, h, hx) != 0) {
 		free(c);
 		cb(arg, -1, 0);
 		return;
 	}
 	c->use_cb = cb;
 	hex_encode(salt, BACKUP_SALT_LEN, sx);
-	hex_encode(h, BACKUP_HASH_LEN, hx);
 	argv[0] = "EVAL";
 	argv[1] = use_lua;
 	argv[2] = "1";
@@ -228,7 +267,12 @@ backup_redis_put(struct backup_redis *br, const struct backup_set *set,
 	off = SALT_HEX;
 	for (i = 0; i < set->n; i++) {
 		val[off++] = ' ';
-		hex_encode(set->hash[i], BACKUP_HASH_LEN, val + off);
+		if (tag_hex(br, set->user, set->salt, set->hash[i], val + off) != 0) {
+			explicit_bzero(val, sizeof(val));
+			free(c);
+			cb(arg, -1);
+			return;
+		}
 		off += HASH_HEX;
 	}
 	val[off] = '\0';
@@ -252,7 +296,9 @@ backup_redis_new(const struct config *cfg, struct rclient *rc)
 	if (snprintf(br->prefix, sizeof(br->prefix), "%s",
 	    cfg->store.key_prefix) >= (int)sizeof(br->prefix) ||
 	    fleetkey_derive(cfg->fleet_key, cfg->fleet_key_len,
-	    FLEETKEY_LABEL_NAMES, br->names_key) != 0) {
+	    FLEETKEY_LABEL_NAMES, br->names_key) != 0 ||
+	    fleetkey_derive(cfg->fleet_key, cfg->fleet_key_len,
+	    FLEETKEY_LABEL_BACKUP, br->tag_key) != 0) {
 		backup_redis_free(br);
 		return NULL;
 	}

@@ -2,9 +2,11 @@
  * codes"): with store: {type: redis}, each user's set is one Redis string
  *   {prefix}k:H  ->  "SALTHEX HASHHEX HASHHEX ..."
  * H the HMAC-SHA-256 of the user name under the fleet's names key (as
- * policy_redis.c's keys), cut to 16 bytes; the value the set's salt and the
- * salted scrypt hashes of the codes not used yet. Redis never sees a code
- * or a user name. No TTL: a set lasts until it is used up or replaced
+ * policy_redis.c's keys), cut to 16 bytes; the value the set's salt and,
+ * for each code not used yet, its salted scrypt hash under an HMAC keyed
+ * from the fleet key and bound to the user (so a Redis writer cannot plant
+ * a code, nor move one between users). Redis never sees a code or a user
+ * name. No TTL: a set lasts until it is used up or replaced
  * (backup codes must not expire silently).
  *
  * A check is three steps: the set's salt (GETRANGE), scrypt on this host

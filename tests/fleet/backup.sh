@@ -3,8 +3,9 @@
 # two daemons ("hosts") sharing one real redis-server. A code issued on A
 # works on B, once: the same code again fails on A and on B; a new set
 # issued on B revokes A's old codes; Redis holds no code and no user name
-# (keyed hashes only); wrong codes count towards the fleet's lockout; Redis
-# down fails closed, on_failure: local included.
+# (keyed hashes only) and a Redis writer cannot plant a code; wrong codes
+# count towards the fleet's lockout; Redis down fails closed, on_failure:
+# local included.
 set -u
 . "$top_srcdir/tests/lib.sh"
 
@@ -112,6 +113,18 @@ case "$out" in
 esac
 ctl B unlock bob > /dev/null
 is "$(backup A bob "$k")" ok "unlocked: the code was not consumed"
+
+# --- a Redis writer cannot plant a code: the entries are keyed by the
+# fleet key and bound to the user, not bare scrypt hashes
+salt=$(rcli getrange "$key" 0 31)
+planted=$(python3 -c '
+import hashlib, sys
+print(hashlib.scrypt(b"5555566666", salt=bytes.fromhex(sys.argv[1]), n=16384,
+    r=8, p=1, dklen=32, maxmem=64 * 1024 * 1024).hex())' "$salt")
+rcli set "$key" "$salt $planted" > /dev/null
+is "$(backup A alice 55555-66666)" "wrong 0" \
+    "a code planted in Redis as salt + scrypt(code): refused"
+ctl A unlock alice > /dev/null
 
 # --- Redis down: fail closed, on_failure: local too
 stop_redis R
