@@ -91,6 +91,9 @@ enum proto_ctl_op {
 	                          * what changed, or its errors (status != 0) */
 	PROTO_CTL_METRICS = 9,   /* arg: "" or the first carrier's index (decimal):
 	                          * answered by PROTO_METRICS_RSP */
+	PROTO_CTL_USER = 10,     /* arg: user name: where its numbers come from
+	                          * (masked), pending codes, lock, limits left;
+	                          * status PROTO_E_NOUSER if it has none */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */

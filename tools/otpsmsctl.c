@@ -2,7 +2,7 @@
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
  *       flush USER |
  *       routes NUMBER | test-send NUMBER [--carrier NAME] |
- *       backup-codes USER [-n N] | reload | metrics
+ *       backup-codes USER [-n N] | reload | metrics | user USER
  *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
@@ -39,7 +39,7 @@ usage_to(FILE *f, int status)
 	fprintf(f, "usage: otpsmsctl [-s socket] [-u daemon_user] "
 	    "status | locked | unlock USER | flush USER |\n"
 	    "           routes NUMBER | test-send NUMBER [--carrier NAME] |\n"
-	    "           backup-codes USER [-n N] | reload | metrics\n"
+	    "           backup-codes USER [-n N] | reload | metrics | user USER\n"
 	    "       otpsmsctl check-pam [-k] FILE...\n"
 	    "       otpsmsctl --help | --version\n"
 	    "  -s SOCKET  the daemon's socket (default %s)\n"
@@ -299,6 +299,10 @@ main(int argc, char **argv)
 		req.u.creq_ctl.op = PROTO_CTL_BACKUP_CODES;
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%lu %s",
 		    n, argv[1]);
+	} else if (argc == 2 && strcmp(argv[0], "user") == 0 && argv[1][0] != '\0' &&
+	    strlen(argv[1]) <= PROTO_MAX_CTLARG) {
+		req.u.creq_ctl.op = PROTO_CTL_USER;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
 	} else if (argc == 1 && strcmp(argv[0], "reload") == 0)
 		req.u.creq_ctl.op = PROTO_CTL_RELOAD;
 	else

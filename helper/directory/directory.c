@@ -608,3 +608,20 @@ directory_free(struct directory *d)
 	pthread_cond_destroy(&d->cv);
 	free(d);
 }
+
+int
+directory_peek(struct directory *d, const char *user, struct dir_numbers *nums,
+    uint64_t *age_ms)
+{
+	const struct dir_entry *e;
+
+	memset(nums, 0, sizeof(*nums));
+	*age_ms = 0;
+	if (!config_user_name_valid(user) || (e = cache_get(d, user)) == NULL)
+		return -1;
+	*age_ms = now_ms() - e->fetched_ms;
+	if (!e->found)
+		return 0;
+	*nums = e->nums;
+	return 1;
+}

@@ -1,6 +1,6 @@
 /* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
  * reload, test-send NUMBER [CARRIER] (the one that finishes later),
- * backup-codes, flush and metrics. */
+ * backup-codes, flush, metrics and user USER. */
 #include <config.h>
 #include "conf.h"
 
@@ -414,6 +414,157 @@ backup_codes(struct daemon *d, struct client *c, const char *arg)
 	explicit_bzero(&m, sizeof(m));
 }
 
+/* otpsmsctl user USER: where the numbers come from, each masked with its
+ * cached number check, then the policy's lines (maybe from Redis). Reads
+ * only: nothing is asked of the directory or the number check service. */
+#define USER_NUMS_MAX (USER_NUMBERS_MAX < DIR_NUMBERS_MAX ? \
+    USER_NUMBERS_MAX : DIR_NUMBERS_MAX)
+
+struct user_op {
+	struct client *client;       /* NULL once it went away */
+	uint32_t status;
+	char nums[USER_NUMS_MAX][17];    /* full numbers: wiped, never sent */
+	const char *np[USER_NUMS_MAX];
+	size_t n;
+	char text[PROTO_MAX_CTLTEXT + 1];
+};
+
+static void
+user_op_gone(void *arg)
+{
+	struct user_op *o = arg;
+
+	o->client = NULL;
+}
+
+static void
+user_op_free(struct user_op *o)
+{
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+user_addf(struct user_op *o, const char *fmt, ...)
+{
+	size_t n = strlen(o->text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->text + n, sizeof(o->text) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void
+user_op_done(void *arg, int r, const char *result)
+{
+	struct user_op *o = arg;
+	struct proto_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_CTL_RSP;
+	if (r < 0) {
+		m.u.crsp_ctl.status = PROTO_E_INTERNAL;
+		user_addf(o, "lock and limits: the shared store did not answer: "
+		    "try again\n");
+	} else {
+		m.u.crsp_ctl.status = o->status;
+		user_addf(o, "%s", result);
+	}
+	/* Bounded by the frame; a cut reply says so. */
+	if (strlen(o->text) >= sizeof(o->text) - 1)
+		memcpy(o->text + sizeof(o->text) - 5, "...\n", 4);
+	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text), "%s", o->text);
+	if (o->client != NULL)
+		client_reply(o->client, &m);
+	user_op_free(o);
+}
+
+static const char *
+check_name(int v)
+{
+	switch (v) {
+	case LOOKUP_PASS: return "pass";
+	case LOOKUP_REFUSE: return "refuse";
+	case LOOKUP_BACKUP: return "backup required";
+	}
+	return "?";
+}
+
+static void
+user_start(struct daemon *d, struct client *c, const char *user)
+{
+	const struct user_entry *u;
+	struct dir_numbers dn;
+	struct user_op *o;
+	char safe[PROTO_MAX_USER + 1], masked[PROTO_MAX_MASKED + 1];
+	char why[LOOKUP_WHY_MAX];
+	uint64_t age = 0;
+	unsigned secs;
+	size_t i;
+	int v = -1, known = 0;
+
+	memset(&dn, 0, sizeof(dn));
+	if (!config_user_name_valid(user)) {
+		client_error(c, PROTO_E_MALFORMED, 0, "user needs a user name");
+		return;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	log_safe(safe, sizeof(safe), user);
+	user_addf(o, "user %s\n", safe);
+	/* The order a login asks them in (challenge.c). */
+	if ((u = config_find_user(d->cfg, user)) != NULL) {
+		known = 1;
+		if (d->cfg->users_file != NULL)
+			user_addf(o, "source: users_file %s\n", d->cfg->users_file);
+		else
+			user_addf(o, "source: users: in the configuration\n");
+		for (i = 0; i < u->n_numbers && o->n < USER_NUMS_MAX; i++)
+			snprintf(o->nums[o->n++], sizeof(o->nums[0]), "%s",
+			    u->numbers[i]);
+	} else if (d->directory != NULL) {
+		v = directory_peek(d->directory, user, &dn, &age);
+		if (v < 0)
+			user_addf(o, "source: directory: not cached (asked at the "
+			    "next login)\n");
+		else {
+			user_addf(o, "source: directory (cached %llu s ago%s)\n",
+			    (unsigned long long)(age / 1000),
+			    v == 0 ? ", not found there" : "");
+			known = v > 0;
+		}
+		for (i = 0; i < dn.n && o->n < USER_NUMS_MAX; i++)
+			snprintf(o->nums[o->n++], sizeof(o->nums[0]), "%s", dn.num[i]);
+		explicit_bzero(&dn, sizeof(dn));
+	} else {
+		user_addf(o, "source: none: not in the configuration's users\n");
+		o->status = PROTO_E_NOUSER;
+	}
+	if (!known && d->directory != NULL && v == 0)
+		o->status = PROTO_E_NOUSER;
+	user_addf(o, "numbers: %zu\n", o->n);
+	for (i = 0; i < o->n; i++) {
+		o->np[i] = o->nums[i];
+		mask_number(masked, sizeof(masked), o->nums[i]);
+		user_addf(o, "  number %zu: %s", i + 1, masked);
+		if (d->checks != NULL) {
+			v = numcheck_peek(d->checks, o->nums[i], &secs, why, sizeof(why));
+			if (v < 0)
+				user_addf(o, " (number check: none cached)");
+			else
+				user_addf(o, " (number check: %s%s%s, cached %u s more)",
+				    check_name(v), why[0] ? ": " : "", why, secs);
+		}
+		user_addf(o, "\n");
+	}
+	o->client = c;
+	client_on_close(c, user_op_gone, o);
+	policy_ctl_user(d->policy, user, o->np, o->n, user_op_done, o);
+}
+
 /* otpsmsctl metrics: the counters, not their text (which would not fit in
  * a frame): one page of carriers from index arg ("" is 0) on; otpsmsctl
  * asks for the next page while there is one, and renders. */
@@ -456,7 +607,8 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 	m.type = PROTO_CTL_RSP;
 	text[0] = '\0';
 	if (d->policy == NULL && (q->op == PROTO_CTL_STATUS ||
-	    q->op == PROTO_CTL_LOCKED || q->op == PROTO_CTL_UNLOCK)) {
+	    q->op == PROTO_CTL_LOCKED || q->op == PROTO_CTL_UNLOCK ||
+	    q->op == PROTO_CTL_USER)) {
 		client_error(c, PROTO_E_INTERNAL, 0, "no policy");
 		return;
 	}
@@ -532,6 +684,10 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		return;
 	case PROTO_CTL_METRICS:
 		metrics_reply(d, c, q->arg);
+		return;
+	case PROTO_CTL_USER:
+		/* Replies later when the fleet's state is in Redis. */
+		user_start(d, c, q->arg);
 		return;
 	default:
 		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");
