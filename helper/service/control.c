@@ -365,10 +365,12 @@ backup_codes(struct daemon *d, struct client *c, const char *arg)
 	const char *user;
 	char *end;
 	unsigned long n;
+	size_t len, clen;
 	int had;
 
 	memset(&m, 0, sizeof(m));
 	memset(&old, 0, sizeof(old));
+	codes[0] = '\0';
 	n = strtoul(arg, &end, 10);
 	user = end + 1;
 	if (end == arg || *end != ' ' || n == 0 || n > BACKUP_MAX_N ||
@@ -403,9 +405,17 @@ backup_codes(struct daemon *d, struct client *c, const char *arg)
 	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld%s",
 	    safe, n, (long)client_pid(c), had ? " (the previous set revoked)" : "");
 	m.type = PROTO_CTL_RSP;
-	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
+	/* The codes copied, not formatted: printf's work buffer is on a
+	 * stack frame of libc's that nothing wipes. */
+	len = (size_t)snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
 	    "%lu backup codes for %s (each works once; any earlier set no longer "
-	    "works):\n%s", n, safe, codes);
+	    "works):\n", n, safe);
+	clen = strlen(codes);
+	if (len + clen >= sizeof(m.u.crsp_ctl.text)) {
+		client_error(c, PROTO_E_INTERNAL, 0, "codes do not fit the reply");
+		goto out;
+	}
+	memcpy(m.u.crsp_ctl.text + len, codes, clen + 1);
 	client_reply(c, &m);
  out:
 	explicit_bzero(codes, sizeof(codes));

@@ -237,6 +237,12 @@ on_timer(void *arg)
 	struct daemon *d = arg;
 	char err[512];
 
+	/* A reload took metrics_file away: no more writes (the last file
+	 * stays; a reload that gives one back starts the timer again). */
+	if (d->cfg->metrics_file == NULL) {
+		K.failing = 0;
+		return;
+	}
 	if (counters_file_write(d, err, sizeof(err)) != 0) {
 		if (!K.failing)
 			log_warn("metrics_file: %s (retrying every %u s)", err,
@@ -252,7 +258,8 @@ on_timer(void *arg)
 int
 counters_file_start(struct daemon *d)
 {
-	if (d->cfg->metrics_file == NULL)
+	/* Armed already (a reload): the next tick reads the new settings. */
+	if (d->cfg->metrics_file == NULL || loop_timer_armed(&K.timer))
 		return 0;
 	loop_timer_init(&K.timer, on_timer, d);
 	on_timer(d);
