@@ -119,7 +119,12 @@ main(int argc, char **argv)
 		if (unhex(argv[1], raw, sizeof(raw), &rawlen) != 0)
 			goto usage;
 		r = exchange(sock, raw, rawlen, &rsp);
-		if (r == 0)
+		/* A challenge's reply as challenge prints it (its whole id). */
+		if (r == 0 && rsp.type == PROTO_CHALLENGE_RSP) {
+			for (i = 0; i < PROTO_ID_LEN; i++)
+				printf("%02x", rsp.u.crsp.id[i]);
+			printf(" %s\n", rsp.u.crsp.masked);
+		} else if (r == 0)
 			printf("type %u\n", rsp.type);
 		return r;
 	} else

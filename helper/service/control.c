@@ -11,6 +11,7 @@
 
 #include "backup.h"
 #include "carrier.h"
+#include "challenge.h"
 #include "daemon.h"
 #include "control.h"
 #include "directory.h"
@@ -26,6 +27,7 @@
 #include "server.h"
 #include "store.h"
 #include "util.h"
+#include "verify.h"
 
 #define TEST_TEXT "otpsms test message from %s"
 #define TEST_TEXT_MAX 320           /* the text above with a 255-byte host */
@@ -603,6 +605,69 @@ metrics_reply(struct daemon *d, struct client *c, const char *arg)
 	free(m);
 }
 
+/* otpsmsctl enroll / change-number: "NUMBER USER", or (verify) "IDHEX CODE
+ * NUMBER USER". Refused unless the users are in users_file (the only place
+ * otpsmsctl writes): the daemon never writes it, it proves the pair. 0 with
+ * the parts in place (pointing into buf), or -1 once an error went out. */
+static int
+enrol_args(struct daemon *d, struct client *c, char *buf, int with_code,
+    uint8_t id[PROTO_ID_LEN], char **code, char **number, char **user)
+{
+	char *p = buf, *sp;
+
+	if (d->cfg->users_file == NULL) {
+		client_error(c, PROTO_E_DENIED, 0, "no users_file configured: "
+		    "enrolment writes users_file (otpsmsd.yaml(5))");
+		return -1;
+	}
+	if (with_code) {
+		if ((sp = strchr(p, ' ')) == NULL || sp - p != 2 * PROTO_ID_LEN ||
+		    hex_decode(p, 2 * PROTO_ID_LEN, id, PROTO_ID_LEN) !=
+		    PROTO_ID_LEN)
+			goto malformed;
+		*code = sp + 1;
+		if ((sp = strchr(*code, ' ')) == NULL || sp == *code ||
+		    sp - *code > PROTO_MAX_CODE)
+			goto malformed;
+		*sp = '\0';
+		p = sp + 1;
+	}
+	*number = p;
+	if ((sp = strchr(p, ' ')) == NULL)
+		goto malformed;
+	*sp = '\0';
+	*user = sp + 1;
+	if (!e164_valid(*number) || !config_user_name_valid(*user))
+		goto malformed;
+	return 0;
+ malformed:
+	client_error(c, PROTO_E_MALFORMED, 0, with_code ?
+	    "enroll-verify needs \"ID CODE NUMBER USER\"" :
+	    "enroll needs \"NUMBER USER\": an E.164 number and a user name");
+	return -1;
+}
+
+static void
+enrol(struct daemon *d, struct client *c, struct proto_ctl_req *q)
+{
+	char buf[PROTO_MAX_CTLARG + 1];
+	uint8_t id[PROTO_ID_LEN];
+	char *code = NULL, *number, *user;
+	int with_code = q->op == PROTO_CTL_ENROLL_VERIFY;
+
+	memcpy(buf, q->arg, sizeof(buf));
+	buf[sizeof(buf) - 1] = '\0';
+	explicit_bzero(q->arg, sizeof(q->arg));    /* may hold a code */
+	if (enrol_args(d, c, buf, with_code, id, &code, &number, &user) != 0)
+		goto out;
+	if (with_code)
+		verify_enrol(d, c, id, user, number, code);
+	else
+		challenge_enrol(d, c, user, number);
+ out:
+	explicit_bzero(buf, sizeof(buf));
+}
+
 void
 control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
@@ -680,9 +745,13 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		/* The errors, one per line, as FILE:LINE:COL: message. */
 		if (daemon_reload(d, text, sizeof(text)) != 0)
 			m.u.crsp_ctl.status = PROTO_E_INTERNAL;
-		log_info("reload %s: by=otpsmsctl pid=%ld",
+		/* arg: why, from otpsmsctl ("enrolled USER +NUMBER"): logged
+		 * made safe, never acted on. */
+		log_safe(err, sizeof(err), q->arg);
+		log_info("reload %s: by=otpsmsctl pid=%ld%s%s%s",
 		    m.u.crsp_ctl.status == 0 ? "done" : "refused",
-		    (long)client_pid(c));
+		    (long)client_pid(c), err[0] ? " reason=\"" : "", err,
+		    err[0] ? "\"" : "");
 		break;
 	case PROTO_CTL_TEST_SEND:
 		/* Replies later, from the carrier's answer. */
@@ -698,6 +767,10 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 	case PROTO_CTL_USER:
 		/* Replies later when the fleet's state is in Redis. */
 		user_start(d, c, q->arg);
+		return;
+	case PROTO_CTL_ENROLL_SEND:
+	case PROTO_CTL_ENROLL_VERIFY:
+		enrol(d, c, &req->u.creq_ctl);
 		return;
 	default:
 		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");
