@@ -76,7 +76,7 @@ for line in c_help.split("\n"):
         usage.append(line.replace("usage:", ""))
 usage = " ".join(usage).replace("otpsmsctl", "|")
 for seg in usage.split("|"):
-    seg = re.sub(r"\[-[su] [^]]*\]", "", seg).strip()
+    seg = re.sub(r"\[-[csu] [^]]*\]", "", seg).strip()
     m = re.match(r"([a-z][a-z-]+)\b(.*)", seg)
     if m:
         c_sub[m.group(1)] = options(m.group(2))
@@ -276,7 +276,7 @@ def check_command(where, cmd):
         i = 0
         while i < len(args):
             a = args[i]
-            if sub is None and a in ("-s", "-u"):
+            if sub is None and a in ("-c", "-s", "-u"):
                 i += 2
                 continue
             if a.startswith("-"):

@@ -115,12 +115,15 @@ main(int argc, char **argv)
 			goto usage;
 		snprintf(m.u.vreq.user, sizeof(m.u.vreq.user), "%s", argv[2]);
 		snprintf(m.u.vreq.code, sizeof(m.u.vreq.code), "%s", argv[3]);
-	} else if (strcmp(argv[0], "raw") == 0 && argc == 2) {
+	} else if ((strcmp(argv[0], "raw") == 0 ||
+	    strcmp(argv[0], "rawid") == 0) && argc == 2) {
 		if (unhex(argv[1], raw, sizeof(raw), &rawlen) != 0)
 			goto usage;
 		r = exchange(sock, raw, rawlen, &rsp);
-		/* A challenge's reply as challenge prints it (its whole id). */
-		if (r == 0 && rsp.type == PROTO_CHALLENGE_RSP) {
+		/* raw prints the reply's type; rawid prints a challenge's reply
+		 * as challenge does (its whole id). */
+		if (r == 0 && rsp.type == PROTO_CHALLENGE_RSP &&
+		    strcmp(argv[0], "rawid") == 0) {
 			for (i = 0; i < PROTO_ID_LEN; i++)
 				printf("%02x", rsp.u.crsp.id[i]);
 			printf(" %s\n", rsp.u.crsp.masked);
@@ -158,6 +161,6 @@ usage:
 	fprintf(stderr, "usage: otpsms-client -s SOCKET [-f FLAGS] challenge USER "
 	    "[SERVICE [RHOST]]\n"
 	    "       otpsms-client -s SOCKET verify ID USER CODE\n"
-	    "       otpsms-client -s SOCKET raw HEX\n");
+	    "       otpsms-client -s SOCKET raw|rawid HEX\n");
 	return 64;
 }

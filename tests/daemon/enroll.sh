@@ -98,7 +98,7 @@ body = bytes([1, 6]) + struct.pack(">I", op) + struct.pack(">I", len(a)) + a
 sys.stdout.write((struct.pack(">I", len(body)) + body).hex())' "$1" "$2"
 }
 n=$(outbox_count)
-out=$("$CLIENT" -u "$(daemon_user)" -s "$SOCKET" raw "$(ctl_frame 11 '+447700900556 frank')")
+out=$("$CLIENT" -u "$(daemon_user)" -s "$SOCKET" rawid "$(ctl_frame 11 '+447700900556 frank')")
 eid=${out%% *}
 ecode=$(code_after "$n")
 [ ${#eid} -eq 32 ]
