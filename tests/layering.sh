@@ -134,7 +134,13 @@ rule "helper/redis/ includes nothing from store/ or policy/" \
 rule "helper/store/ includes nothing from service/, policy/ or carriers/" \
     '^helper/store/' '^helper/(service|policy|carriers)/'
 rule "helper/ includes nothing of service/ outside service/ but main.c" \
-    '^helper/(core|config|store|redis|policy|carriers|directory)/' '^helper/service/'
+    '^helper/(core|config|store|redis|policy|carriers|directory|backup)/' '^helper/service/'
+rule "helper/backup/ includes nothing from the other helper/ folders" \
+    '^helper/backup/' '^helper/(core|privsep|service|config|store|redis|policy|carriers|directory)/'
+# The fleet's policy (policy/redis/) builds on the local one; the local
+# engine knows nothing of Redis.
+rule "helper/policy/ outside redis/ includes nothing from policy/redis/ or redis/" \
+    '^helper/policy/[^/]*$' '^helper/(policy/)?redis/'
 rule "helper/directory/ includes nothing from service/, store/, policy/, carriers/ or redis/" \
     '^helper/directory/' '^helper/(service|store|policy|carriers|redis)/'
 rule "common/ includes nothing from helper/" '^common/' '^helper/'
@@ -147,7 +153,7 @@ cycles "helper/service/: no include cycle between its parts (x.c with x.h)" \
     's|\.[ch]$||' '^helper/service/'
 rule "helper/service/: server and peer include no handler's header" \
     '^helper/service/(server|peer)\.[ch]$' \
-    '^helper/service/(dispatch|request|challenge|verify|control)\.h$'
+    '^helper/service/(dispatch|request|challenge|verify|control/control)\.h$'
 # A bare name must mean one file, and "config.h" only autoconf's.
 cp "$tmp/dups" "$tmp/bad"
 report "each header name under common/ and helper/ is unique"
@@ -158,8 +164,9 @@ report "no source header named config.h (it is autoconf's)"
 rule "helper/core/ includes nothing from the other helper/ folders" \
     '^helper/core/' '^helper/(service|config|store|redis|policy|carriers)/' \
     "code.h and seal.h take their types from store.h"
+# service/control/ is service's handlers (dispatch.c names them): one node.
 cycles "helper/: no include cycle between its folders" \
-    's|/[^/]*$||' '^helper/.*/' \
+    's|/[^/]*$||; s|^helper/service/.*|helper/service|' '^helper/.*/' \
     "conf.h holds the policy's and carriers' settings, which read conf.h; core's code.h and seal.h use store.h"
 
 done_testing
