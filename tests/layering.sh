@@ -143,6 +143,10 @@ rule "helper/policy/ outside redis/ includes nothing from policy/redis/ or redis
     '^helper/policy/[^/]*$' '^helper/(policy/)?redis/'
 rule "helper/directory/ includes nothing from service/, store/, policy/, carriers/ or redis/" \
     '^helper/directory/' '^helper/(service|store|policy|carriers|redis)/'
+# The record of a pending challenge is core's (pending.h): the code and
+# the seal need nothing of store/.
+rule "helper/core/ includes nothing from the other helper/ folders" \
+    '^helper/core/' '^helper/(privsep|service|config|store|redis|policy|backup|carriers|directory)/'
 rule "common/ includes nothing from helper/" '^common/' '^helper/'
 rule "pam_otpsms/ includes nothing from helper/" '^pam_otpsms/' '^helper/'
 rule "tools/ includes nothing from helper/ (otpsmsctl speaks the protocol)" \
@@ -161,12 +165,9 @@ find common helper pam_otpsms tools tests -name config.h >"$tmp/bad"
 report "no source header named config.h (it is autoconf's)"
 
 # --- Not met yet (TODO): reported, not failed. ----------------------------
-rule "helper/core/ includes nothing from the other helper/ folders" \
-    '^helper/core/' '^helper/(service|config|store|redis|policy|carriers)/' \
-    "code.h and seal.h take their types from store.h"
 # service/control/ is service's handlers (dispatch.c names them): one node.
 cycles "helper/: no include cycle between its folders" \
     's|/[^/]*$||; s|^helper/service/.*|helper/service|' '^helper/.*/' \
-    "conf.h holds the policy's and carriers' settings, which read conf.h; core's code.h and seal.h use store.h"
+    "conf.h holds the policy's settings (countries.h, ratelimit.h, lockout.h) and conf.c asks carrier.h and route.h, which read conf.h"
 
 done_testing
