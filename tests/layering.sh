@@ -135,8 +135,8 @@ rule "helper/store/ includes nothing from service/, policy/ or carriers/" \
     '^helper/store/' '^helper/(service|policy|carriers)/'
 rule "helper/ includes nothing of service/ outside service/ but main.c" \
     '^helper/(core|config|store|redis|policy|carriers|directory|backup)/' '^helper/service/'
-rule "helper/backup/ includes nothing from the other helper/ folders" \
-    '^helper/backup/' '^helper/(core|privsep|service|config|store|redis|policy|carriers|directory)/'
+rule "helper/backup/ includes nothing of helper/ but core/" \
+    '^helper/backup/' '^helper/(privsep|service|config|store|redis|policy|carriers|directory)/'
 # The fleet's policy (policy/redis/) builds on the local one; the local
 # engine knows nothing of Redis.
 rule "helper/policy/ outside redis/ includes nothing from policy/redis/ or redis/" \
