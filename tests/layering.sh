@@ -147,6 +147,8 @@ rule "helper/directory/ includes nothing from service/, store/, policy/, carrier
 # the seal need nothing of store/.
 rule "helper/core/ includes nothing from the other helper/ folders" \
     '^helper/core/' '^helper/(privsep|service|config|store|redis|policy|backup|carriers|directory)/'
+rule "helper/privsep/ includes nothing from the other helper/ folders" \
+    '^helper/privsep/' '^helper/(core|service|config|store|redis|policy|backup|carriers|directory)/'
 rule "common/ includes nothing from helper/" '^common/' '^helper/'
 rule "pam_otpsms/ includes nothing from helper/" '^pam_otpsms/' '^helper/'
 rule "tools/ includes nothing from helper/ (otpsmsctl speaks the protocol)" \
