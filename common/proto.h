@@ -91,6 +91,16 @@ enum proto_ctl_op {
 	                          * what changed, or its errors (status != 0) */
 	PROTO_CTL_METRICS = 9,   /* arg: "" or the first carrier's index (decimal):
 	                          * answered by PROTO_METRICS_RSP */
+	PROTO_CTL_USER = 10,     /* arg: user name: where its numbers come from
+	                          * (masked), pending codes, lock, limits left;
+	                          * status PROTO_E_NOUSER if it has none */
+	/* Enrolment: a code to a number not yet the
+	 * user's, made and checked by the daemon (docs/enrol.md). */
+	PROTO_CTL_ENROLL_SEND = 11,  /* arg: "NUMBER USER": answered by
+	                              * PROTO_CHALLENGE_RSP, or ERROR */
+	PROTO_CTL_ENROLL_VERIFY = 12, /* arg: "IDHEX CODE NUMBER USER" (IDHEX
+	                              * the whole id, 32 digits; secret): text
+	                              * "verified NUMBER USER", else VERIFY_RSP */
 };
 #define PROTO_MAX_CTLARG 256
 #define PROTO_MAX_CTLTEXT 1800   /* keeps a reply inside PROTO_MAX_FRAME */

@@ -141,7 +141,7 @@ fuzz() {  # every libFuzzer target (tests/fuzz.am), the budget shared
 # filter's refusals from the inside (tests/unit/test_sandbox).
 seccomp_tests() {
 	(cd "$out/seccomp" && make -j"$jobs" check TESTS="tests/unit/test_sandbox \
-	    tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/policy.sh tests/hardening/rootfs.sh tests/hardening/lockout.sh tests/hardening/backup.sh \
+	    tests/daemon/protocol.sh tests/daemon/reload.sh tests/daemon/numbers.sh tests/daemon/metrics.sh tests/daemon/user.sh tests/hardening/policy.sh tests/hardening/rootfs.sh tests/hardening/lockout.sh tests/hardening/backup.sh \
 	    $FLEET_TESTS tests/directory/ldap.sh $(cd "$top" && ls tests/carriers/*.sh | grep -v /lib.sh)" \
 	    >check.log 2>&1)
 	rc=$?

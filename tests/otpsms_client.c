@@ -121,11 +121,19 @@ main(int argc, char **argv)
 		m.type = PROTO_BACKUP_VERIFY_REQ;
 		snprintf(m.u.breq.user, sizeof(m.u.breq.user), "%s", argv[1]);
 		snprintf(m.u.breq.code, sizeof(m.u.breq.code), "%s", argv[2]);
-	} else if (strcmp(argv[0], "raw") == 0 && argc == 2) {
+	} else if ((strcmp(argv[0], "raw") == 0 ||
+	    strcmp(argv[0], "rawid") == 0) && argc == 2) {
 		if (unhex(argv[1], raw, sizeof(raw), &rawlen) != 0)
 			goto usage;
 		r = exchange(sock, raw, rawlen, &rsp);
-		if (r == 0)
+		/* raw prints the reply's type; rawid prints a challenge's reply
+		 * as challenge does (its whole id). */
+		if (r == 0 && rsp.type == PROTO_CHALLENGE_RSP &&
+		    strcmp(argv[0], "rawid") == 0) {
+			for (i = 0; i < PROTO_ID_LEN; i++)
+				printf("%02x", rsp.u.crsp.id[i]);
+			printf(" %s\n", rsp.u.crsp.masked);
+		} else if (r == 0)
 			printf("type %u\n", rsp.type);
 		return r;
 	} else
@@ -161,6 +169,6 @@ usage:
 	    "[SERVICE [RHOST]]\n"
 	    "       otpsms-client -s SOCKET verify ID USER CODE\n"
 	    "       otpsms-client -s SOCKET backup USER CODE\n"
-	    "       otpsms-client -s SOCKET raw HEX\n");
+	    "       otpsms-client -s SOCKET raw|rawid HEX\n");
 	return 64;
 }

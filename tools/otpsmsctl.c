@@ -2,7 +2,9 @@
  *   otpsmsctl [-s SOCKET] [-u DAEMON_USER] status | locked | unlock USER |
  *       flush USER |
  *       routes NUMBER | test-send NUMBER [--carrier NAME] |
- *       backup-codes USER [-n N] | reload | metrics
+ *       backup-codes USER [-n N] | reload | metrics | user USER
+ *   otpsmsctl [-c CONFIG] ... enroll USER NUMBER | remove USER |
+ *       change-number [OLD] NEW   (users_file: enrol.c)
  *   otpsmsctl check-pam [-k] FILE...   (no daemon, no root: checkpam.c)
  * One request per connection over the daemon's socket (PROTO_CTL_REQ); the
  * daemon answers only uid 0 (SO_PEERCRED), and otpsmsctl talks only to a
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "checkpam.h"
+#include "ctl.h"
 #include "daemon_client.h"
 #include "metrics.h"
 #include "proto.h"
@@ -29,6 +32,10 @@
 #endif
 #define DEFAULT_SOCKET RUNSTATEDIR "/otpsms/otpsmsd.sock"
 #define DEFAULT_USER "otpsms"
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG SYSCONFDIR "/otpsms/otpsmsd.yaml"
 #define TIMEOUT_MS 10000
 #define TEST_SEND_TIMEOUT_MS 130000    /* client_timeout's maximum, and some */
 
@@ -39,12 +46,16 @@ usage_to(FILE *f, int status)
 	fprintf(f, "usage: otpsmsctl [-s socket] [-u daemon_user] "
 	    "status | locked | unlock USER | flush USER |\n"
 	    "           routes NUMBER | test-send NUMBER [--carrier NAME] |\n"
-	    "           backup-codes USER [-n N] | reload | metrics\n"
+	    "           backup-codes USER [-n N] | reload | metrics | user USER\n"
+	    "       otpsmsctl [-c config] [-s socket] [-u daemon_user] "
+	    "enroll USER NUMBER |\n"
+	    "           remove USER | change-number [OLD] NEW\n"
 	    "       otpsmsctl check-pam [-k] FILE...\n"
 	    "       otpsmsctl --help | --version\n"
+	    "  -c CONFIG  the daemon's configuration, for users_file (default %s)\n"
 	    "  -s SOCKET  the daemon's socket (default %s)\n"
 	    "  -u USER    the daemon's user (default %s)\n",
-	    DEFAULT_SOCKET, DEFAULT_USER);
+	    DEFAULT_CONFIG, DEFAULT_SOCKET, DEFAULT_USER);
 	exit(status);
 }
 
@@ -58,8 +69,8 @@ usage(void)
  * client (daemon_client.c): the socket and its listener must be root's or
  * the daemon's user's. A daemon user that does not exist leaves root only.
  * 0 or -1 (message printed). */
-static int
-exchange(const char *path, const char *daemon_user, const struct proto_msg *req,
+int
+ctl_exchange(const char *path, const char *daemon_user, const struct proto_msg *req,
     struct proto_msg *rsp)
 {
 	struct client_cfg cfg;
@@ -137,7 +148,7 @@ metrics(const char *sock, const char *duser)
 	do {
 		snprintf(req->u.creq_ctl.arg, sizeof(req->u.creq_ctl.arg), "%u",
 		    (unsigned)got);
-		if (exchange(sock, duser, req, rsp) != 0)
+		if (ctl_exchange(sock, duser, req, rsp) != 0)
 			goto out;
 		if (rsp->type == PROTO_ERROR) {
 			fprintf(stderr, "otpsmsctl: otpsmsd refused: %s (%s)%s\n",
@@ -233,6 +244,7 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = DEFAULT_SOCKET, *duser = DEFAULT_USER;
+	const char *cfgpath = DEFAULT_CONFIG;
 	struct proto_msg req, rsp;
 	unsigned long n;
 	char *end = NULL;
@@ -247,8 +259,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	/* "+": stop at the command, whose own options (--carrier) follow it. */
-	while ((ch = getopt(argc, argv, "+s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:s:u:")) != -1) {
 		switch (ch) {
+		case 'c': cfgpath = optarg; break;
 		case 's': sock = optarg; break;
 		case 'u': duser = optarg; break;
 		default: usage();
@@ -258,6 +271,13 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc >= 1 && strcmp(argv[0], "check-pam") == 0)
 		return check_pam(argc, argv);
+	if (argc >= 1 && (strcmp(argv[0], "enroll") == 0 ||
+	    strcmp(argv[0], "remove") == 0 ||
+	    strcmp(argv[0], "change-number") == 0)) {
+		if (argc < 2)
+			usage();
+		return enrol_cmd(argc, argv, sock, duser, cfgpath);
+	}
 	if (argc == 1 && strcmp(argv[0], "metrics") == 0)
 		return metrics(sock, duser);
 	memset(&req, 0, sizeof(req));
@@ -299,11 +319,15 @@ main(int argc, char **argv)
 		req.u.creq_ctl.op = PROTO_CTL_BACKUP_CODES;
 		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%lu %s",
 		    n, argv[1]);
+	} else if (argc == 2 && strcmp(argv[0], "user") == 0 && argv[1][0] != '\0' &&
+	    strlen(argv[1]) <= PROTO_MAX_CTLARG) {
+		req.u.creq_ctl.op = PROTO_CTL_USER;
+		snprintf(req.u.creq_ctl.arg, sizeof(req.u.creq_ctl.arg), "%s", argv[1]);
 	} else if (argc == 1 && strcmp(argv[0], "reload") == 0)
 		req.u.creq_ctl.op = PROTO_CTL_RELOAD;
 	else
 		usage();
-	if (exchange(sock, duser, &req, &rsp) != 0)
+	if (ctl_exchange(sock, duser, &req, &rsp) != 0)
 		return 2;
 	if (rsp.type == PROTO_ERROR) {
 		fprintf(stderr, "otpsmsctl: otpsmsd refused: %s (%s)%s\n",

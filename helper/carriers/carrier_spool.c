@@ -18,6 +18,7 @@
 #include "carrier.h"
 #include "cfgtree.h"
 #include "proto.h"
+#include "savefile.h"
 #include "spool.h"
 #include "util.h"
 
@@ -90,24 +91,6 @@ fail(struct carrier_result *res, const char *what, int err)
 	snprintf(res->detail, sizeof(res->detail), "%s: %s", what, strerror(err));
 }
 
-/* Writes all of buf to fd. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int
 spool_send(struct carrier *c, const struct carrier_msg *m,
     carrier_done_fn *done, void *arg)
@@ -149,7 +132,7 @@ spool_send(struct carrier *c, const struct carrier_msg *m,
 	}
 	created = 1;
 	/* The daemon's umask is 077; the gateway must be able to read it. */
-	if (fchmod(fd, s->mode) == -1 || write_all(fd, body, (size_t)len) == -1 ||
+	if (fchmod(fd, s->mode) == -1 || savefile_write_all(fd, body, (size_t)len) == -1 ||
 	    fsync(fd) == -1) {
 		fail(&res, "write", errno);
 		goto out;

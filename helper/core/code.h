@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "pending.h"
 
 #define CODE_KEY_LEN 32
 

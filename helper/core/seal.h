@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "pending.h"
 
 #define SEAL_NONCE_LEN 12
 #define SEAL_TEXT_LEN 10         /* the longest code; shorter ones NUL-padded */

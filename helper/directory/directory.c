@@ -387,10 +387,19 @@ answer(struct directory *d, struct dir_job *j)
 				    "with default_country) skipped", j->user,
 				    dc->attributes[j->attr[i]]);
 		}
-		if (nums.n == 0)
-			j->st = DIR_ABSENT;
-		cache_put(d, j->user, nums.n > 0, &nums, now);
 		explicit_bzero(j->values, sizeof(j->values));
+		if (nums.n == 0 && j->n_values > 0) {
+			/* Numbers that cannot be read are a data error, not a
+			 * user without a number: under nullok that would skip
+			 * the second factor. Fail closed, cache nothing. */
+			log_err("directory: user=%s: no value of the entry is a "
+			    "usable number: the login fails closed", j->user);
+			j->st = DIR_UNAVAILABLE;
+		} else {
+			if (nums.n == 0)
+				j->st = DIR_ABSENT;
+			cache_put(d, j->user, nums.n > 0, &nums, now);
+		}
 	} else if (j->st == DIR_ABSENT) {
 		if (dc->negative_ttl_ms > 0)
 			cache_put(d, j->user, 0, NULL, now);
@@ -607,4 +616,21 @@ directory_free(struct directory *d)
 	pthread_mutex_destroy(&d->mu);
 	pthread_cond_destroy(&d->cv);
 	free(d);
+}
+
+int
+directory_peek(struct directory *d, const char *user, struct dir_numbers *nums,
+    uint64_t *age_ms)
+{
+	const struct dir_entry *e;
+
+	memset(nums, 0, sizeof(*nums));
+	*age_ms = 0;
+	if (!config_user_name_valid(user) || (e = cache_get(d, user)) == NULL)
+		return -1;
+	*age_ms = now_ms() - e->fetched_ms;
+	if (!e->found)
+		return 0;
+	*nums = e->nums;
+	return 1;
 }

@@ -10,6 +10,7 @@
 #define OTPSMS_DIRECTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf.h"
 #include "loop.h"
@@ -43,5 +44,10 @@ void directory_lookup(struct directory *d, const char *user, dir_cb *cb, void *a
 int directory_flush(struct directory *d, const char *user);
 /* Entries cached, for status. */
 size_t directory_cached(const struct directory *d);
+
+/* otpsmsctl user: user's cached entry without asking the directory: 1
+ * found (nums set), 0 cached as absent, -1 not cached; *age_ms its age. */
+int directory_peek(struct directory *d, const char *user,
+    struct dir_numbers *nums, uint64_t *age_ms);
 
 #endif

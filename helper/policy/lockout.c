@@ -309,3 +309,19 @@ lockout_entries(struct lockout *lo)
 {
 	return lo->users.n;
 }
+
+unsigned
+lockout_failures(struct lockout *lo, const char *user, uint64_t now)
+{
+	struct keytab_ent *e;
+	const struct ulock *u;
+	unsigned i, n = 0;
+
+	if (lo->c.failures == 0 || (e = keytab_get(&lo->users, user)) == NULL)
+		return 0;
+	u = e->val;
+	for (i = 0; i < u->n; i++)
+		if (u->t[i] + lo->c.window_ms > now)
+			n++;
+	return n;
+}

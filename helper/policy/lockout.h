@@ -55,4 +55,8 @@ int lockout_dump(struct lockout *lo, FILE *f, uint64_t now);
 int lockout_load_line(struct lockout *lo, const char *line, uint64_t now);
 size_t lockout_entries(struct lockout *lo);
 
+/* otpsmsctl user: the wrong codes counted in the window now. Changes
+ * nothing. */
+unsigned lockout_failures(struct lockout *lo, const char *user, uint64_t now);
+
 #endif

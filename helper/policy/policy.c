@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -90,6 +91,21 @@ void
 policy_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg)
 {
 	p->ops->ctl_locked(p, cb, arg);
+}
+
+void
+policy_ctl_user(struct policy *p, const char *user, const char *const *numbers,
+    size_t n, policy_text_fn *cb, void *arg)
+{
+	char text[128];
+
+	if (p->ops->ctl_user == NULL) {
+		snprintf(text, sizeof(text), "lock and limits: not shown for the "
+		    "%s policy\n", p->ops->name);
+		cb(arg, 0, text);
+		return;
+	}
+	p->ops->ctl_user(p, user, numbers, n, cb, arg);
 }
 
 void

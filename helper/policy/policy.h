@@ -75,6 +75,9 @@ struct policy_ops {
 	 * pending codes are kept (NULL: only p->cfg changes). */
 	void (*reconfigure)(struct policy *p, const struct config *cfg);
 	void (*counters)(struct policy *p, struct policy_counters *out);
+	/* otpsmsctl user (NULL: not shown): see policy_ctl_user. */
+	void (*ctl_user)(struct policy *p, const char *user,
+	    const char *const *numbers, size_t n, policy_text_fn *cb, void *arg);
 };
 
 struct policy {
@@ -123,6 +126,12 @@ void policy_drop_pending(struct policy *p, const char *user, const uint8_t *id);
 void policy_ctl_unlock(struct policy *p, const char *user, policy_text_fn *cb,
     void *arg);
 void policy_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg);
+/* otpsmsctl user: what the policy holds on user and its numbers (n at most
+ * USER_NUMBERS_MAX), as text lines (numbers named "number I", 1-based,
+ * never spelt): cb's r 0, or -1 (the shared store did not answer). Changes
+ * nothing. */
+void policy_ctl_user(struct policy *p, const char *user,
+    const char *const *numbers, size_t n, policy_text_fn *cb, void *arg);
 /* otpsmsctl status: the policy's lines. */
 void policy_status(struct policy *p, char *out, size_t outsz);
 /* The metrics' share of it (the same counters as policy_status). */

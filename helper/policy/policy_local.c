@@ -426,6 +426,77 @@ local_ctl_locked(struct policy *p, policy_text_fn *cb, void *arg)
 	    sizeof(text)), text);
 }
 
+/* otpsmsctl user: read only, answers at once. */
+static void
+local_ctl_user(struct policy *p, const char *user, const char *const *numbers,
+    size_t n, policy_text_fn *cb, void *arg)
+{
+	struct plocal *l = L(p);
+	char text[PROTO_MAX_CTLTEXT + 1];
+	const struct keytab_ent *e;
+	const struct upending *u;
+	uint64_t now = policy_now(), first = 0;
+	unsigned s, left, unver, np = 0, i;
+	size_t k, off;
+	int on;
+
+	if ((s = lockout_check(l->lockout, user, now)) != 0)
+		snprintf(text, sizeof(text), "lock: LOCKED, %u s left\n", s);
+	else
+		snprintf(text, sizeof(text), "lock: not locked (%u of %u wrong "
+		    "codes in the window)\n", lockout_failures(l->lockout, user, now),
+		    p->cfg->lockout.failures);
+	off = strlen(text);
+	if (p->cfg->limits.pending == 0)
+		snprintf(text + off, sizeof(text) - off, "pending codes: not "
+		    "counted (limits pending: 0)\n");
+	else {
+		if ((e = keytab_get(&l->pending, user)) != NULL) {
+			u = e->val;
+			for (i = 0; i < u->n; i++)
+				if (u->e[i].until > now) {
+					np++;
+					if (first == 0 || u->e[i].until < first)
+						first = u->e[i].until;
+				}
+		}
+		if (np == 0)
+			snprintf(text + off, sizeof(text) - off, "pending codes: 0 "
+			    "(of %u)\n", p->cfg->limits.pending);
+		else
+			snprintf(text + off, sizeof(text) - off, "pending codes: %u "
+			    "(of %u), the first expires in %llu s\n", np,
+			    p->cfg->limits.pending,
+			    (unsigned long long)((first - now + 999) / 1000));
+	}
+	off = strlen(text);
+	left = limits_left(l->limits, LIM_USER, user, now, &on);
+	if (on)
+		snprintf(text + off, sizeof(text) - off, "per_user: %u of %u left\n",
+		    left, p->cfg->limits.rate[LIM_USER].count);
+	else
+		snprintf(text + off, sizeof(text) - off, "per_user: no limit\n");
+	off = strlen(text);
+	s = limits_backoff_left(l->limits, user, now, &unver);
+	if (p->cfg->limits.backoff_after == 0)
+		snprintf(text + off, sizeof(text) - off, "backoff: off\n");
+	else if (s != 0)
+		snprintf(text + off, sizeof(text) - off, "backoff: next code in %u s "
+		    "(%u sent unverified)\n", s, unver);
+	else
+		snprintf(text + off, sizeof(text) - off, "backoff: none (%u of %u "
+		    "sent unverified)\n", unver, p->cfg->limits.backoff_after);
+	for (k = 0; k < n; k++) {
+		off = strlen(text);
+		left = limits_left(l->limits, LIM_NUMBER, numbers[k], now, &on);
+		if (on)
+			snprintf(text + off, sizeof(text) - off, "number %zu: per_number "
+			    "%u of %u left\n", k + 1, left,
+			    p->cfg->limits.rate[LIM_NUMBER].count);
+	}
+	cb(arg, 0, text);
+}
+
 /* The state directory stays (state_dir is restart-only). */
 static void
 local_reconfigure(struct policy *p, const struct config *cfg)
@@ -449,4 +520,5 @@ static const struct policy_ops local_ops = {
 	.free = local_free,
 	.reconfigure = local_reconfigure,
 	.counters = local_counters,
+	.ctl_user = local_ctl_user,
 };

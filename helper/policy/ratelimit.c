@@ -427,3 +427,42 @@ limits_entries(struct limits *l)
 {
 	return l->buckets.n + l->backoffs.n;
 }
+
+/* otpsmsctl user: whole tokens left in one bucket now (an absent bucket is
+ * full); 0 with *limited 0 when that limit is off. */
+unsigned
+limits_left(struct limits *l, enum limit_kind k, const char *value,
+    uint64_t now, int *limited)
+{
+	char key[KEY_MAX];
+	struct keytab_ent *e;
+	const struct rate *r;
+	static const char *const pfx[] = { "user", "number" };
+
+	*limited = 0;
+	if ((k != LIM_USER && k != LIM_NUMBER) || l->c.rate[k].count == 0)
+		return 0;
+	*limited = 1;
+	r = &l->c.rate[k];
+	snprintf(key, sizeof(key), "%s %s", pfx[k], value);
+	if ((e = keytab_get(&l->buckets, key)) == NULL)
+		return r->count;
+	return (unsigned)(level_now(r, e->val, now) / r->window_ms);
+}
+
+/* otpsmsctl user: seconds until the backoff lets a code go (0: none), and
+ * the unverified codes in a row. */
+unsigned
+limits_backoff_left(struct limits *l, const char *user, uint64_t now,
+    unsigned *unverified)
+{
+	struct keytab_ent *e;
+	const struct backoff *bo;
+
+	*unverified = 0;
+	if ((e = keytab_get(&l->backoffs, user)) == NULL)
+		return 0;
+	bo = e->val;
+	*unverified = bo->unverified;
+	return bo->next > now ? (unsigned)((bo->next - now + 999) / 1000) : 0;
+}

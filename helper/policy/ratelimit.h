@@ -80,4 +80,13 @@ int limits_dump(struct limits *l, FILE *f, uint64_t now);
 int limits_load_line(struct limits *l, const char *line, uint64_t now);
 size_t limits_entries(struct limits *l);
 
+/* otpsmsctl user (LIM_USER with the user, LIM_NUMBER with a number): whole
+ * tokens left now; *limited 0 when that limit is off. Changes nothing. */
+unsigned limits_left(struct limits *l, enum limit_kind k, const char *value,
+    uint64_t now, int *limited);
+/* Seconds the user's backoff still holds codes back (0: none), and the
+ * codes sent in a row unverified. Changes nothing. */
+unsigned limits_backoff_left(struct limits *l, const char *user, uint64_t now,
+    unsigned *unverified);
+
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "ratelimit.h"
+#include "savefile.h"
 #include "lockout.h"
 #include "statefile.h"
 
@@ -61,38 +62,17 @@ sha256_hex(const void *p, size_t n, char out[65])
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 statefile_save(const char *dir, struct limits *l, struct lockout *lo,
     uint64_t now, char *err, size_t errsz)
 {
-	char path[4096], tmp[4096], hex[65];
+	char hex[65];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = NULL;
-	int fd = -1, dfd = -1, r = -1;
+	struct iovec iov[4];
+	int r = -1;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, STATEFILE_NAME) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, STATEFILE_NAME) >= (int)sizeof(tmp)) {
-		snprintf(err, errsz, "state_dir path too long");
-		goto out;
-	}
 	if ((f = open_memstream(&text, &len)) == NULL ||
 	    fputs(MAGIC, f) == EOF ||
 	    limits_dump(l, f, now) != 0 || lockout_dump(lo, f, now) != 0 ||
@@ -106,42 +86,16 @@ statefile_save(const char *dir, struct limits *l, struct lockout *lo,
 		snprintf(err, errsz, "cannot hash the state");
 		goto out;
 	}
-	/* A temporary file left by a crash is ours to replace. */
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+	iov[0] = (struct iovec){ text, len };
+	iov[1] = (struct iovec){ (void *)END, 4 };
+	iov[2] = (struct iovec){ hex, 64 };
+	iov[3] = (struct iovec){ (void *)"\n", 1 };
+	if (savefile_replace(dir, STATEFILE_NAME, iov, 4, err, errsz) != 0)
 		goto out;
-	}
-	if (write_all(fd, text, len) == -1 || write_all(fd, END, 4) == -1 ||
-	    write_all(fd, hex, 64) == -1 || write_all(fd, "\n", 1) == -1 ||
-	    fsync(fd) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errsz, "rename %s: %s", path, strerror(errno));
-		goto out;
-	}
-	/* The rename itself must reach the disk before we rely on it. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-		(void)fsync(dfd);
 	r = 0;
  out:
 	if (f != NULL)
 		fclose(f);
-	if (fd != -1) {
-		close(fd);
-		(void)unlink(tmp);
-	}
-	if (dfd != -1)
-		close(dfd);
 	free(text);
 	return r;
 }

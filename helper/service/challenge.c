@@ -79,7 +79,7 @@ static void
 undelivered(struct request *r)
 {
 	if (r->pending_added && r->d->policy != NULL)
-		policy_drop_pending(r->d->policy, r->ch.user, r->ch.id);
+		policy_drop_pending(r->d->policy, request_pol_user(r), r->ch.id);
 	r->pending_added = 0;
 }
 
@@ -154,7 +154,7 @@ on_sent(void *arg, const struct carrier_result *res)
 		    "to=%s carrier=%s ref=%s", r->masked, c->name,
 		    res->ref[0] ? res->ref : "-");
 		if (r->d->policy != NULL)    /* limits count what went out */
-			policy_release(r->d->policy, r->ch.user, r->to, r->reserved, 1);
+			policy_release(r->d->policy, request_pol_user(r), r->to, r->reserved, 1);
 		r->reserved = 0;
 		if (r->client != NULL) {
 			memset(&m, 0, sizeof(m));
@@ -328,7 +328,7 @@ make_code(struct request *r)
 	/* At most limits.pending codes of one user wait at once (on every
 	 * host), however many services or hosts ask. */
 	if (r->d->policy != NULL)
-		policy_add_pending(r->d->policy, r->ch.user, r->ch.id, cfg->ttl_ms,
+		policy_add_pending(r->d->policy, request_pol_user(r), r->ch.id, cfg->ttl_ms,
 		    on_pending_added, r);
 	else
 		on_pending_added(r, 0, 0);
@@ -619,11 +619,11 @@ with_numbers(struct request *r, const char *const *numbers, size_t n)
 		r->waiting = 2;
 		d->store->ops->find_pending(d->store, r->ch.user, r->ch.service,
 		    r->ch.uid, now_ms(), on_found, r);
-		policy_ask_send(d->policy, r->ch.user, r->to, on_policy, r);
+		policy_ask_send(d->policy, request_pol_user(r), r->to, on_policy, r);
 		return;
 	}
 	if (d->policy != NULL)
-		policy_ask_send(d->policy, r->ch.user, r->to, on_policy, r);
+		policy_ask_send(d->policy, request_pol_user(r), r->to, on_policy, r);
 	else
 		on_policy(r, 0, 0, "", POLICY_HELD_NONE);
 }
@@ -692,4 +692,28 @@ challenge_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
 	log_safe(r->service, sizeof(r->service), m->u.creq.service);
 	log_safe(r->rhost, sizeof(r->rhost), m->u.creq.rhost);
 	start_challenge(d, cl, r, &m->u.creq);
+}
+
+void
+challenge_enrol(struct daemon *d, struct client *cl, const char *user,
+    const char *number)
+{
+	struct request *r;
+	const char *list[1];
+
+	if ((r = request_new(d, cl, PROTO_CTL_REQ)) == NULL) {
+		client_error(cl, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	/* Bound to the pair: the key names both, the MAC and seal cover it. */
+	snprintf(r->ch.user, sizeof(r->ch.user), "%s %s", number, user);
+	snprintf(r->pol_user, sizeof(r->pol_user), "%s", user);
+	snprintf(r->ch.service, sizeof(r->ch.service), "%s", ENROL_SERVICE);
+	r->ch.uid = ENROL_UID;
+	log_safe(r->user, sizeof(r->user), user);
+	snprintf(r->service, sizeof(r->service), "%s", ENROL_SERVICE);
+	snprintf(r->rhost, sizeof(r->rhost), "otpsmsctl[%ld]", (long)client_pid(cl));
+	request_audit(r, "enrolment requested", NULL);
+	list[0] = number;
+	with_numbers(r, list, 1);
 }

@@ -19,10 +19,10 @@ request_free(struct request *r)
 {
 	/* Nothing went out: the limit tokens held for this send go back. */
 	if (r->reserved && r->d->policy != NULL)
-		policy_release(r->d->policy, r->ch.user, r->to, r->reserved, 0);
+		policy_release(r->d->policy, request_pol_user(r), r->to, r->reserved, 0);
 	/* A code that was never checked: the guess goes back. */
 	if (r->guess.held && r->d->policy != NULL)
-		policy_unchecked(r->d->policy, r->ch.user, &r->guess);
+		policy_unchecked(r->d->policy, request_pol_user(r), &r->guess);
 	config_free(r->cfg);
 	explicit_bzero(r, sizeof(*r));
 	free(r);

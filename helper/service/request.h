@@ -74,7 +74,24 @@ struct request {
 	 * its digits until the worker has its copy) */
 	uint8_t bsalt[BACKUP_SALT_LEN];
 	int bset;                    /* the user has a set (of that salt) */
+	/* An enrolment (enrol.c): ch.user is the store's key "NUMBER USER"
+	 * and ch.uid ENROL_UID; the limits and lockout count against the user
+	 * named here. Empty: ch.user. */
+	char pol_user[PROTO_MAX_USER + 1];
 };
+
+/* An enrolment's challenges belong to no caller: no peer has this uid
+ * (SO_PEERCRED), so neither a login's verify (the store matches the uid and
+ * the MAC covers it) nor its pending-code lookup can ever reach one. */
+#define ENROL_UID ((uid_t)-1)
+#define ENROL_SERVICE "otpsmsctl-enroll"
+
+/* Who the policy counts this request against. */
+static inline const char *
+request_pol_user(const struct request *r)
+{
+	return r->pol_user[0] != '\0' ? r->pol_user : r->ch.user;
+}
 
 /* A new request of this type for client c, which it waits on
  * (client_on_close: if c goes away first, r->client becomes NULL and the

@@ -673,6 +673,7 @@ on_accept(void *arg, int lfd, uint32_t events)
 		buf_init(&c->in, PROTO_MAX_FRAME + 4);
 		buf_init(&c->out, PROTO_MAX_FRAME + 4);
 		c->in.wipe = 1;    /* requests carry codes */
+		c->out.wipe = 1;   /* and otpsmsctl backup-codes' reply its codes */
 		c->deadline = now_ms() + cfg->client_timeout_ms;
 		c->prev = s->last;
 		if (s->last != NULL)

@@ -30,6 +30,14 @@ reply_verified(struct request *r)
 	m.type = PROTO_VERIFY_RSP;
 	m.u.vrsp.status = r->vstatus;
 	m.u.vrsp.attempts_left = r->vleft;
+	/* An enrolment's proof names the pair it proved: otpsmsctl writes
+	 * exactly that pair, nothing else. */
+	if (r->type == PROTO_CTL_REQ && r->vstatus == PROTO_V_OK) {
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_CTL_RSP;
+		snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
+		    "verified %s %s", r->to, r->pol_user);
+	}
 	if (r->client != NULL)
 		client_reply(r->client, &m);
 	request_free(r);
@@ -61,9 +69,9 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 		request_audit(r, "verified", NULL);
 		m.u.vrsp.status = PROTO_V_OK;
 		if (r->d->policy != NULL) {
-			policy_answered(r->d->policy, r->ch.user, 1, &r->guess,
+			policy_answered(r->d->policy, request_pol_user(r), 1, &r->guess,
 			    NULL, NULL);
-			policy_drop_pending(r->d->policy, r->ch.user, r->ch.id);
+			policy_drop_pending(r->d->policy, request_pol_user(r), r->ch.id);
 		}
 		break;
 	case STORE_WRONG:
@@ -93,9 +101,9 @@ on_verified(void *arg, enum store_verdict v, unsigned left, const char *service)
 	/* Wrong codes count towards the user's lockout (shared: in Redis,
 	 * so the answer waits for that count). */
 	if (r->d->policy != NULL && v == STORE_MAXTRIES)
-		policy_drop_pending(r->d->policy, r->ch.user, r->ch.id);
+		policy_drop_pending(r->d->policy, request_pol_user(r), r->ch.id);
 	if (r->d->policy != NULL && (v == STORE_WRONG || v == STORE_MAXTRIES))
-		policy_answered(r->d->policy, r->ch.user, 0, &r->guess,
+		policy_answered(r->d->policy, request_pol_user(r), 0, &r->guess,
 		    on_counted, r);
 	else
 		reply_verified(r);    /* an unchecked guess goes back there */
@@ -146,7 +154,42 @@ start_verify(struct daemon *d, struct client *cl, struct request *r,
 	explicit_bzero(q->code, sizeof(q->code));
 	r->client = cl;
 	if (d->policy != NULL)
-		policy_ask_verify(d->policy, r->ch.user, &r->guess, on_guess, r);
+		policy_ask_verify(d->policy, request_pol_user(r), &r->guess, on_guess, r);
+	else
+		on_guess(r, 0, 0);
+}
+
+void
+verify_enrol(struct daemon *d, struct client *cl,
+    const uint8_t id[PROTO_ID_LEN], const char *user, const char *number,
+    char *code)
+{
+	struct request *r;
+
+	if ((r = request_new(d, cl, PROTO_CTL_REQ)) == NULL) {
+		explicit_bzero(code, strlen(code));
+		client_error(cl, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	memcpy(r->ch.id, id, PROTO_ID_LEN);
+	code_id_hex(id, r->id_hex);
+	snprintf(r->ch.user, sizeof(r->ch.user), "%s %s", number, user);
+	snprintf(r->pol_user, sizeof(r->pol_user), "%s", user);
+	snprintf(r->to, sizeof(r->to), "%s", number);
+	mask_number(r->masked, sizeof(r->masked), number);
+	r->ch.uid = ENROL_UID;
+	log_safe(r->user, sizeof(r->user), user);
+	snprintf(r->service, sizeof(r->service), "%s", ENROL_SERVICE);
+	snprintf(r->rhost, sizeof(r->rhost), "otpsmsctl[%ld]", (long)client_pid(cl));
+	if (code_mac(id, r->ch.user, r->ch.uid, code, r->ch.mac) != 0) {
+		explicit_bzero(code, strlen(code));
+		request_fail(r, PROTO_E_INTERNAL, "cannot check the code");
+		return;
+	}
+	explicit_bzero(code, strlen(code));
+	if (d->policy != NULL)
+		policy_ask_verify(d->policy, request_pol_user(r), &r->guess,
+		    on_guess, r);
 	else
 		on_guess(r, 0, 0);
 }
@@ -178,7 +221,7 @@ backup_answer(struct request *r, int ok, unsigned left)
 		r->vstatus = PROTO_V_WRONG;
 		r->vleft = 0;
 		if (r->d->policy != NULL)
-			policy_answered(r->d->policy, r->ch.user, 0, &r->guess,
+			policy_answered(r->d->policy, request_pol_user(r), 0, &r->guess,
 			    on_counted, r);
 		else
 			reply_verified(r);
@@ -189,7 +232,7 @@ backup_answer(struct request *r, int ok, unsigned left)
 	r->vstatus = PROTO_V_OK;
 	r->vleft = 0;
 	if (r->d->policy != NULL)
-		policy_answered(r->d->policy, r->ch.user, 1, &r->guess, NULL, NULL);
+		policy_answered(r->d->policy, request_pol_user(r), 1, &r->guess, NULL, NULL);
 	reply_verified(r);
 }
 
@@ -366,7 +409,7 @@ backup_verify_handle(struct daemon *d, struct client *cl, struct proto_msg *m)
 	}
 	explicit_bzero(q->code, sizeof(q->code));
 	if (d->policy != NULL)
-		policy_ask_verify(d->policy, r->ch.user, &r->guess,
+		policy_ask_verify(d->policy, request_pol_user(r), &r->guess,
 		    on_backup_guess, r);
 	else
 		on_backup_guess(r, 0, 0);

@@ -3,6 +3,10 @@
 #ifndef OTPSMS_VERIFY_H
 #define OTPSMS_VERIFY_H
 
+#include <stdint.h>
+
+#include "proto.h"
+
 struct client;
 struct daemon;
 struct proto_msg;
@@ -17,5 +21,13 @@ void verify_handle(struct daemon *d, struct client *c, struct proto_msg *m);
  * VERIFY_RSP (OK or WRONG) or ERROR on c. */
 void backup_verify_handle(struct daemon *d, struct client *c,
     struct proto_msg *m);
+
+/* otpsmsctl enroll: code against the enrolment challenge id for exactly
+ * (user, number), within user's lockout budget like a verify. Right: one
+ * CTL_RSP, status 0, text "verified NUMBER USER"; else one VERIFY_RSP or
+ * ERROR. code is wiped. */
+void verify_enrol(struct daemon *d, struct client *c,
+    const uint8_t id[PROTO_ID_LEN], const char *user, const char *number,
+    char *code);
 
 #endif

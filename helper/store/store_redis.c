@@ -48,52 +48,9 @@
 #error "key names assume 16-byte ids"
 #endif
 
-/* put: KEYS challenge, owner; ARGV mac sealed user service uid created
- * attempts ttl id. */
-static const char put_lua[] =
-	"redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'sealed', ARGV[2], "
-	"'user', ARGV[3], 'service', ARGV[4], 'uid', ARGV[5], "
-	"'created', ARGV[6], 'attempts', ARGV[7], 'owner', KEYS[2]) "
-	"redis.call('PEXPIRE', KEYS[1], ARGV[8]) "
-	"redis.call('SET', KEYS[2], ARGV[9], 'PX', ARGV[8]) "
-	"return 1";
-
-/* verify: KEYS challenge; ARGV user uid mac id. Returns {verdict, left,
- * service, sealed}: 0 unknown/expired/not theirs, 1 ok (sealed: the seal,
- * for the daemon's own check), 2 wrong, 3 burned. */
-static const char verify_lua[] =
-	"local h = redis.call('HMGET', KEYS[1], 'mac', 'user', 'uid', "
-	"'attempts', 'service', 'owner', 'sealed') "
-	"if not h[1] then return {0, 0, '', ''} end "
-	"if h[2] ~= ARGV[1] or h[3] ~= ARGV[2] then return {0, 0, '', ''} end "
-	"local svc = h[5] or '' "
-	"local function gone() "
-	"redis.call('DEL', KEYS[1]) "
-	"if h[6] and redis.call('GET', h[6]) == ARGV[4] then "
-	"redis.call('DEL', h[6]) end end "
-	"if h[1] == ARGV[3] then gone() return {1, 0, svc, h[7] or ''} end "
-	"local left = tonumber(h[4]) - 1 "
-	"if left < 1 then gone() return {3, 0, svc, ''} end "
-	"redis.call('HSET', KEYS[1], 'attempts', left) "
-	"return {2, left, svc, ''}";
-
-/* find: KEYS owner; ARGV the challenge keys' prefix, user hash, uid,
- * service. Returns nil; {id} when the record the pointer names is not the
- * owner's (tampering); or {id, mac, sealed, created, attempts, pttl, user,
- * uid, service}. */
-static const char find_lua[] =
-	"local id = redis.call('GET', KEYS[1]) "
-	"if not id then return false end "
-	"local k = ARGV[1] .. id "
-	"local h = redis.call('HMGET', k, 'mac', 'sealed', 'created', "
-	"'attempts', 'user', 'uid', 'service', 'owner') "
-	"if not h[1] then return false end "
-	"if h[5] ~= ARGV[2] or h[6] ~= ARGV[3] or h[7] ~= ARGV[4] or "
-	"h[8] ~= KEYS[1] then return {id} end "
-	"local ttl = redis.call('PTTL', k) "
-	"local a = tonumber(h[4]) "
-	"if ttl <= 0 or not a or a < 1 then return false end "
-	"return {id, h[1], h[2], h[3], h[4], ttl, h[5], h[6], h[7]}";
+/* The scripts: put.lua, verify.lua, find.lua beside this file (their
+ * comments say their KEYS, ARGV and answers). */
+#include "store_redis_lua.h"
 
 struct rreq;
 

@@ -99,6 +99,7 @@ person() {  # uid then attribute lines
 	person gina "mobile: +447700900131"
 	person hank "mobile: +447700900141"
 	person ivy "description: no number here"
+	person jack "mobile: ask the front desk"
 } > "$L/data.ldif"
 "${SLAPD%slapd}slapadd" -f "$L/slapd.conf" -l "$L/data.ldif" >"$L/slapadd.log" 2>&1 ||
     { sed 's/^/# /' "$L/slapadd.log"; bail "slapadd"; }
@@ -191,6 +192,12 @@ out=$(challenge zed)
 is "$(echo "$out" | cut -d' ' -f1-2)" "error 4" "a user not in the directory is not enrolled"
 out=$(challenge ivy)
 is "$(echo "$out" | cut -d' ' -f1-2)" "error 4" "an entry without a number is not enrolled"
+# A number that cannot be read is a data error: never "not enrolled" (nullok
+# would then skip the code), the login fails closed.
+out=$(challenge jack)
+is "$(echo "$out" | cut -d' ' -f1-2)" "error 6" "an entry whose only number is unusable: unavailable, not unenrolled"
+grep -q "user=jack: no value of the entry is a usable number" "$TESTDIR/otpsmsd.log"
+ok "... and the log says why"
 
 challenge erin >/dev/null
 is "$(last_to)" "+15017122662" "several values: the first usable one"

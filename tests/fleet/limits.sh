@@ -214,33 +214,29 @@ for h in A B C D; do
 done
 
 # --- the scripts themselves, against this Redis, with clocks of our choice:
-# each script of helper/policy/policy_redis_lua.h with its TIME prelude replaced by
-# a read of the key $L"now" (the same rules as ratelimit.c and lockout.c).
+# each script of helper/policy/redis/*.lua (what the build embeds) with its
+# TIME prelude replaced by a read of the key $L"now" (the same rules as
+# ratelimit.c and lockout.c).
 L="${PREFIX}lua:"
-lua() {  # NAME: the script NAME, as the daemon sends it but for the clock
-	awk -v name="$1" -v clock="${L}now" '
-	!on && index($0, "static const char " name "[] =") == 1 {
-		on = 1
-		if ($0 ~ /LUA_NOW/)
-			printf "local now = tonumber(redis.call(\047GET\047, \047%s\047)) ", clock
+lua() {  # NAME_lua: the script NAME.lua, as the daemon sends it but for the clock
+	awk -v clock="${L}now" '
+	/^[ \t]*(--|$)/ { next }
+	$0 == "local tm = redis.call(\047TIME\047)" {
+		printf "local now = tonumber(redis.call(\047GET\047, \047%s\047)) ", clock
+		skip = 1
 		next
 	}
-	on {
-		b = $0
-		sub(/"[^"]*$/, "", b)
-		a = index(b, "\"")
-		printf "%s", substr(b, a + 1)
-		if ($0 ~ /;[ \t]*$/)
-			exit
-	}' "$top_srcdir/helper/policy/policy_redis_lua.h"
+	skip && /^local now = / { skip = 0; next }
+	{ skip = 0; sub(/^[ \t]+/, ""); printf "%s ", $0 }' \
+	    "$top_srcdir/helper/policy/redis/${1%_lua}.lua" | sed 's/ $//'
 }
 at() { rcli set "${L}now" "$1" > /dev/null; }
 ev() { _s=$1; shift; rcli eval "$(lua "$_s")" "$@" | tr '\n' ' ' | sed 's/ $//'; }
 RES="${L}lock ${L}backoff ${L}bucket"
 case "$(lua reserve_lua)" in
 "local now = tonumber(redis.call('GET', '${L}now')) local l = redis.call('PTTL'"*"return {0, 0, 0}")
-	pass "the reserve script read from policy_redis_lua.h" ;;
-*) fail "the reserve script read from policy_redis_lua.h: $(lua reserve_lua)" ;;
+	pass "the reserve script read from helper/policy/redis/reserve.lua" ;;
+*) fail "the reserve script read from helper/policy/redis/reserve.lua: $(lua reserve_lua)" ;;
 esac
 # A bucket of 2 per 10 s: the C engine's numbers (ratelimit.c).
 at 1000000

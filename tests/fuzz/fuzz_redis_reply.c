@@ -19,7 +19,7 @@
 /* By path: "config.h" alone would find autoconf's header in the build dir. */
 #include "backup_redis.h"
 #include "conf.h"
-#include "policy_redis.h"
+#include "rpolicy.h"
 #include "redis_priv.h"
 #include "store.h"
 

@@ -1,5 +1,5 @@
-/* The backup codes' scrypt worker (helper/policy/backup_kdf.c) and the
- * Redis answers' parsers (helper/policy/backup_redis.c): hashes made on the
+/* The backup codes' scrypt worker (helper/backup/backup_kdf.c) and the
+ * Redis answers' parsers (helper/policy/redis/backup_redis.c): hashes made on the
  * thread equal backup_hash's, answered on the loop in order; the queue is
  * bounded (BUSY beyond it); the loop runs while a hash is made; a stop
  * answers every job; out-of-range Redis answers are refused. */

@@ -118,6 +118,13 @@ test_decide(void)
 	ok(judge(&nc, 200, "[1]", why) == LOOKUP_FAILED, "not an object: a failure");
 	ok(judge(&nc, 200, "{\"sim_swap\":1,\"sim_swap\":2}", why) == LOOKUP_FAILED,
 	    "duplicate keys: a failure");
+	/* The deny list is the administrator's spelling, the answer Twilio's
+	 * camel case: a case difference must not let a denied type through. */
+	snprintf(nc.deny[1], NC_TYPE_MAX, "nonfixedvoip");
+	ok(judge(&nc, 200, "{\"sim_swap\":{\"last_sim_swap\":{\"last_sim_swap_date\":"
+	    "\"2023-11-01T00:00:00Z\"}},\"line_type_intelligence\":{\"type\":\"nonFixedVoip\"},"
+	    "\"sms_pumping_risk\":{\"sms_pumping_risk_score\":9}}", why) == LOOKUP_REFUSE,
+	    "deny: nonfixedvoip refuses Twilio's nonFixedVoip (case does not matter)");
 }
 
 #define NC_HEAD "number_checks:\n  provider: twilio_lookup\n  account_sid: " SID \

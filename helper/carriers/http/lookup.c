@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -40,7 +41,7 @@ static void
 read_sim(json_t *root, struct lookup_reply *out)
 {
 	json_t *o, *last, *v;
-	int e;
+	int e = 0;
 
 	out->sim = LOOKUP_ABSENT;
 	if ((o = json_object_get(root, "sim_swap")) == NULL || json_is_null(o))
@@ -82,7 +83,7 @@ read_line(json_t *root, struct lookup_reply *out)
 	json_t *o, *t;
 	const char *s;
 	size_t i, n;
-	int e;
+	int e = 0;
 
 	out->line = LOOKUP_ABSENT;
 	if ((o = json_object_get(root, "line_type_intelligence")) == NULL ||
@@ -118,7 +119,7 @@ static void
 read_risk(json_t *root, struct lookup_reply *out)
 {
 	json_t *o, *v;
-	int e;
+	int e = 0;
 
 	out->risk = LOOKUP_ABSENT;
 	if ((o = json_object_get(root, "sms_pumping_risk")) == NULL || json_is_null(o))
@@ -294,7 +295,9 @@ lookup_decide(const struct number_checks_conf *nc, const struct lookup_reply *re
 			failed = failed ? failed : "line_type_intelligence";
 		else
 			for (i = 0; i < nc->n_deny; i++)
-				if (strcmp(rep->line_type, nc->deny[i]) == 0) {
+				/* Twilio's camel case (nonFixedVoip) or the
+				 * administrator's: the same type. */
+				if (strcasecmp(rep->line_type, nc->deny[i]) == 0) {
 					snprintf(reason, sizeof(reason), "line type %s",
 					    rep->line_type);
 					v = stricter(v, NC_REFUSE, why, whysz, reason);

@@ -81,4 +81,10 @@ int numcheck_start(struct numcheck *n, const char *e164, numcheck_done_fn *done,
 /* otpsmsctl status: appends the checks' counters to out. */
 void numcheck_status(const struct numcheck *n, char *out, size_t outsz);
 
+/* otpsmsctl user: the cached verdict on e164 (enum lookup_verdict), with
+ * the seconds it stays cached and its reason, or -1 if none is cached.
+ * Asks nobody. */
+int numcheck_peek(const struct numcheck *n, const char *e164, unsigned *secs,
+    char *why, size_t whysz);
+
 #endif

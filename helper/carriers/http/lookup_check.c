@@ -233,3 +233,27 @@ numcheck_status(const struct numcheck *n, char *out, size_t outsz)
 	    "failed_refused=%lu\n", n->lookups, n->cached, n->passed, n->refused,
 	    n->backup, n->failed_sent, n->failed_refused);
 }
+
+int
+numcheck_peek(const struct numcheck *n, const char *e164, unsigned *secs,
+    char *why, size_t whysz)
+{
+	uint8_t key[NC_KEY_LEN];
+	const struct nc_slot *s;
+	uint64_t now = now_ms();
+	int r = -1;
+
+	*secs = 0;
+	why[0] = '\0';
+	if (n == NULL || number_key(n, e164, key) != 0)
+		goto out;
+	s = slot_of(n, key);
+	if (s->expires_ms <= now || CRYPTO_memcmp(s->key, key, NC_KEY_LEN) != 0)
+		goto out;
+	*secs = (unsigned)((s->expires_ms - now + 999) / 1000);
+	snprintf(why, whysz, "%s", s->why);
+	r = s->verdict;
+ out:
+	OPENSSL_cleanse(key, sizeof(key));
+	return r;
+}

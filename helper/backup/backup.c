@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "backup.h"
+#include "savefile.h"
 
 #define MAGIC "otpsms-backup 1\n"
 #define END "end "
@@ -398,75 +399,27 @@ backup_parse(struct backup_db *db, const char *text, size_t len, char *err,
 	return r;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 backup_db_save(const struct backup_db *db, char *err, size_t errsz)
 {
-	char path[4096], tmp[4096];
+	struct iovec iov;
 	char *text = NULL;
 	size_t len = 0;
-	int fd = -1, dfd = -1, r = -1;
+	int r = -1;
 
 	if (db->dir == NULL) {
 		r = 0;
-		goto out;
-	}
-	if (snprintf(path, sizeof(path), "%s/%s", db->dir, BACKUP_FILE_NAME) >=
-	    (int)sizeof(path) || snprintf(tmp, sizeof(tmp), "%s/.%s.tmp",
-	    db->dir, BACKUP_FILE_NAME) >= (int)sizeof(tmp)) {
-		snprintf(err, errsz, "state_dir path too long");
 		goto out;
 	}
 	if (backup_format(db, &text, &len) != 0) {
 		snprintf(err, errsz, "cannot format the backup codes: out of memory");
 		goto out;
 	}
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+	iov = (struct iovec){ text, len };
+	if (savefile_replace(db->dir, BACKUP_FILE_NAME, &iov, 1, err, errsz) != 0)
 		goto out;
-	}
-	if (write_all(fd, text, len) == -1 || fsync(fd) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errsz, "rename %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if ((dfd = open(db->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-		(void)fsync(dfd);
 	r = 0;
  out:
-	if (fd != -1) {
-		close(fd);
-		(void)unlink(tmp);
-	}
-	if (dfd != -1)
-		close(dfd);
 	if (text != NULL) {
 		explicit_bzero(text, len);
 		free(text);

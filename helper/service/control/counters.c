@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "policy.h"
 #include "proto.h"
+#include "savefile.h"
 #include "server.h"
 #include "store.h"
 #include "util.h"
@@ -129,23 +130,6 @@ counters_snapshot(struct daemon *d, struct metrics_snap *s, uint32_t first,
 	}
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Prometheus text 0.0.4, the format node_exporter's textfile collector
  * parses, into a temporary file beside the target, then renamed over it:
  * a reader sees the old file or the new one, never half of one. The
@@ -202,7 +186,7 @@ counters_file_write(struct daemon *d, char *err, size_t errsz)
 		goto out;
 	}
 	/* The daemon's umask (077) would hide it from node_exporter. */
-	if (fchmod(fd, 0644) == -1 || write_all(fd, text.d, text.len) == -1) {
+	if (fchmod(fd, 0644) == -1 || savefile_write_all(fd, text.d, text.len) == -1) {
 		snprintf(err, errsz, "%s/%s: %s", dir, tmp, strerror(errno));
 		goto out;
 	}
@@ -237,6 +221,12 @@ on_timer(void *arg)
 	struct daemon *d = arg;
 	char err[512];
 
+	/* A reload took metrics_file away: no more writes (the last file
+	 * stays; a reload that gives one back starts the timer again). */
+	if (d->cfg->metrics_file == NULL) {
+		K.failing = 0;
+		return;
+	}
 	if (counters_file_write(d, err, sizeof(err)) != 0) {
 		if (!K.failing)
 			log_warn("metrics_file: %s (retrying every %u s)", err,
@@ -252,7 +242,8 @@ on_timer(void *arg)
 int
 counters_file_start(struct daemon *d)
 {
-	if (d->cfg->metrics_file == NULL)
+	/* Armed already (a reload): the next tick reads the new settings. */
+	if (d->cfg->metrics_file == NULL || loop_timer_armed(&K.timer))
 		return 0;
 	loop_timer_init(&K.timer, on_timer, d);
 	on_timer(d);

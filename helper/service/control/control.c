@@ -1,6 +1,6 @@
 /* otpsmsctl's requests (control.h): status, locked, unlock, routes NUMBER,
  * reload, test-send NUMBER [CARRIER] (the one that finishes later),
- * backup-codes, flush and metrics. */
+ * backup-codes, flush, metrics and user USER. */
 #include <config.h>
 #include "conf.h"
 
@@ -13,6 +13,7 @@
 #include "backup_kdf.h"
 #include "backup_redis.h"
 #include "carrier.h"
+#include "challenge.h"
 #include "daemon.h"
 #include "control.h"
 #include "directory.h"
@@ -28,6 +29,7 @@
 #include "server.h"
 #include "store.h"
 #include "util.h"
+#include "verify.h"
 
 #define TEST_TEXT "otpsms test message from %s"
 #define TEST_TEXT_MAX 320           /* the text above with a 255-byte host */
@@ -386,16 +388,26 @@ static void
 backup_put_reply(struct backup_put *o, int fleet, int had)
 {
 	struct proto_msg m;
+	size_t len, clen;
 
 	memset(&m, 0, sizeof(m));
 	log_info("backup codes issued: user=%s n=%lu by=otpsmsctl pid=%ld%s",
 	    o->safe, o->n, (long)o->pid, fleet ? " (shared by the fleet; any "
 	    "previous set revoked)" : had ? " (the previous set revoked)" : "");
 	m.type = PROTO_CTL_RSP;
-	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
+	/* The codes copied, not formatted: printf's work buffer is on a
+	 * stack frame of libc's that nothing wipes. */
+	len = (size_t)snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text),
 	    "%lu backup codes for %s (each works once%s; any earlier set no "
-	    "longer works):\n%s", o->n, o->safe, fleet ? ", on every host" : "",
-	    o->codes);
+	    "longer works):\n", o->n, o->safe, fleet ? ", on every host" : "");
+	clen = strlen(o->codes);
+	if (len + clen >= sizeof(m.u.crsp_ctl.text)) {
+		if (o->client != NULL)
+			client_error(o->client, PROTO_E_INTERNAL, 0,
+			    "codes do not fit the reply");
+		return;
+	}
+	memcpy(m.u.crsp_ctl.text + len, o->codes, clen + 1);
 	if (o->client != NULL)
 		client_reply(o->client, &m);
 	explicit_bzero(&m, sizeof(m));
@@ -466,7 +478,11 @@ backup_generated(void *arg, int r, const struct backup_set *set,
 		backup_put_fail(o, "cannot make codes");
 		return;
 	}
-	snprintf(o->codes, sizeof(o->codes), "%s", text);
+	if (strlen(text) >= sizeof(o->codes)) {
+		backup_put_fail(o, "cannot make codes");
+		return;
+	}
+	memcpy(o->codes, text, strlen(text) + 1);    /* not printf: see above */
 	if (o->d->backup_fleet != NULL)
 		backup_redis_put(o->d->backup_fleet, set, backup_put_done, o);
 	else
@@ -512,6 +528,157 @@ backup_codes(struct daemon *d, struct client *c, const char *arg)
 	}
 }
 
+/* otpsmsctl user USER: where the numbers come from, each masked with its
+ * cached number check, then the policy's lines (maybe from Redis). Reads
+ * only: nothing is asked of the directory or the number check service. */
+#define USER_NUMS_MAX (USER_NUMBERS_MAX < DIR_NUMBERS_MAX ? \
+    USER_NUMBERS_MAX : DIR_NUMBERS_MAX)
+
+struct user_op {
+	struct client *client;       /* NULL once it went away */
+	uint32_t status;
+	char nums[USER_NUMS_MAX][17];    /* full numbers: wiped, never sent */
+	const char *np[USER_NUMS_MAX];
+	size_t n;
+	char text[PROTO_MAX_CTLTEXT + 1];
+};
+
+static void
+user_op_gone(void *arg)
+{
+	struct user_op *o = arg;
+
+	o->client = NULL;
+}
+
+static void
+user_op_free(struct user_op *o)
+{
+	explicit_bzero(o, sizeof(*o));
+	free(o);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+user_addf(struct user_op *o, const char *fmt, ...)
+{
+	size_t n = strlen(o->text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->text + n, sizeof(o->text) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void
+user_op_done(void *arg, int r, const char *result)
+{
+	struct user_op *o = arg;
+	struct proto_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_CTL_RSP;
+	if (r < 0) {
+		m.u.crsp_ctl.status = PROTO_E_INTERNAL;
+		user_addf(o, "lock and limits: the shared store did not answer: "
+		    "try again\n");
+	} else {
+		m.u.crsp_ctl.status = o->status;
+		user_addf(o, "%s", result);
+	}
+	/* Bounded by the frame; a cut reply says so. */
+	if (strlen(o->text) >= sizeof(o->text) - 1)
+		memcpy(o->text + sizeof(o->text) - 5, "...\n", 4);
+	snprintf(m.u.crsp_ctl.text, sizeof(m.u.crsp_ctl.text), "%s", o->text);
+	if (o->client != NULL)
+		client_reply(o->client, &m);
+	user_op_free(o);
+}
+
+static const char *
+check_name(int v)
+{
+	switch (v) {
+	case LOOKUP_PASS: return "pass";
+	case LOOKUP_REFUSE: return "refuse";
+	case LOOKUP_BACKUP: return "backup required";
+	}
+	return "?";
+}
+
+static void
+user_start(struct daemon *d, struct client *c, const char *user)
+{
+	const struct user_entry *u;
+	struct dir_numbers dn;
+	struct user_op *o;
+	char safe[PROTO_MAX_USER + 1], masked[PROTO_MAX_MASKED + 1];
+	char why[LOOKUP_WHY_MAX];
+	uint64_t age = 0;
+	unsigned secs;
+	size_t i;
+	int v = -1, known = 0;
+
+	memset(&dn, 0, sizeof(dn));
+	if (!config_user_name_valid(user)) {
+		client_error(c, PROTO_E_MALFORMED, 0, "user needs a user name");
+		return;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		client_error(c, PROTO_E_INTERNAL, 0, "out of memory");
+		return;
+	}
+	log_safe(safe, sizeof(safe), user);
+	user_addf(o, "user %s\n", safe);
+	/* The order a login asks them in (challenge.c). */
+	if ((u = config_find_user(d->cfg, user)) != NULL) {
+		known = 1;
+		if (d->cfg->users_file != NULL)
+			user_addf(o, "source: users_file %s\n", d->cfg->users_file);
+		else
+			user_addf(o, "source: users: in the configuration\n");
+		for (i = 0; i < u->n_numbers && o->n < USER_NUMS_MAX; i++)
+			snprintf(o->nums[o->n++], sizeof(o->nums[0]), "%s",
+			    u->numbers[i]);
+	} else if (d->directory != NULL) {
+		v = directory_peek(d->directory, user, &dn, &age);
+		if (v < 0)
+			user_addf(o, "source: directory: not cached (asked at the "
+			    "next login)\n");
+		else {
+			user_addf(o, "source: directory (cached %llu s ago%s)\n",
+			    (unsigned long long)(age / 1000),
+			    v == 0 ? ", not found there" : "");
+			known = v > 0;
+		}
+		for (i = 0; i < dn.n && o->n < USER_NUMS_MAX; i++)
+			snprintf(o->nums[o->n++], sizeof(o->nums[0]), "%s", dn.num[i]);
+		explicit_bzero(&dn, sizeof(dn));
+	} else {
+		user_addf(o, "source: none: not in the configuration's users\n");
+		o->status = PROTO_E_NOUSER;
+	}
+	if (!known && d->directory != NULL && v == 0)
+		o->status = PROTO_E_NOUSER;
+	user_addf(o, "numbers: %zu\n", o->n);
+	for (i = 0; i < o->n; i++) {
+		o->np[i] = o->nums[i];
+		mask_number(masked, sizeof(masked), o->nums[i]);
+		user_addf(o, "  number %zu: %s", i + 1, masked);
+		if (d->checks != NULL) {
+			v = numcheck_peek(d->checks, o->nums[i], &secs, why, sizeof(why));
+			if (v < 0)
+				user_addf(o, " (number check: none cached)");
+			else
+				user_addf(o, " (number check: %s%s%s, cached %u s more)",
+				    check_name(v), why[0] ? ": " : "", why, secs);
+		}
+		user_addf(o, "\n");
+	}
+	o->client = c;
+	client_on_close(c, user_op_gone, o);
+	policy_ctl_user(d->policy, user, o->np, o->n, user_op_done, o);
+}
+
 /* otpsmsctl metrics: the counters, not their text (which would not fit in
  * a frame): one page of carriers from index arg ("" is 0) on; otpsmsctl
  * asks for the next page while there is one, and renders. */
@@ -540,6 +707,69 @@ metrics_reply(struct daemon *d, struct client *c, const char *arg)
 	free(m);
 }
 
+/* otpsmsctl enroll / change-number: "NUMBER USER", or (verify) "IDHEX CODE
+ * NUMBER USER". Refused unless the users are in users_file (the only place
+ * otpsmsctl writes): the daemon never writes it, it proves the pair. 0 with
+ * the parts in place (pointing into buf), or -1 once an error went out. */
+static int
+enrol_args(struct daemon *d, struct client *c, char *buf, int with_code,
+    uint8_t id[PROTO_ID_LEN], char **code, char **number, char **user)
+{
+	char *p = buf, *sp;
+
+	if (d->cfg->users_file == NULL) {
+		client_error(c, PROTO_E_DENIED, 0, "no users_file configured: "
+		    "enrolment writes users_file (otpsmsd.yaml(5))");
+		return -1;
+	}
+	if (with_code) {
+		if ((sp = strchr(p, ' ')) == NULL || sp - p != 2 * PROTO_ID_LEN ||
+		    hex_decode(p, 2 * PROTO_ID_LEN, id, PROTO_ID_LEN) !=
+		    PROTO_ID_LEN)
+			goto malformed;
+		*code = sp + 1;
+		if ((sp = strchr(*code, ' ')) == NULL || sp == *code ||
+		    sp - *code > PROTO_MAX_CODE)
+			goto malformed;
+		*sp = '\0';
+		p = sp + 1;
+	}
+	*number = p;
+	if ((sp = strchr(p, ' ')) == NULL)
+		goto malformed;
+	*sp = '\0';
+	*user = sp + 1;
+	if (!e164_valid(*number) || !config_user_name_valid(*user))
+		goto malformed;
+	return 0;
+ malformed:
+	client_error(c, PROTO_E_MALFORMED, 0, with_code ?
+	    "enroll-verify needs \"ID CODE NUMBER USER\"" :
+	    "enroll needs \"NUMBER USER\": an E.164 number and a user name");
+	return -1;
+}
+
+static void
+enrol(struct daemon *d, struct client *c, struct proto_ctl_req *q)
+{
+	char buf[PROTO_MAX_CTLARG + 1];
+	uint8_t id[PROTO_ID_LEN];
+	char *code = NULL, *number, *user;
+	int with_code = q->op == PROTO_CTL_ENROLL_VERIFY;
+
+	memcpy(buf, q->arg, sizeof(buf));
+	buf[sizeof(buf) - 1] = '\0';
+	explicit_bzero(q->arg, sizeof(q->arg));    /* may hold a code */
+	if (enrol_args(d, c, buf, with_code, id, &code, &number, &user) != 0)
+		goto out;
+	if (with_code)
+		verify_enrol(d, c, id, user, number, code);
+	else
+		challenge_enrol(d, c, user, number);
+ out:
+	explicit_bzero(buf, sizeof(buf));
+}
+
 void
 control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 {
@@ -554,7 +784,8 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 	m.type = PROTO_CTL_RSP;
 	text[0] = '\0';
 	if (d->policy == NULL && (q->op == PROTO_CTL_STATUS ||
-	    q->op == PROTO_CTL_LOCKED || q->op == PROTO_CTL_UNLOCK)) {
+	    q->op == PROTO_CTL_LOCKED || q->op == PROTO_CTL_UNLOCK ||
+	    q->op == PROTO_CTL_USER)) {
 		client_error(c, PROTO_E_INTERNAL, 0, "no policy");
 		return;
 	}
@@ -616,9 +847,13 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		/* The errors, one per line, as FILE:LINE:COL: message. */
 		if (daemon_reload(d, text, sizeof(text)) != 0)
 			m.u.crsp_ctl.status = PROTO_E_INTERNAL;
-		log_info("reload %s: by=otpsmsctl pid=%ld",
+		/* arg: why, from otpsmsctl ("enrolled USER +NUMBER"): logged
+		 * made safe, never acted on. */
+		log_safe(err, sizeof(err), q->arg);
+		log_info("reload %s: by=otpsmsctl pid=%ld%s%s%s",
 		    m.u.crsp_ctl.status == 0 ? "done" : "refused",
-		    (long)client_pid(c));
+		    (long)client_pid(c), err[0] ? " reason=\"" : "", err,
+		    err[0] ? "\"" : "");
 		break;
 	case PROTO_CTL_TEST_SEND:
 		/* Replies later, from the carrier's answer. */
@@ -630,6 +865,14 @@ control_handle(struct daemon *d, struct client *c, struct proto_msg *req)
 		return;
 	case PROTO_CTL_METRICS:
 		metrics_reply(d, c, q->arg);
+		return;
+	case PROTO_CTL_USER:
+		/* Replies later when the fleet's state is in Redis. */
+		user_start(d, c, q->arg);
+		return;
+	case PROTO_CTL_ENROLL_SEND:
+	case PROTO_CTL_ENROLL_VERIFY:
+		enrol(d, c, &req->u.creq_ctl);
 		return;
 	default:
 		client_error(c, PROTO_E_MALFORMED, 0, "unknown control operation");

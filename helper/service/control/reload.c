@@ -63,6 +63,9 @@ daemon_reload(struct daemon *d, char *out, size_t outsz)
 	d->cfg = nc;
 	policy_reconfigure(d->policy, d->cfg);
 	metrics_reloads_inc();
+	/* metrics_file may have come (start writing) or gone (the timer
+	 * stops at its next tick). */
+	(void)counters_file_start(d);
 	snprintf(line, sizeof(line), "reloaded %s: %zu user(s), %zu carrier(s), "
 	    "%zu of them kept as they were", d->cfgpath, nc->n_users,
 	    nc->n_carriers, kept);
