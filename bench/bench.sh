@@ -536,13 +536,25 @@ fi
 # length, the difference divided by the difference in messages, so start-up
 # and shutdown cancel out) and its system calls per message (strace -c).
 # Slow under valgrind, so few clients and short runs.
-cost_ir() {   # cost_ir MODE SECONDS: "MESSAGES INSTRUCTIONS"
+cost_ir() {   # cost_ir MODE SECONDS [CONFIG SOCKET]: "MESSAGES INSTRUCTIONS"
 	# Opened as root at start, written as the daemon's user at exit.
 	mkdir -p "$TESTDIR/cg"; : > "$TESTDIR/cg/out"; chmod 666 "$TESTDIR/cg/out"
-	OTPSMSD_WRAPPER="valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file=$TESTDIR/cg/out" \
-	    start_daemon "$TESTDIR/otpsmsd.yaml" >&2
-	_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
-	stop_daemon >&2
+	_n=0
+	if [ -z "${3:-}" ]; then
+		OTPSMSD_WRAPPER="valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file=$TESTDIR/cg/out" \
+		    start_daemon "$TESTDIR/otpsmsd.yaml" >&2
+		_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
+		stop_daemon >&2
+	else
+		rm -f "$4"
+		valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file="$TESTDIR/cg/out" \
+		    "$OTPSMSD" -f -c "$3" > "$TESTDIR/cg/log" 2>&1 &
+		_p=$!
+		_i=0
+		while [ ! -S "$4" ] && [ $_i -lt 600 ]; do sleep 0.05; _i=$((_i + 1)); done
+		_n=$("$LOADGEN" -s "$4" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
+		kill "$_p"; wait "$_p" 2>/dev/null
+	fi
 	echo "$_n $(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$TESTDIR/cg/out")"
 }
 cost_sys() {  # cost_sys MODE: "MESSAGES SYSCALLS" and the top calls in $TESTDIR/strace
@@ -562,6 +574,31 @@ if want cost && command -v valgrind >/dev/null 2>&1 && command -v strace >/dev/n
 		    printf "%.0f instructions/msg (user space; %d and %d msgs), %.1f syscalls/msg", \
 		    ($4 - $2) / ($3 - $1), $1, $3, $6 / $5 }')"
 		diag "$m syscalls/msg: $(awk -v n="${c%% *}" '$NF != "total" && $4 ~ /^[0-9]+$/ {
+		    printf "%s %.2f, ", $NF, $4 / n }' "$TESTDIR/strace" | head -c 400)"
+	done
+fi
+# The same over HTTPS, HTTP/1.1 and HTTP/2 (the tls part's configurations).
+if want cost && [ -z "$TLS_SKIP" ] && command -v valgrind >/dev/null 2>&1; then
+	for proto in tls h2; do
+		a=$(cost_ir challenge 2 "$TESTDIR/$proto.yaml" "$TESTDIR/run/$proto.sock")
+		b=$(cost_ir challenge 6 "$TESTDIR/$proto.yaml" "$TESTDIR/run/$proto.sock")
+		# System calls: strace -c on a daemon of this configuration.
+		rm -f "$TESTDIR/run/$proto.sock"
+		"$OTPSMSD" -f -c "$TESTDIR/$proto.yaml" > "$TESTDIR/cg/log" 2>&1 &
+		_p=$!
+		_i=0
+		while [ ! -S "$TESTDIR/run/$proto.sock" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+		strace -c -f -o "$TESTDIR/strace" -p "$_p" 2>/dev/null &
+		_st=$!
+		sleep 0.5
+		_n=$("$LOADGEN" -s "$TESTDIR/run/$proto.sock" -m challenge -c 16 -d 2 -w 0 -u "$USERS" | field ok)
+		kill -INT $_st; wait $_st 2>/dev/null
+		kill "$_p"; wait "$_p" 2>/dev/null
+		c="$_n $(awk '$NF == "total" {print $4}' "$TESTDIR/strace")"
+		diag "challenge $proto cost: $(echo "$a $b $c" | awk '{
+		    printf "%.0f instructions/msg (user space; %d and %d msgs), %.1f syscalls/msg", \
+		    ($4 - $2) / ($3 - $1), $1, $3, $6 / $5 }')"
+		diag "challenge $proto syscalls/msg: $(awk -v n="${c%% *}" '$NF != "total" && $4 ~ /^[0-9]+$/ {
 		    printf "%s %.2f, ", $NF, $4 / n }' "$TESTDIR/strace" | head -c 400)"
 	done
 fi

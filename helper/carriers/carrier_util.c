@@ -293,6 +293,11 @@ carrier_req_start(struct carrier_req *req, const char *url, size_t len,
 	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ctmo) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK ||
+	    /* A transfer started while the first connection to the carrier
+	     * is still being set up waits to learn whether it multiplexes
+	     * (HTTP/2 over TLS) instead of opening one connection (and one
+	     * TLS handshake) of its own; on HTTP/1.1 it then opens its own. */
+	    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||
 	    set_trust(easy, c->tls) == -1) {
 		log_err_f("carrier %s: cannot set up the transfer", c->name);
 		goto out;
