@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -137,6 +138,13 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "twilio_mock/1"
     mock = None  # set by main
+
+    def handle(self):
+        try:
+            super().handle()
+        except ssl.SSLError as e:
+            # A client that refused our certificate: logged, not a traceback.
+            sys.stderr.write("twilio_mock: TLS handshake failed: %s\n" % e)
 
     def log_message(self, fmt, *args):
         if self.mock.args.verbose:
@@ -428,12 +436,21 @@ def main():
     ap.add_argument("--deliver", default="ok", choices=DELIVERIES)
     ap.add_argument("--log")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--tls-cert", help="PEM chain: serve HTTPS (with --tls-key)")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
 
     mock = Mock(args)
     Handler.mock = mock
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     srv.daemon_threads = True
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake on the connection's thread, not in accept: a client
+        # that refuses the certificate must not stall the others.
+        srv.socket = tls.wrap_socket(srv.socket, server_side=True,
+                                     do_handshake_on_connect=False)
 
     def on_term(signum, frame):
         mock.stop.set()
