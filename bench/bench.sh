@@ -67,10 +67,10 @@ loop_note() {
 	diag "$1 loop: ${_l:-no status}"
 	echo "$_l" | sed -n 's/^longest turn \([0-9.]*\) ms.*/\1/p' >> "$2"
 }
-# BENCH_ONLY="send verify smpp cost memory login redis" (the default: all): the
+# BENCH_ONLY="send tls verify smpp cost memory login redis" (the default: all): the
 # parts to run; the figures of the others come out empty. redis adds its runs
 # to the send, verify and login parts that run.
-want() { case " ${BENCH_ONLY:-send verify smpp cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
+want() { case " ${BENCH_ONLY:-send tls verify smpp cost memory login redis} " in *" $1 "*) return 0;; esac; return 1; }
 
 # BENCH_PERF=DIR: the daemon's first send and verify runs are recorded with
 # `perf record -g` into DIR/send.data and DIR/verify.data.
@@ -191,8 +191,56 @@ at_cleanup 'stop_rd; stop_redis'
 RSOCK=$TESTDIR/run/rd.sock
 
 # --- the carrier: nginx answering the Twilio-shaped POST ---------------------
+# Cleartext on NGINX_PORT; HTTPS with a test CA's certificate (made here) on
+# TLS_PORT (HTTP/1.1 only) and H2_PORT (ALPN h2, HTTP/1.1 for wrk).
 NGINX_PORT=$(free_port)
-mkdir -p "$TESTDIR/nginx"
+TLS_PORT=$(free_port)
+H2_PORT=$(free_port)
+mkdir -p "$TESTDIR/nginx" "$TESTDIR/tls"
+TLS_OK=
+if want tls && command -v openssl >/dev/null 2>&1; then
+	_t=$TESTDIR/tls
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$_t/ca.key" -out "$_t/ca.pem" -days 2 -subj "/CN=otpsms bench CA" >/dev/null 2>&1 &&
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$_t/srv.key" -out "$_t/srv.csr" -subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$_t/srv.ext" &&
+	openssl x509 -req -in "$_t/srv.csr" -CA "$_t/ca.pem" -CAkey "$_t/ca.key" \
+	    -CAcreateserial -days 2 -extfile "$_t/srv.ext" -out "$_t/srv.pem" >/dev/null 2>&1 &&
+	TLS_OK=1
+fi
+TLS_SERVERS=
+[ -n "$TLS_OK" ] && TLS_SERVERS="
+	ssl_certificate $TESTDIR/tls/srv.pem;
+	ssl_certificate_key $TESTDIR/tls/srv.key;
+	ssl_session_cache shared:bench:10m;
+	server {
+		listen 127.0.0.1:$TLS_PORT ssl;
+		location / {
+			default_type application/json;
+			return 201 '{\"sid\":\"SM0123456789abcdef0123456789abcdef\",\"status\":\"queued\"}';
+		}
+	}
+	# HTTP/2: nginx's return answers before the request's DATA frame is
+	# read and resets the stream (NO_ERROR), which curl 7.88 reports as
+	# a failed transfer (about 1% of sends). A carrier reads the body:
+	# here nginx reads it too, proxying to a return on a Unix socket.
+	upstream answer { server unix:$TESTDIR/nginx/answer.sock; keepalive 64; }
+	server {
+		listen unix:$TESTDIR/nginx/answer.sock;
+		location / {
+			default_type application/json;
+			return 201 '{\"sid\":\"SM0123456789abcdef0123456789abcdef\",\"status\":\"queued\"}';
+		}
+	}
+	server {
+		listen 127.0.0.1:$H2_PORT ssl http2;
+		location / {
+			proxy_pass http://answer;
+			proxy_http_version 1.1;
+			proxy_set_header Connection \"\";
+		}
+	}"
 cat > "$TESTDIR/nginx/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -214,7 +262,7 @@ http {
 			default_type application/json;
 			return 201 '{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}';
 		}
-	}
+	}$TLS_SERVERS
 }
 EOF
 "$NGINX" -p "$TESTDIR/nginx" -c "$TESTDIR/nginx/nginx.conf" 2>"$TESTDIR/nginx/stderr" &
@@ -300,6 +348,84 @@ while want send && [ $r -lt "$RUNS" ]; do
 	r=$((r + 1))
 done
 diag "daemon rss after the send runs: $(sed -n 's/^VmRSS: *//p' /proc/$DAEMON_PID/status)"
+
+# --- the send over HTTPS: HTTP/1.1 and HTTP/2 -------------------------------------
+# A daemon per protocol, the same configuration on its own socket, its carrier
+# on nginx's TLS port with ca_file: the bench CA (as a private CA would be
+# deployed). Each round: the daemon's send rate, then wrk (HTTP/1.1) or
+# h2load (HTTP/2: 1 connection per 16 streams, as many streams in flight as
+# the daemon's clients) and curlclient (-2 for HTTP/2) on the same URL.
+# start_tls NAME PORT: TLS_PID, TLS_SOCK.
+start_tls() {
+	TLS_SOCK=$TESTDIR/run/$1.sock
+	sed "s|^socket: .*|socket: $TLS_SOCK|; s|$OUTBOX|$TESTDIR/spool/$1-outbox.jsonl|; s|api_url: http://127.0.0.1:$NGINX_PORT|api_url: https://127.0.0.1:$2\\
+    ca_file: $TESTDIR/tls/ca.pem|" "$TESTDIR/otpsmsd.yaml" > "$TESTDIR/$1.yaml"
+	rm -f "$TLS_SOCK"
+	"$OTPSMSD" -f -c "$TESTDIR/$1.yaml" > "$TESTDIR/$1.log" 2>&1 &
+	TLS_PID=$!
+	_i=0
+	until [ -S "$TLS_SOCK" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 200 ] || ! kill -0 "$TLS_PID" 2>/dev/null; then
+			sed "s/^/# $1 daemon: /" "$TESTDIR/$1.log"
+			echo "bench: otpsmsd on HTTPS did not start" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+}
+TLS_PATH=/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json
+: > "$TESTDIR/send_tls"; : > "$TESTDIR/curl_tls"; : > "$TESTDIR/http_tls"
+: > "$TESTDIR/send_h2"; : > "$TESTDIR/curl_h2"; : > "$TESTDIR/http_h2"
+TLS_SKIP=
+if ! want tls; then TLS_SKIP="not in BENCH_ONLY"
+elif [ -z "$TLS_OK" ]; then TLS_SKIP="cannot make the test certificate (openssl)"
+elif ! command -v h2load >/dev/null 2>&1; then TLS_SKIP="h2load not installed (nghttp2-client)"
+fi
+[ -n "$TLS_SKIP" ] && diag "tls: skipped: $TLS_SKIP"
+H2_CONNS=$(( (CONC + 15) / 16 ))
+printf '%s' "To=%2B447700900001&From=%2B15017122661&Body=123456%20is%20your%20code" > "$TESTDIR/post.body"
+for proto in tls h2; do
+	[ -z "$TLS_SKIP" ] || break
+	if [ $proto = tls ]; then port=$TLS_PORT; else port=$H2_PORT; fi
+	start_tls "$proto" "$port"
+	turl=https://127.0.0.1:$port$TLS_PATH
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		cpu_mark "$TLS_PID"
+		out=$("$LOADGEN" -s "$TLS_SOCK" -m challenge -c "$CONC" -d "$SECS" -w 1 -u "$USERS")
+		diag "send $proto run $((r + 1)): $out"
+		diag "$(cpu_note "send $proto" "$(echo "$out" | field rate)")"
+		echo "$out" | field rate >> "$TESTDIR/send_$proto"
+		# The daemon's kept connections to nginx (multiplexed or not).
+		command -v ss >/dev/null 2>&1 &&
+		    diag "send $proto: the daemon holds $(ss -Htnp state established "( dport = :$port )" 2>/dev/null | grep -c "pid=$TLS_PID,") connections to nginx"
+		if [ $proto = tls ]; then
+			out=$(wrk -t 1 -c "$CONC" -d "${SECS}s" -s "$TESTDIR/post.lua" "$turl" 2>&1)
+			rps=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+			diag "wrk https run $((r + 1)): $rps/s $(echo "$out" | grep -i 'non-2xx\|errors' | tr '\n' ' ')"
+			copt=
+		else
+			out=$(h2load -c "$H2_CONNS" -m 16 -D "$SECS" --warm-up-time=1 \
+			    -d "$TESTDIR/post.body" \
+			    -H "Content-Type: application/x-www-form-urlencoded" \
+			    -H "Authorization: Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjowMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg==" \
+			    "$turl" 2>&1)
+			rps=$(echo "$out" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')
+			diag "h2load run $((r + 1)): $rps/s $(echo "$out" | grep '^requests:' | tr '\n' ' ')"
+			copt=-2
+		fi
+		echo "${rps:-0}" >> "$TESTDIR/http_$proto"
+		out=$("$CURLCLIENT" -u "$turl" -c "$CONC" -d "$SECS" -w 1 -k $copt)
+		diag "curlclient $proto run $((r + 1)): $out"
+		echo "$out" | field rate >> "$TESTDIR/curl_$proto"
+		r=$((r + 1))
+	done
+	diag "$proto daemon: $(grep -c 'code sent' "$TESTDIR/$proto.log") sent, $(grep -c 'failed' "$TESTDIR/$proto.log") failures logged"
+	grep 'failed' "$TESTDIR/$proto.log" | sed 's/.*failed/failed/' | sort | uniq -c | sort -rn | head -3 |
+	    while read -r l; do diag "$proto daemon: $l"; done
+	kill "$TLS_PID" 2>/dev/null; wait "$TLS_PID" 2>/dev/null
+done
 
 r=0
 while want verify && [ $r -lt "$RUNS" ]; do
@@ -410,13 +536,25 @@ fi
 # length, the difference divided by the difference in messages, so start-up
 # and shutdown cancel out) and its system calls per message (strace -c).
 # Slow under valgrind, so few clients and short runs.
-cost_ir() {   # cost_ir MODE SECONDS: "MESSAGES INSTRUCTIONS"
+cost_ir() {   # cost_ir MODE SECONDS [CONFIG SOCKET]: "MESSAGES INSTRUCTIONS"
 	# Opened as root at start, written as the daemon's user at exit.
 	mkdir -p "$TESTDIR/cg"; : > "$TESTDIR/cg/out"; chmod 666 "$TESTDIR/cg/out"
-	OTPSMSD_WRAPPER="valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file=$TESTDIR/cg/out" \
-	    start_daemon "$TESTDIR/otpsmsd.yaml" >&2
-	_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
-	stop_daemon >&2
+	_n=0
+	if [ -z "${3:-}" ]; then
+		OTPSMSD_WRAPPER="valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file=$TESTDIR/cg/out" \
+		    start_daemon "$TESTDIR/otpsmsd.yaml" >&2
+		_n=$("$LOADGEN" -s "$SOCKET" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
+		stop_daemon >&2
+	else
+		rm -f "$4"
+		valgrind -q --tool=callgrind --vgdb=no --callgrind-out-file="$TESTDIR/cg/out" \
+		    "$OTPSMSD" -f -c "$3" > "$TESTDIR/cg/log" 2>&1 &
+		_p=$!
+		_i=0
+		while [ ! -S "$4" ] && [ $_i -lt 600 ]; do sleep 0.05; _i=$((_i + 1)); done
+		_n=$("$LOADGEN" -s "$4" -m "$1" -c 4 -d "$2" -w 0 -u "$USERS" | field ok)
+		kill "$_p"; wait "$_p" 2>/dev/null
+	fi
 	echo "$_n $(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$TESTDIR/cg/out")"
 }
 cost_sys() {  # cost_sys MODE: "MESSAGES SYSCALLS" and the top calls in $TESTDIR/strace
@@ -436,6 +574,31 @@ if want cost && command -v valgrind >/dev/null 2>&1 && command -v strace >/dev/n
 		    printf "%.0f instructions/msg (user space; %d and %d msgs), %.1f syscalls/msg", \
 		    ($4 - $2) / ($3 - $1), $1, $3, $6 / $5 }')"
 		diag "$m syscalls/msg: $(awk -v n="${c%% *}" '$NF != "total" && $4 ~ /^[0-9]+$/ {
+		    printf "%s %.2f, ", $NF, $4 / n }' "$TESTDIR/strace" | head -c 400)"
+	done
+fi
+# The same over HTTPS, HTTP/1.1 and HTTP/2 (the tls part's configurations).
+if want cost && [ -z "$TLS_SKIP" ] && command -v valgrind >/dev/null 2>&1; then
+	for proto in tls h2; do
+		a=$(cost_ir challenge 2 "$TESTDIR/$proto.yaml" "$TESTDIR/run/$proto.sock")
+		b=$(cost_ir challenge 6 "$TESTDIR/$proto.yaml" "$TESTDIR/run/$proto.sock")
+		# System calls: strace -c on a daemon of this configuration.
+		rm -f "$TESTDIR/run/$proto.sock"
+		"$OTPSMSD" -f -c "$TESTDIR/$proto.yaml" > "$TESTDIR/cg/log" 2>&1 &
+		_p=$!
+		_i=0
+		while [ ! -S "$TESTDIR/run/$proto.sock" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+		strace -c -f -o "$TESTDIR/strace" -p "$_p" 2>/dev/null &
+		_st=$!
+		sleep 0.5
+		_n=$("$LOADGEN" -s "$TESTDIR/run/$proto.sock" -m challenge -c 16 -d 2 -w 0 -u "$USERS" | field ok)
+		kill -INT $_st; wait $_st 2>/dev/null
+		kill "$_p"; wait "$_p" 2>/dev/null
+		c="$_n $(awk '$NF == "total" {print $4}' "$TESTDIR/strace")"
+		diag "challenge $proto cost: $(echo "$a $b $c" | awk '{
+		    printf "%.0f instructions/msg (user space; %d and %d msgs), %.1f syscalls/msg", \
+		    ($4 - $2) / ($3 - $1), $1, $3, $6 / $5 }')"
+		diag "challenge $proto syscalls/msg: $(awk -v n="${c%% *}" '$NF != "total" && $4 ~ /^[0-9]+$/ {
 		    printf "%s %.2f, ", $NF, $4 / n }' "$TESTDIR/strace" | head -c 400)"
 	done
 fi
@@ -579,6 +742,25 @@ awk -v s="$SEND" -v sp="$(median "$TESTDIR/sendp99")" -v h="$HTTP" -v v="$VERIFY
 	printf "pam_oath_above_permit_ms: %.3f\n", o - pp
 	printf "pam_vs_oath_above_permit: %.2f\n", (o - pp > 0 ? (p - pp) / (o - pp) : 0)
 }'
+if [ -n "$TLS_SKIP" ]; then
+	echo "tls: skipped: $TLS_SKIP"
+else
+	diag "tls spread (min..max of $RUNS runs): send_tls $(spread "$TESTDIR/send_tls"), curl_tls $(spread "$TESTDIR/curl_tls"), http_tls $(spread "$TESTDIR/http_tls"), send_h2 $(spread "$TESTDIR/send_h2"), curl_h2 $(spread "$TESTDIR/curl_h2"), http_h2 $(spread "$TESTDIR/http_h2")"
+	awk -v s="$(median "$TESTDIR/send_tls")" -v c="$(median "$TESTDIR/curl_tls")" \
+	    -v h="$(median "$TESTDIR/http_tls")" -v s2="$(median "$TESTDIR/send_h2")" \
+	    -v c2="$(median "$TESTDIR/curl_h2")" -v h2="$(median "$TESTDIR/http_h2")" 'BEGIN {
+		printf "send_rate_tls: %d /s\n", s
+		printf "curl_limit_tls: %d /s\n", c
+		printf "send_vs_curl_tls: %.2f\n", (c > 0 ? s / c : 0)
+		printf "http_limit_tls: %d /s\n", h
+		printf "send_vs_limit_tls: %.2f\n", (h > 0 ? s / h : 0)
+		printf "send_rate_h2: %d /s\n", s2
+		printf "curl_limit_h2: %d /s\n", c2
+		printf "send_vs_curl_h2: %.2f\n", (c2 > 0 ? s2 / c2 : 0)
+		printf "http_limit_h2: %d /s\n", h2
+		printf "send_vs_limit_h2: %.2f\n", (h2 > 0 ? s2 / h2 : 0)
+	}'
+fi
 if [ -n "$REDIS_SKIP" ]; then
 	echo "redis: skipped: $REDIS_SKIP"
 	exit 0

@@ -176,42 +176,54 @@ out:
 	return r;
 }
 
+/* A challenge asked for at the prompt: a resend (flags) or the next number
+ * (no flags, idx the next one). Sent: PAM_SUCCESS and *again. A refusal that
+ * leaves the pending code good (too many codes, no carrier delivered, for the
+ * next number also no such number) tells the user FAILED or the wait and
+ * sets *again; any other ends the authentication with its PAM code. */
+static int
+challenge_again(struct ctx *c, uint32_t flags, unsigned idx,
+    const char *failed, int *again)
+{
+	struct proto_error e;
+	int iserr, r;
+
+	*again = 0;
+	if ((r = challenge(c, flags, idx, &e, &iserr)) == PAM_SUCCESS) {
+		*again = 1;
+		goto out;
+	}
+	if (!iserr)
+		goto out;
+	r = PAM_AUTH_ERR;
+	if (e.code == PROTO_E_RATE) {
+		tell_user(c, "Too many codes requested; try again in %u "
+		    "seconds.", (unsigned)e.retry_after);
+		*again = 1;
+	} else if (e.code == PROTO_E_DELIVERY ||
+	    (e.code == PROTO_E_NUMBER && !flags)) {
+		say(c, failed);
+		*again = 1;
+	} else
+		r = error_to_pam(c, &e, 0);
+out:
+	return r;
+}
+
 /* "n" at the prompt: a new code to the user's next number. The daemon makes
  * a new challenge (through the same lockout, limits and pending cap as any
  * send); the one for the earlier number is abandoned here and expires. */
 static int
 next_number(struct ctx *c, int *again)
 {
-	struct proto_error e;
-	int iserr, r;
-
 	*again = 0;
 	if (!c->more) {
 		say(c, N_("There is no other number to send the code to."));
 		*again = 1;
 		return PAM_AUTH_ERR;
 	}
-	if ((r = challenge(c, 0, c->numidx + 1, &e, &iserr)) == PAM_SUCCESS) {
-		*again = 1;
-		return r;
-	}
-	if (!iserr)
-		return r;
-	/* The code sent to the earlier number is still good: keep prompting. */
-	switch (e.code) {
-	case PROTO_E_RATE:
-		tell_user(c, "Too many codes requested; try again in %u "
-		    "seconds.", (unsigned)e.retry_after);
-		*again = 1;
-		return PAM_AUTH_ERR;
-	case PROTO_E_DELIVERY:
-	case PROTO_E_NUMBER:
-		say(c, N_("Sending to the next number failed."));
-		*again = 1;
-		return PAM_AUTH_ERR;
-	default:
-		return error_to_pam(c, &e, 0);
-	}
+	return challenge_again(c, 0, c->numidx + 1,
+	    N_("Sending to the next number failed."), again);
 }
 
 /* A resend or fallback asked for at the prompt. *again is set when the
@@ -220,7 +232,6 @@ next_number(struct ctx *c, int *again)
 static int
 resend(struct ctx *c, enum answer_kind k, int *again)
 {
-	struct proto_error e;
 	unsigned ch = k == ANS_VOICE ? PROTO_CH_VOICE :
 	    k == ANS_WHATSAPP ? PROTO_CH_WHATSAPP : PROTO_CH_SMS;
 	uint32_t flags = PROTO_RF_RESEND | (k == ANS_VOICE ? PROTO_RF_VOICE :
@@ -234,7 +245,6 @@ resend(struct ctx *c, enum answer_kind k, int *again)
 	    k == ANS_WHATSAPP ?
 	    N_("WhatsApp failed: no carrier could deliver the code.") :
 	    N_("Sending the code again failed: no carrier could deliver the code.");
-	int iserr, r;
 
 	*again = 0;
 	if (!(c->channels & ch)) {
@@ -245,26 +255,33 @@ resend(struct ctx *c, enum answer_kind k, int *again)
 	if (k == ANS_NEXT)
 		return next_number(c, again);
 	/* Resent to the number the pending code went to. */
-	if ((r = challenge(c, flags, c->numidx, &e, &iserr)) == PAM_SUCCESS) {
-		*again = 1;
-		return r;
-	}
-	if (!iserr)
-		return r;
-	/* The pending code is still good after these: keep prompting. */
-	switch (e.code) {
-	case PROTO_E_RATE:
-		tell_user(c, "Too many codes requested; try again in %u "
-		    "seconds.", (unsigned)e.retry_after);
-		*again = 1;
-		return PAM_AUTH_ERR;
-	case PROTO_E_DELIVERY:
-		say(c, failed);
-		*again = 1;
-		return PAM_AUTH_ERR;
-	default:
-		return error_to_pam(c, &e, 0);
-	}
+	return challenge_again(c, flags, c->numidx, failed, again);
+}
+
+/* Sends REQ (a code: wiped once sent) and takes its reply into *RSP (the
+ * caller wipes it). PAM_SUCCESS when RSP is a VERIFY_RSP; otherwise the PAM
+ * code of a failed exchange, an ERROR reply, or another reply type (logged
+ * as WHAT and UNEXPECTED). */
+static int
+verify_exchange(struct ctx *c, struct proto_msg *req, struct proto_msg *rsp,
+    const char *what, const char *unexpected)
+{
+	char err[256];
+	int cr, r;
+
+	memset(rsp, 0, sizeof(*rsp));
+	err[0] = '\0';
+	cr = client_exchange(&c->ccfg, req, rsp, err, sizeof(err));
+	proto_msg_wipe(req);
+	if (cr != CLIENT_OK)
+		r = client_to_pam(c, cr, what, err);
+	else if (rsp->type == PROTO_ERROR)
+		r = error_to_pam(c, &rsp->u.err, 0);
+	else if (rsp->type != PROTO_VERIFY_RSP)
+		r = client_to_pam(c, CLIENT_EPROTO, what, unexpected);
+	else
+		r = PAM_SUCCESS;
+	return r;
 }
 
 /* One verify. *again is set for a wrong code with attempts left. */
@@ -272,29 +289,19 @@ static int
 verify(struct ctx *c, const char *code, int *again)
 {
 	struct proto_msg req, rsp;
-	char err[256];
-	int cr, r;
+	int r;
 
 	*again = 0;
 	memset(&req, 0, sizeof(req));
-	memset(&rsp, 0, sizeof(rsp));
 	req.type = PROTO_VERIFY_REQ;
 	memcpy(req.u.vreq.id, c->id, PROTO_ID_LEN);
 	memcpy(req.u.vreq.user, c->name, sizeof(req.u.vreq.user));
 	snprintf(req.u.vreq.code, sizeof(req.u.vreq.code), "%s", code);
-	err[0] = '\0';
-	cr = client_exchange(&c->ccfg, &req, &rsp, err, sizeof(err));
-	proto_msg_wipe(&req);
-	if (cr != CLIENT_OK)
-		r = client_to_pam(c, cr, "verify", err);
-	else if (rsp.type == PROTO_ERROR)
-		r = error_to_pam(c, &rsp.u.err, 0);
-	else if (rsp.type == PROTO_VERIFY_RSP) {
+	if ((r = verify_exchange(c, &req, &rsp, "verify",
+	    "unexpected reply type")) == PAM_SUCCESS) {
 		r = verify_to_pam(c, &rsp.u.vrsp);
 		*again = rsp.u.vrsp.status == PROTO_V_WRONG;
-	} else
-		r = client_to_pam(c, CLIENT_EPROTO, "verify",
-		    "unexpected reply type");
+	}
 	proto_msg_wipe(&rsp);
 	return r;
 }
@@ -305,34 +312,26 @@ static int
 backup_verify(struct ctx *c, const char *code, int *again)
 {
 	struct proto_msg req, rsp;
-	char err[256];
-	int cr, r;
+	int r;
 
 	*again = 0;
 	memset(&req, 0, sizeof(req));
-	memset(&rsp, 0, sizeof(rsp));
 	req.type = PROTO_BACKUP_VERIFY_REQ;
 	memcpy(req.u.breq.user, c->name, sizeof(req.u.breq.user));
 	snprintf(req.u.breq.code, sizeof(req.u.breq.code), "%s", code);
-	err[0] = '\0';
-	cr = client_exchange(&c->ccfg, &req, &rsp, err, sizeof(err));
-	proto_msg_wipe(&req);
-	if (cr != CLIENT_OK)
-		r = client_to_pam(c, cr, "backup code", err);
-	else if (rsp.type == PROTO_ERROR)
-		r = error_to_pam(c, &rsp.u.err, 0);
-	else if (rsp.type == PROTO_VERIFY_RSP &&
-	    (rsp.u.vrsp.status == PROTO_V_OK ||
-	    rsp.u.vrsp.status == PROTO_V_WRONG)) {
+	r = verify_exchange(c, &req, &rsp, "backup code", "unexpected reply");
+	if (r == PAM_SUCCESS && rsp.u.vrsp.status != PROTO_V_OK &&
+	    rsp.u.vrsp.status != PROTO_V_WRONG)
+		r = client_to_pam(c, CLIENT_EPROTO, "backup code",
+		    "unexpected reply");
+	else if (r == PAM_SUCCESS) {
 		r = verify_to_pam(c, &rsp.u.vrsp);
 		if (r == PAM_SUCCESS)
 			outcome(c, LOG_NOTICE, "verified with a backup code");
 		else
 			outcome(c, LOG_NOTICE, "wrong backup code");
 		*again = rsp.u.vrsp.status == PROTO_V_WRONG;
-	} else
-		r = client_to_pam(c, CLIENT_EPROTO, "backup code",
-		    "unexpected reply");
+	}
 	proto_msg_wipe(&rsp);
 	return r;
 }

@@ -45,7 +45,7 @@ TEST_PACKAGES="
 	clang libclang-rt-14-dev valgrind
 	python3-yaml sudo iproute2 git
 	gammu-smsd libnet-smpp-perl
-	nginx wrk libpam-oath linux-perf
+	nginx wrk nghttp2-client libpam-oath linux-perf
 	redis-server redis-tools
 	kannel kannel-extras
 	debhelper dpkg-dev fakeroot devscripts equivs lintian pamtester

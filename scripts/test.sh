@@ -100,7 +100,7 @@ valgrind_units() {
 		fi
 	done
 	# The daemon itself under valgrind, driven through its socket.
-	for t in tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/lockout.sh tests/hardening/backup.sh tests/carriers/twilio.sh tests/carriers/lookup.sh tests/carriers/kannel_flood.sh $FLEET_TESTS tests/directory/ldap.sh; do
+	for t in tests/daemon/protocol.sh tests/daemon/reload.sh tests/hardening/lockout.sh tests/hardening/backup.sh tests/carriers/twilio.sh tests/carriers/twilio_tls.sh tests/carriers/lookup.sh tests/carriers/kannel_flood.sh $FLEET_TESTS tests/directory/ldap.sh; do
 		log="$out/werror/valgrind-$(basename "$t" .sh).log"
 		top_srcdir="$top" top_builddir="$out/werror" \
 		    OTPSMSD_WRAPPER="valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite" \

@@ -98,11 +98,16 @@ write_config() {
 # start_daemon CONFIG: runs otpsmsd -f in the background, waits for its socket.
 start_daemon() {
 	rm -f "$SOCKET"
+	# Emptied here, not by the child's redirection (which may come after
+	# the wait below has read the last run's log).
+	: >"$TESTDIR/otpsmsd.log"
 	# OTPSMSD_WRAPPER: e.g. "valgrind -q --leak-check=full" (scripts/test.sh)
-	${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$1" >"$TESTDIR/otpsmsd.log" 2>&1 &
+	${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$1" >>"$TESTDIR/otpsmsd.log" 2>&1 &
 	DAEMON_PID=$!
 	_i=0
-	while [ ! -S "$SOCKET" ]; do
+	# The socket exists from bind(); "started:" comes once it listens and
+	# everything is set up (a slow start, under valgrind, shows the gap).
+	while [ ! -S "$SOCKET" ] || ! grep -q 'started:' "$TESTDIR/otpsmsd.log"; do
 		_i=$((_i + 1))
 		if [ $_i -gt 300 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 			cat "$TESTDIR/otpsmsd.log" | sed 's/^/# daemon: /'

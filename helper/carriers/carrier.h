@@ -30,6 +30,7 @@
 
 struct cfg_ctx;
 struct cfg_node;
+struct carrier_tls;
 struct http;
 struct loop;
 
@@ -98,6 +99,8 @@ struct carrier {
 	const struct carrier_ops *ops;
 	unsigned timeout_ms;
 	struct http *http;   /* set before the first send */
+	/* ca_file: of an HTTP carrier (carrier_util.c), NULL: the system's CAs. */
+	struct carrier_tls *tls;
 	struct loop *loop;
 	void *priv;
 	unsigned channels;   /* PROTO_CH_* as configured; 0: ops->channels */

@@ -2,11 +2,20 @@
  * on the daemon's curl multi handle, URLs, forms. It knows no driver. */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "carrier.h"
 #include "carrier_util.h"
@@ -14,6 +23,129 @@
 #include "http.h"
 #include "log.h"
 #include "util.h"
+
+#define CARRIER_CA_MAX (512 * 1024)   /* a CA bundle, not the whole system's */
+
+/* ca_file, read at start (carrier_tls_configure). */
+struct carrier_tls {
+	char *pem;                   /* NUL-terminated */
+	size_t len;
+};
+
+/* The number of PEM certificates in pem (0: none, or one that does not
+ * parse: curl would refuse them at the first send instead). */
+static int
+pem_certs(const char *pem, size_t len)
+{
+	BIO *b;
+	X509 *x;
+	int n = 0;
+
+	if (len > INT_MAX || (b = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return 0;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	/* Stopped at the end (no start line) or at a bad certificate. */
+	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		n = 0;
+	ERR_clear_error();
+	BIO_free(b);
+	return n;
+}
+
+int
+carrier_tls_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
+{
+	struct carrier_tls *t = NULL;
+	struct cfg_node *n;
+	struct stat st;
+	char *path = NULL, where[256], err[512], safe[512];
+	int fd = -1, got, r = -1;
+
+	if ((got = cfg_str(ctx, map, "ca_file", &path, 0)) != 1) {
+		r = got == 0 ? 0 : -1;
+		goto out;
+	}
+	n = cfg_get(map, "ca_file");
+	cfg_path(n, where, sizeof(where));
+	if (path[0] != '/') {
+		cfg_err(ctx, n, "%s: must be an absolute path", where);
+		goto out;
+	}
+	if (ctx->no_files) {
+		r = 0;
+		goto out;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		cfg_err(ctx, n, "out of memory");
+		goto out;
+	}
+	/* Not a secret (certificates are public), but what the daemon trusts:
+	 * checked against the daemon's user like every file read at start. */
+	cfg_note_read(ctx, path);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) == -1)
+		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
+	else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		snprintf(err, sizeof(err), "%s: not a regular file", path);
+	else if ((t->pem = read_fd_bounded(fd, path, CARRIER_CA_MAX, &t->len, err,
+	    sizeof(err))) != NULL) {
+		if (pem_certs(t->pem, t->len) == 0) {
+			cfg_err(ctx, n, "%s: no PEM certificate in it, or one that "
+			    "does not parse", where);
+			goto out;
+		}
+		carrier_tls_free(c);
+		c->tls = t;
+		t = NULL;
+		r = 0;
+		goto out;
+	}
+	log_safe(safe, sizeof(safe), err);
+	cfg_err(ctx, n, "%s: %s", where, safe);
+ out:
+	if (fd != -1)
+		close(fd);
+	if (t != NULL) {
+		free(t->pem);
+		free(t);
+	}
+	free(path);
+	return r;
+}
+
+void
+carrier_tls_free(struct carrier *c)
+{
+	if (c->tls == NULL)
+		return;
+	free(c->tls->pem);
+	free(c->tls);
+	c->tls = NULL;
+}
+
+/* The carrier's CAs in place of the system's: from memory, and no CA
+ * directory either (OpenSSL would look certificates up there, by hash, at
+ * each new connection). */
+static int
+set_trust(CURL *easy, const struct carrier_tls *t)
+{
+	struct curl_blob blob;
+
+	if (t == NULL)
+		return 0;
+	blob.data = t->pem;
+	blob.len = t->len;
+	/* No copy: curl copies it into each new connection's settings, and the
+	 * carrier outlives its transfers. */
+	blob.flags = CURL_BLOB_NOCOPY;
+	if (curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_CAPATH, NULL) != CURLE_OK)
+		return -1;
+	return 0;
+}
 
 struct carrier_req *
 carrier_req_new(struct carrier *c, carrier_parse_fn *parse, carrier_done_fn *done,
@@ -160,7 +292,13 @@ carrier_req_start(struct carrier_req *req, const char *url, size_t len,
 	    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, tmo) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ctmo) != CURLE_OK ||
 	    curl_easy_setopt(easy, CURLOPT_USERAGENT, "otpsmsd/" PACKAGE_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK) {
+	    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf) != CURLE_OK ||
+	    /* A transfer started while the first connection to the carrier
+	     * is still being set up waits to learn whether it multiplexes
+	     * (HTTP/2 over TLS) instead of opening one connection (and one
+	     * TLS handshake) of its own; on HTTP/1.1 it then opens its own. */
+	    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||
+	    set_trust(easy, c->tls) == -1) {
 		log_err_f("carrier %s: cannot set up the transfer", c->name);
 		goto out;
 	}

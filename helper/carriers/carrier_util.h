@@ -79,6 +79,17 @@ int carrier_req_start(struct carrier_req *req, const char *url, size_t len,
  * NULL is fine. */
 void carrier_req_free(struct carrier_req *req);
 
+/* ca_file (every HTTP carrier): an absolute path to a PEM file of the CAs
+ * that sign the carrier's certificate, trusted instead of the system's.
+ * Read now (as root, at start, noted for rootfs_check_read) and handed to
+ * curl from memory (CURLOPT_CAINFO_BLOB): nothing is opened after the
+ * privilege drop. Sets c->tls when present. Returns 0 (absent or read), or
+ * -1 with an error recorded. carrier_tls_free(c) undoes it (the driver's
+ * free calls it); NULL c->tls is fine. */
+int carrier_tls_configure(struct carrier *c, struct cfg_ctx *ctx,
+    struct cfg_node *map);
+void carrier_tls_free(struct carrier *c);
+
 /* Reads api_url (a base URL; dflt when absent, required when dflt is NULL)
  * into a malloc'd *base, and *at, where errors about it are recorded. Returns
  * 0, or -1 with an error recorded. */

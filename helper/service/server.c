@@ -80,6 +80,27 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* PATH's last component, with the directory that holds it in DIR ("." for
+ * a bare name, "/" at the root); NULL when the last component is empty, "."
+ * or "..", not a name to make. */
+static const char *
+split_path(const char *path, char *dir, size_t dirsz)
+{
+	const char *name, *slash;
+
+	if ((slash = strrchr(path, '/')) == NULL) {
+		name = path;
+		snprintf(dir, dirsz, ".");
+	} else {
+		name = slash + 1;
+		snprintf(dir, dirsz, "%.*s",
+		    slash == path ? 1 : (int)(slash - path), path);
+	}
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		name = NULL;
+	return name;
+}
+
 /* The socket's directory, opened as rootfs.h says; created (0755, owned by
  * uid:gid) if it is missing. */
 static int
@@ -87,7 +108,7 @@ open_socket_dir(const char *dir, uid_t uid, gid_t gid, int guard, char *err,
     size_t errsz)
 {
 	char parent[PATH_MAX];
-	const char *name, *slash;
+	const char *name;
 	struct stat st;
 	int pfd = -1, fd = -1, r = -1;
 
@@ -95,15 +116,7 @@ open_socket_dir(const char *dir, uid_t uid, gid_t gid, int guard, char *err,
 	    errno != ENOENT)
 		goto out;
 	/* Missing: made in its parent, itself walked the same way. */
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		name = dir;
-		snprintf(parent, sizeof(parent), ".");
-	} else {
-		name = slash + 1;
-		snprintf(parent, sizeof(parent), "%.*s",
-		    slash == dir ? 1 : (int)(slash - dir), dir);
-	}
-	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	if ((name = split_path(dir, parent, sizeof(parent))) == NULL ||
 	    (pfd = rootfs_open_dir(AT_FDCWD, parent, uid, gid, guard, err, errsz)) == -1)
 		goto out;
 	if (mkdirat(pfd, name, 0755) == -1) {
@@ -180,7 +193,7 @@ server_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
 	struct sockaddr_un sun;
 	struct stat st;
 	char dir[sizeof(sun.sun_path)];
-	const char *name, *slash;
+	const char *name;
 	mode_t old;
 	int root = geteuid() == 0, guard = root && uid != 0;
 	int dfd = -1, cwd = -1, fd = -1, r = -1, bound;
@@ -191,15 +204,7 @@ server_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: socket path too long", path);
 		goto out;
 	}
-	if ((slash = strrchr(path, '/')) == NULL) {
-		name = path;
-		snprintf(dir, sizeof(dir), ".");
-	} else {
-		name = slash + 1;
-		snprintf(dir, sizeof(dir), "%.*s",
-		    slash == path ? 1 : (int)(slash - path), path);
-	}
-	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+	if ((name = split_path(path, dir, sizeof(dir))) == NULL) {
 		snprintf(err, errsz, "%s: not a socket path", path);
 		goto out;
 	}

@@ -7,10 +7,12 @@
 start_host() {
 	_sock=$(sed -n 's/^socket: //p' "$2")
 	rm -f "$_sock"
-	${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$2" >"$TESTDIR/$1.log" 2>&1 &
+	: >"$TESTDIR/$1.log"
+	${OTPSMSD_WRAPPER:-} "$OTPSMSD" -f -c "$2" >>"$TESTDIR/$1.log" 2>&1 &
 	eval "PID_$1=$!"
 	_i=0
-	while [ ! -S "$_sock" ]; do
+	# Listening and set up once it says "started:" (see start_daemon).
+	while [ ! -S "$_sock" ] || ! grep -q 'started:' "$TESTDIR/$1.log"; do
 		_i=$((_i + 1))
 		if [ $_i -gt 300 ]; then
 			sed 's/^/# daemon: /' "$TESTDIR/$1.log"

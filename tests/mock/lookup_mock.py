@@ -23,19 +23,17 @@ Every valid request is appended to --log as {"number", "fields",
 """
 
 import argparse
-import base64
 import json
 import os
 import re
-import signal
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import openapi_check  # noqa: E402  (next to this file)
+import mockserver  # noqa: E402  (next to this file)
+import openapi_check  # noqa: E402
 from openapi_check import check_value  # noqa: E402
 
 PATH = "/v2/PhoneNumbers/{PhoneNumber}"
@@ -91,23 +89,8 @@ class Spec(openapi_check.Spec):
                 raise SystemExit("mock answer: %s is not a string" % k)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(mockserver.Handler):
     server_version = "lookup_mock/1"
-    mock = None
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, obj, ctype="application/json"):
-        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
-        self.close_connection = True
 
     def invalid(self, status, code, message):
         self.mock.record(self.mock.args.invalid_log,
@@ -119,16 +102,6 @@ class Handler(BaseHTTPRequestHandler):
         self.invalid(405, 20004, "Method not allowed")
 
     do_POST = do_PUT = do_DELETE = do_PATCH = not_allowed
-
-    def basic_auth(self):
-        h = self.headers.get("Authorization", "")
-        if not h.lower().startswith("basic "):
-            return None, None
-        try:
-            dec = base64.b64decode(h[6:].strip(), validate=True).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return None, None
-        return tuple(dec.split(":", 1)) if ":" in dec else (None, None)
 
     def do_GET(self):
         spec, args = self.mock.spec, self.mock.args
@@ -179,9 +152,7 @@ class Handler(BaseHTTPRequestHandler):
         self.mock.record(args.log, {"number": number, "fields": fields,
                                     "auth_user": user, "mode": " ".join(words)})
         if "hang" in words:
-            while not self.mock.stop.wait(0.2):
-                pass
-            self.close_connection = True
+            self.hang()
             return
         if "error500" in words:
             self.reply(500, b"<html><body>500 Internal Server Error</body></html>",
@@ -263,28 +234,7 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--invalid-log")
     args = ap.parse_args()
-
-    mock = Mock(args)
-    Handler.mock = mock
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-
-    def on_term(signum, frame):
-        mock.stop.set()
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % srv.server_address[1])
-        os.rename(tmp, args.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    finally:
-        srv.server_close()
-    return 0
+    return mockserver.serve(Mock(args), Handler, args.port, args.port_file)
 
 
 if __name__ == "__main__":

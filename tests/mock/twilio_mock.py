@@ -22,22 +22,21 @@ the send mode: "ok deliver:fail"). Each poll is logged as {"kind": "status",
 """
 
 import argparse
-import base64
 import json
 import os
 import re
 import secrets
-import signal
+import ssl
 import sys
 import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import openapi_check  # noqa: E402  (next to this file)
+import mockserver  # noqa: E402  (next to this file)
+import openapi_check  # noqa: E402
 from openapi_check import FormError, check_value  # noqa: E402
 
 MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
@@ -133,24 +132,15 @@ def error_body(code, message, status):
             "status": status}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(mockserver.Handler):
     server_version = "twilio_mock/1"
-    mock = None  # set by main
 
-    def log_message(self, fmt, *args):
-        if self.mock.args.verbose:
-            sys.stderr.write("twilio_mock: " + (fmt % args) + "\n")
-
-    def reply(self, status, obj, ctype="application/json"):
-        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
-        self.close_connection = True
+    def handle(self):
+        try:
+            super().handle()
+        except ssl.SSLError as e:
+            # A client that refused our certificate: logged, not a traceback.
+            sys.stderr.write("twilio_mock: TLS handshake failed: %s\n" % e)
 
     def fail(self, status, code, message):
         self.reply(status, error_body(code, message, status))
@@ -352,25 +342,9 @@ class Handler(BaseHTTPRequestHandler):
                 return None
         return {"to": to, "from": frm, "twiml": twiml, "says": says}
 
-    def basic_auth(self):
-        h = self.headers.get("Authorization", "")
-        if not h.lower().startswith("basic "):
-            return None, None
-        try:
-            dec = base64.b64decode(h[6:].strip(), validate=True).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return None, None
-        if ":" not in dec:
-            return None, None
-        user, pw = dec.split(":", 1)
-        return user, pw
-
     def answer(self, mode, kind, sid, to, frm, form, body):
         if mode == "hang":
-            # Hold the connection open until the client gives up or we stop.
-            while not self.mock.stop.wait(0.2):
-                pass
-            self.close_connection = True
+            self.hang()
             return
         if mode == "auth":
             self.fail(401, 20003, "Authenticate")
@@ -428,31 +402,14 @@ def main():
     ap.add_argument("--deliver", default="ok", choices=DELIVERIES)
     ap.add_argument("--log")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--tls-cert", help="PEM chain: serve HTTPS (with --tls-key)")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
-
-    mock = Mock(args)
-    Handler.mock = mock
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-
-    def on_term(signum, frame):
-        mock.stop.set()
-        # shutdown() waits for serve_forever, which runs on this thread.
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-    port = srv.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.rename(tmp, args.port_file)   # readers never see a partial port
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    finally:
-        srv.server_close()
-    return 0
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    return mockserver.serve(Mock(args), Handler, args.port, args.port_file, tls=tls)
 
 
 if __name__ == "__main__":

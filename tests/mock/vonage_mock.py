@@ -30,14 +30,12 @@ import os
 import re
 import random
 import secrets
-import signal
 import socket
 import struct
 import time
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
     import yaml  # noqa: F401  (openapi_check reads sms.yml with it)
@@ -45,7 +43,8 @@ except ImportError:  # pragma: no cover
     sys.exit("vonage_mock: PyYAML is required (Debian: python3-yaml)")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import openapi_check  # noqa: E402  (next to this file)
+import mockserver  # noqa: E402  (next to this file)
+import openapi_check  # noqa: E402
 from openapi_check import FormError  # noqa: E402
 
 STATUS = {"ok": "0", "throttle": "1", "internal": "5", "auth": "4", "quota": "9",
@@ -113,24 +112,8 @@ class Mock:
                 f.write(line)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(mockserver.Handler):
     server_version = "vonage_mock/1"
-    mock = None
-
-    def log_message(self, fmt, *args):
-        if self.mock.args.verbose:
-            sys.stderr.write("vonage_mock: " + (fmt % args) + "\n")
-
-    def reply(self, status, obj, ctype="application/json"):
-        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
-        self.close_connection = True
 
     def refuse(self, status, why):
         """An invalid request: Vonage's own error shape, and a line for the test."""
@@ -222,9 +205,7 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self, mode, form):
         to = form["to"]
         if mode == "hang":
-            while not self.mock.stop.wait(0.2):
-                pass
-            self.close_connection = True
+            self.hang()
             return
         if mode == "reset":
             # SO_LINGER 0: close() sends a RST, as a crashed or refusing peer.
@@ -262,30 +243,9 @@ def main():
     ap.add_argument("--slow-ms", type=int, default=1500)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
-
-    mock = Mock(args)
-    Handler.mock = mock
     # A listen backlog for benchmarks' bursts (the default is 5).
-    ThreadingHTTPServer.request_queue_size = 512
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-
-    def on_term(signum, frame):
-        mock.stop.set()
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % srv.server_address[1])
-        os.rename(tmp, args.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    finally:
-        srv.server_close()
-    return 0
+    return mockserver.serve(Mock(args), Handler, args.port, args.port_file,
+                            backlog=512)
 
 
 if __name__ == "__main__":

@@ -30,5 +30,10 @@ bad=$(nm -D --undefined-only "$PAM_MODULE" |
     awk '{ sub(/@.*/, "", $2); print $2 }' |
     grep -E '^(exit|_exit|_Exit|abort|openlog|closelog|syslog|vsyslog|err|errx)$' | tr '\n' ' ')
 is "$bad" "" "the module references no exit, abort or syslog of its own"
+# Kept loaded after pam_end (-z nodelete): a process that logs many users in
+# does not map, relocate and bind the module again for each login
+# (docs/performance.md, "The login").
+readelf -d "$PAM_MODULE" | grep -q 'FLAGS_1.*NODELETE'
+ok "readelf -d: the module is NODELETE"
 
 done_testing

@@ -476,7 +476,8 @@ httpc_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		    "%s)", c->name, httpc_preset_names());
 		goto out;
 	}
-	if (httpc_configure_url(c, ctx, map, h, p) == -1 ||
+	if (carrier_tls_configure(c, ctx, map) == -1 ||
+	    httpc_configure_url(c, ctx, map, h, p) == -1 ||
 	    httpc_configure_auth(c, ctx, map, h, p, &scheme) == -1 ||
 	    httpc_configure_body(c, ctx, map, h, p) == -1)
 		goto out;
@@ -500,6 +501,8 @@ httpc_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
  out:
 	if (r == -1 && ctx->nerr == nerr)
 		cfg_err(ctx, map, "carrier %s: invalid http carrier settings", c->name);
+	if (r == -1)
+		carrier_tls_free(c);
 	free(preset);
 	httpc_free_priv(h);
 	return r;
@@ -510,6 +513,7 @@ httpc_free(struct carrier *c)
 {
 	httpc_free_priv(c->priv);
 	c->priv = NULL;
+	carrier_tls_free(c);
 }
 
 const struct carrier_ops carrier_http_ops = {

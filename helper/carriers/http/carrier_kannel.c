@@ -674,6 +674,8 @@ kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		bad = 1;
 	if (carrier_api_url(ctx, map, KANNEL_DEFAULT_URL, KANNEL_PATH, &k->url) == -1)
 		bad = 1;
+	if (carrier_tls_configure(c, ctx, map) == -1)
+		bad = 1;
 	if (bad)
 		goto out;
 	/* Bound now, before privileges are dropped and the sandbox closes in;
@@ -693,6 +695,8 @@ kannel_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 	k = NULL;
 	r = 0;
  out:
+	if (r == -1)
+		carrier_tls_free(c);
 	free(listen_at);
 	kannel_free_priv(k);
 	return r;
@@ -703,6 +707,7 @@ kannel_free(struct carrier *c)
 {
 	kannel_free_priv(c->priv);
 	c->priv = NULL;
+	carrier_tls_free(c);
 }
 
 const struct carrier_ops carrier_kannel_ops = {

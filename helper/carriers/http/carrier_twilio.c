@@ -546,12 +546,16 @@ twilio_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 		bad = 1;
 	else if (!bad && twilio_make_url(ctx, at, t, api_url) == -1)
 		bad = 1;
+	if (carrier_tls_configure(c, ctx, map) == -1)
+		bad = 1;
 	if (bad)
 		goto out;
 	c->priv = t;
 	t = NULL;
 	r = 0;
  out:
+	if (r == -1)
+		carrier_tls_free(c);
 	free(api_url);
 	twilio_free_priv(t);
 	return r;
@@ -562,6 +566,7 @@ twilio_free(struct carrier *c)
 {
 	twilio_free_priv(c->priv);
 	c->priv = NULL;
+	carrier_tls_free(c);
 }
 
 const struct carrier_ops carrier_twilio_ops = {

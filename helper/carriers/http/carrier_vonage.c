@@ -314,12 +314,16 @@ vonage_configure(struct carrier *c, struct cfg_ctx *ctx, struct cfg_node *map)
 	}
 	if (carrier_api_url(ctx, map, VONAGE_DEFAULT_URL, VONAGE_PATH, &v->url) == -1)
 		bad = 1;
+	if (carrier_tls_configure(c, ctx, map) == -1)
+		bad = 1;
 	if (bad)
 		goto out;
 	c->priv = v;
 	v = NULL;
 	r = 0;
  out:
+	if (r == -1)
+		carrier_tls_free(c);
 	vonage_free_priv(v);
 	return r;
 }
@@ -329,6 +333,7 @@ vonage_free(struct carrier *c)
 {
 	vonage_free_priv(c->priv);
 	c->priv = NULL;
+	carrier_tls_free(c);
 }
 
 const struct carrier_ops carrier_vonage_ops = {
