@@ -55,6 +55,13 @@ tell_user(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+say(struct ctx *c, const char *msgid)
+{
+	(void)c;
+	snprintf(told, sizeof(told), "%s", msgid);
+}
+
 static void
 check_printable(const char *s)
 {
