@@ -32,7 +32,7 @@ main(void)
 	uint8_t salt[BACKUP_SALT_LEN] = { 1 }, h1[BACKUP_HASH_LEN],
 	    h2[BACKUP_HASH_LEN], h3[BACKUP_HASH_LEN];
 	char d[BACKUP_DIGITS + 1], text[BACKUP_MAX_N * 12 + 1], code[12];
-	char dir[] = "/tmp/test_backup.XXXXXX", path[64], err[256];
+	char dir[] = "/tmp/test_backup.XXXXXX", path[64], err[256] = "";
 	char *f1 = NULL, *f2 = NULL;
 	size_t n1, n2, i;
 	struct timespec t0;
