@@ -9,6 +9,8 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
@@ -96,5 +98,29 @@ fleetkey_derive(const uint8_t *ikm, size_t len, const char *label,
 		OPENSSL_cleanse(out, FLEETKEY_OUT);
 	EVP_KDF_CTX_free(ctx);
 	EVP_KDF_free(kdf);
+	return r;
+}
+
+int
+fleetkey_name_key(const uint8_t key[FLEETKEY_OUT], const char *prefix,
+    const char *kind, const char *tag, const char *value, char *out,
+    size_t outsz)
+{
+	char buf[512], h[2 * 16 + 1];
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int n, r = -1;
+
+	n = snprintf(buf, sizeof(buf), "%s%c%s", tag, 0, value);
+	if (n < 0 || (size_t)n >= sizeof(buf) ||
+	    HMAC(EVP_sha256(), key, FLEETKEY_OUT, (const uint8_t *)buf,
+	    (size_t)n, md, &mdlen) == NULL || mdlen < 16)
+		goto out;
+	hex_encode(md, 16, h);
+	n = snprintf(out, outsz, "%s%s%s", prefix, kind, h);
+	r = n < 0 || (size_t)n >= outsz ? -1 : 0;
+ out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(md, sizeof(md));
 	return r;
 }

@@ -27,5 +27,11 @@ int fleetkey_read(const char *path, uid_t owner_ok, gid_t group_ok,
 /* HKDF-SHA256(ikm, salt "otpsms fleet", info label) -> out. 0 or -1. */
 int fleetkey_derive(const uint8_t *ikm, size_t len, const char *label,
     uint8_t out[FLEETKEY_OUT]);
+/* A Redis key that names a thing without saying it: PREFIX KIND then
+ * HMAC-SHA-256(names key, TAG NUL VALUE) cut to 16 bytes, in hex, into out
+ * (outsz bytes). 0, or -1 if VALUE is too long or out too small. */
+int fleetkey_name_key(const uint8_t key[FLEETKEY_OUT], const char *prefix,
+    const char *kind, const char *tag, const char *value, char *out,
+    size_t outsz);
 
 #endif

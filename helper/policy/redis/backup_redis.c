@@ -17,7 +17,6 @@
 #include "redis_client.h"
 #include "util.h"
 
-#define H_LEN 16
 #define KEY_MAX 160
 #define SALT_HEX (2 * BACKUP_SALT_LEN)
 #define HASH_HEX (2 * BACKUP_HASH_LEN)
@@ -58,23 +57,8 @@ struct bcall {
 static int
 key_for(const struct backup_redis *br, const char *user, char *out)
 {
-	char buf[16 + PROTO_MAX_USER + 1], h[2 * H_LEN + 1];
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int n, r = -1;
-
-	n = snprintf(buf, sizeof(buf), "%s%c%s", "backup", 0, user);
-	if (n < 0 || (size_t)n >= sizeof(buf) ||
-	    HMAC(EVP_sha256(), br->names_key, sizeof(br->names_key),
-	    (const uint8_t *)buf, (size_t)n, md, &mdlen) == NULL || mdlen < H_LEN)
-		goto out;
-	hex_encode(md, H_LEN, h);
-	n = snprintf(out, KEY_MAX, "%sk:%s", br->prefix, h);
-	r = n < 0 || n >= KEY_MAX ? -1 : 0;
- out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	OPENSSL_cleanse(md, sizeof(md));
-	return r;
+	return fleetkey_name_key(br->names_key, br->prefix, "k:", "backup", user,
+	    out, KEY_MAX);
 }
 
 /* What Redis holds for a code: HMAC-SHA-256(tag key, "backup" NUL user NUL

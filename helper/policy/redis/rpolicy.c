@@ -36,7 +36,6 @@
 #include "util.h"
 
 #define FLEETKEY_LABEL_LOCKNAMES "otpsms lockout names v1"
-#define H_LEN 16
 #define KEY_MAX 160
 #define BACKOFF_TTL_MS (24 * 60 * 60 * 1000)
 #define NONCE_LEN 12
@@ -67,23 +66,8 @@ static int
 key_for(const struct rpolicy *rp, const char *kind, const char *tag,
     const char *value, char *out)
 {
-	char buf[32 + PROTO_MAX_USER + 1], h[2 * H_LEN + 1];
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int n, r = -1;
-
-	n = snprintf(buf, sizeof(buf), "%s%c%s", tag, 0, value);
-	if (n < 0 || (size_t)n >= sizeof(buf) ||
-	    HMAC(EVP_sha256(), rp->names_key, sizeof(rp->names_key),
-	    (const uint8_t *)buf, (size_t)n, md, &mdlen) == NULL || mdlen < H_LEN)
-		goto out;
-	hex_encode(md, H_LEN, h);
-	n = snprintf(out, KEY_MAX, "%s%s%s", rp->cfg->store.key_prefix, kind, h);
-	r = n < 0 || n >= KEY_MAX ? -1 : 0;
- out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	OPENSSL_cleanse(md, sizeof(md));
-	return r;
+	return fleetkey_name_key(rp->names_key, rp->cfg->store.key_prefix, kind,
+	    tag, value, out, KEY_MAX);
 }
 
 static int
